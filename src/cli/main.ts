@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { loadConfig, type Config, type Flags } from '../config.ts'
+import { MaildeskError } from '../errors.ts'
+import { createLogger, type Logger } from '../logger.ts'
+import { ingest, type CliIo } from './ingest.ts'
+import { reprocess } from './reprocess.ts'
+import { serve } from './serve.ts'
+
+/** Flags every command accepts. */
+const COMMON_OPTIONS = {
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+interface Command {
+  summary: string
+  usage: string
+  options?: Record<string, { type: 'string' | 'boolean'; short?: string }>
+  /** Returns the exit code. */
+  run(ctx: { config: Config; log: Logger; args: string[]; values: Record<string, unknown>; io: CliIo }): Promise<number>
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'run HTTP, SMTP and the pipeline worker',
+    usage: 'maildesk serve [--data-dir DIR] [--host ADDR] [--http-port N] [--smtp-port N]',
+    options: { 'http-port': { type: 'string' }, 'smtp-port': { type: 'string' }, host: { type: 'string' } },
+    run: async ({ config, log }) => {
+      await serve(config, log)
+      return 0
+    },
+  },
+  ingest: {
+    summary: 'import .eml files; prints the ticket number of each',
+    usage: 'maildesk ingest [--data-dir DIR] FILE.eml…',
+    run: ({ config, log, args, io }) => ingest(config, log, args, io),
+  },
+  reprocess: {
+    summary: 'run failed messages through the pipeline again',
+    usage: 'maildesk reprocess [--data-dir DIR] [RAW_MESSAGE_ID…]',
+    run: ({ config, log, args, io }) => reprocess(config, log, args, io),
+  },
+}
+
+function helpText(): string {
+  const lines = ['usage: maildesk <command> [options]', '', 'commands:']
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`)
+  lines.push('', 'Every command accepts --data-dir DIR (or MAILDESK_DATA_DIR); DATABASE_URL selects PostgreSQL.')
+  return lines.join('\n')
+}
+
+/** Runs the CLI and returns the process exit code; never throws. */
+export async function main(argv: string[], env = process.env, io: CliIo = defaultIo): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText())
+    return name ? 0 : 2
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    io.err(`maildesk: unknown command "${name.slice(0, 40)}"\n\n${helpText()}`)
+    return 2
+  }
+  let values: Record<string, unknown>
+  let positionals: string[]
+  try {
+    ;({ values, positionals } = parseArgs({
+      args: rest,
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    }))
+  } catch (err) {
+    io.err(`maildesk ${name}: ${(err as Error).message}\nusage: ${command.usage}`)
+    return 2
+  }
+  if (values.help) {
+    io.out(`usage: ${command.usage}\n${command.summary}`)
+    return 0
+  }
+  const flags: Flags = {
+    dataDir: values['data-dir'] as string | undefined,
+    httpPort: values['http-port'] as string | undefined,
+    smtpPort: values['smtp-port'] as string | undefined,
+    host: values.host as string | undefined,
+  }
+  let config: Config
+  try {
+    config = loadConfig(env, flags)
+  } catch (err) {
+    io.err(`maildesk ${name}: ${(err as Error).message}`)
+    return 2
+  }
+  // serve logs to stdout like any service; other commands keep stdout for their output.
+  const log = name === 'serve' ? createLogger(config.logLevel) : createLogger(env.MAILDESK_LOG_LEVEL ?? 'warn', pino.destination(2))
+  try {
+    return await command.run({ config, log, args: positionals, values, io })
+  } catch (err) {
+    if (err instanceof MaildeskError) {
+      io.err(`maildesk ${name}: ${err.message}`)
+      return 1
+    }
+    log.error({ err }, 'command failed')
+    io.err(`maildesk ${name}: unexpected error: ${(err as Error).message}`)
+    return 1
+  }
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { brandSchema, type Brand } from './brand.ts'
+import { ConfigError } from './errors.ts'
+
+export type Env = Record<string, string | undefined>
+
+/** Command-line flags that override their MAILDESK_* variables. */
+export interface Flags {
+  dataDir?: string
+  httpPort?: string
+  smtpPort?: string
+  host?: string
+}
+
+const DEFAULT_BRAND_FILE = fileURLToPath(new URL('../config/brand.json', import.meta.url))
+
+const port = z.coerce.number().int().min(0).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+
+const envSchema = z.object({
+  MAILDESK_DATA_DIR: z.string().min(1).default('./data'),
+  MAILDESK_HOST: z.string().min(1).default('127.0.0.1'),
+  MAILDESK_HTTP_PORT: port.default(8080),
+  MAILDESK_SMTP_PORT: port.default(2525),
+  /** Unset: embedded SQLite at <data-dir>/maildesk.sqlite. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use SQLite)')
+    .optional(),
+  MAILDESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAILDESK_MAX_MESSAGE_BYTES: positiveInt.default(25 * 1024 * 1024), // 25 MiB, announced with SMTP SIZE
+  MAILDESK_MAX_ATTACHMENTS: positiveInt.default(50),
+  MAILDESK_MAX_ATTACHMENT_BYTES: positiveInt.default(25 * 1024 * 1024), // 25 MiB per file
+  MAILDESK_SMTP_MAX_CLIENTS: positiveInt.default(200),
+  MAILDESK_SMTP_TLS_KEY_FILE: z.string().optional(),
+  MAILDESK_SMTP_TLS_CERT_FILE: z.string().optional(),
+  MAILDESK_BRAND_FILE: z.string().optional(),
+  MAILDESK_BRAND_NAME: z.string().optional(),
+  MAILDESK_OFFICIAL_DOMAINS: z.string().optional(),
+  MAILDESK_SUPPORT_ADDRESS: z.string().optional(),
+  MAILDESK_SECURITY_ADDRESS: z.string().optional(),
+  MAILDESK_NOREPLY_ADDRESS: z.string().optional(),
+  MAILDESK_TIME_ZONE: z.string().optional(),
+})
+
+export interface Config {
+  dataDir: string
+  host: string
+  httpPort: number
+  smtpPort: number
+  /** Set: PostgreSQL; unset: SQLite in the data directory. */
+  databaseUrl: string | undefined
+  logLevel: string
+  maxMessageBytes: number
+  maxAttachments: number
+  maxAttachmentBytes: number
+  smtpMaxClients: number
+  smtpTls: { keyFile: string; certFile: string } | undefined
+  brand: Brand
+}
+
+const FLAG_TO_ENV: Record<keyof Flags, string> = {
+  dataDir: 'MAILDESK_DATA_DIR',
+  httpPort: 'MAILDESK_HTTP_PORT',
+  smtpPort: 'MAILDESK_SMTP_PORT',
+  host: 'MAILDESK_HOST',
+}
+
+/** `X_FILE=/run/secrets/x` sets X from the file, as Docker and systemd secrets are passed. */
+function withSecretFiles(env: Env, problems: string[]): Env {
+  const out: Env = { ...env }
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.endsWith('_FILE') || value === undefined || !key.startsWith('MAILDESK_') && key !== 'DATABASE_URL_FILE') continue
+    const target = key.slice(0, -'_FILE'.length)
+    if (target.endsWith('_TLS_KEY') || target.endsWith('_TLS_CERT') || target === 'MAILDESK_BRAND') continue // paths, not secrets
+    try {
+      out[target] = readFileSync(value, 'utf8').trim()
+    } catch (err) {
+      problems.push(`${key}: cannot read ${value} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  return out
+}
+
+function loadBrand(env: z.infer<typeof envSchema>, problems: string[]): Brand | undefined {
+  const file = env.MAILDESK_BRAND_FILE ?? DEFAULT_BRAND_FILE
+  let raw: Record<string, unknown>
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+  } catch (err) {
+    problems.push(`MAILDESK_BRAND_FILE: cannot read brand config ${file}: ${(err as Error).message}`)
+    return undefined
+  }
+  const addresses = { ...(raw.addresses as Record<string, unknown> | undefined) }
+  if (env.MAILDESK_SUPPORT_ADDRESS) addresses.support = env.MAILDESK_SUPPORT_ADDRESS
+  if (env.MAILDESK_SECURITY_ADDRESS) addresses.security = env.MAILDESK_SECURITY_ADDRESS
+  if (env.MAILDESK_NOREPLY_ADDRESS) addresses.noreply = env.MAILDESK_NOREPLY_ADDRESS
+  const merged: Record<string, unknown> = { ...raw, addresses }
+  if (env.MAILDESK_BRAND_NAME) merged.name = env.MAILDESK_BRAND_NAME
+  if (env.MAILDESK_OFFICIAL_DOMAINS) merged.officialDomains = env.MAILDESK_OFFICIAL_DOMAINS.split(',').map((d) => d.trim())
+  if (env.MAILDESK_TIME_ZONE) merged.businessHours = { ...(raw.businessHours as object), timeZone: env.MAILDESK_TIME_ZONE }
+  const result = brandSchema.safeParse(merged)
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`brand config ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    return undefined
+  }
+  const brand = result.data
+  if (!brand.languages.includes(brand.defaultLanguage)) {
+    problems.push(`brand config ${file}: defaultLanguage ${brand.defaultLanguage} must be one of languages`)
+  }
+  return brand
+}
+
+/**
+ * Validates the environment, flags and brand file once and returns a frozen Config.
+ * @throws ConfigError listing every problem found, not just the first.
+ */
+export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
+  const problems: string[] = []
+  const merged = withSecretFiles(env, problems)
+  for (const [flag, name] of Object.entries(FLAG_TO_ENV)) {
+    const value = flags[flag as keyof Flags]
+    if (value !== undefined) merged[name] = value
+  }
+  const result = envSchema.safeParse(merged)
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(problems)
+  }
+  const e = result.data
+  const brand = loadBrand(e, problems)
+  if ((e.MAILDESK_SMTP_TLS_KEY_FILE === undefined) !== (e.MAILDESK_SMTP_TLS_CERT_FILE === undefined)) {
+    problems.push('MAILDESK_SMTP_TLS_KEY_FILE and MAILDESK_SMTP_TLS_CERT_FILE must be set together (STARTTLS needs both)')
+  }
+  if (problems.length > 0 || !brand) throw new ConfigError(problems)
+  return Object.freeze({
+    dataDir: path.resolve(e.MAILDESK_DATA_DIR),
+    host: e.MAILDESK_HOST,
+    httpPort: e.MAILDESK_HTTP_PORT,
+    smtpPort: e.MAILDESK_SMTP_PORT,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.MAILDESK_LOG_LEVEL,
+    maxMessageBytes: e.MAILDESK_MAX_MESSAGE_BYTES,
+    maxAttachments: e.MAILDESK_MAX_ATTACHMENTS,
+    maxAttachmentBytes: e.MAILDESK_MAX_ATTACHMENT_BYTES,
+    smtpMaxClients: e.MAILDESK_SMTP_MAX_CLIENTS,
+    smtpTls:
+      e.MAILDESK_SMTP_TLS_KEY_FILE && e.MAILDESK_SMTP_TLS_CERT_FILE
+        ? { keyFile: e.MAILDESK_SMTP_TLS_KEY_FILE, certFile: e.MAILDESK_SMTP_TLS_CERT_FILE }
+        : undefined,
+    brand: Object.freeze(brand),
+  })
+}

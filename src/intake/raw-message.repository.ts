@@ -1,0 +1,151 @@
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely'
+import type { Database, Db, SqlDialect } from '../store/database.ts'
+import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
+
+/** Columns safe to list: everything except the raw bytes. */
+const SUMMARY_COLUMNS = [
+  'id', 'source', 'received_at', 'mail_from', 'rcpt_to', 'remote_address', 'size_bytes', 'sha256', 'status',
+  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id',
+] as const
+
+export type RawMessageSummary = Omit<RawMessageRow, 'raw'>
+
+export interface ClaimOptions {
+  dialect: SqlDialect
+  now: Date
+  leaseMs: number
+  maxCount: number
+  /** Stop adding messages once their total size passes this (at least one is always claimed). */
+  maxTotalBytes: number
+}
+
+/**
+ * Marks the oldest pending messages (and those whose worker's lease ran out) as processing and returns them.
+ * PostgreSQL locks the candidate rows with SKIP LOCKED, so concurrent workers never claim the same message;
+ * SQLite does it in one UPDATE statement, which is atomic even with another process on the same file.
+ */
+export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawMessageSummary[]> {
+  const nowIso = opts.now.toISOString()
+  const lockedUntil = new Date(opts.now.getTime() + opts.leaseMs).toISOString()
+  const claimable = (eb: ExpressionBuilder<Database, 'raw_messages'>) =>
+    eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', nowIso)])])
+  const claim = (trx: Db, ids: number[] | RawBuilder<number>) =>
+    trx
+      .updateTable('raw_messages')
+      .set((eb) => ({ status: 'processing', locked_until: lockedUntil, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .where(claimable)
+      .returning(SUMMARY_COLUMNS)
+      .execute()
+      .then((rows) => rows.sort((a, b) => a.id - b.id))
+
+  if (opts.dialect === 'sqlite') {
+    // Running total of sizes: the first message always, then only while the batch stays under the byte cap.
+    const candidates = sql<number>`(select id from (
+        select id, row_number() over (order by id) as n, sum(size_bytes) over (order by id) as running
+        from raw_messages
+        where status = 'pending' or (status = 'processing' and locked_until < ${nowIso})
+        order by id limit ${opts.maxCount}
+      ) c where c.n = 1 or c.running <= ${opts.maxTotalBytes})`
+    return claim(db, candidates)
+  }
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('raw_messages')
+      .select(['id', 'size_bytes'])
+      .where(claimable)
+      .orderBy('id', 'asc')
+      .limit(opts.maxCount)
+      .forUpdate()
+      .skipLocked()
+      .execute()
+    const ids: number[] = []
+    let total = 0
+    for (const row of rows) {
+      if (ids.length > 0 && total + row.size_bytes > opts.maxTotalBytes) break
+      ids.push(row.id)
+      total += row.size_bytes
+    }
+    return ids.length === 0 ? [] : claim(trx, ids)
+  })
+}
+
+/** The stored bytes, or null when the retention policy purged them. */
+export async function loadRawBytes(db: Db, id: number): Promise<Uint8Array | null> {
+  const row = await db.selectFrom('raw_messages').select('raw').where('id', '=', id).executeTakeFirst()
+  return row?.raw ?? null
+}
+
+export async function markRawMessageDone(
+  db: Db,
+  id: number,
+  outcome: { status: Extract<RawMessageStatus, 'processed' | 'duplicate'>; messageId: number; now: Date },
+): Promise<void> {
+  await db
+    .updateTable('raw_messages')
+    .set({
+      status: outcome.status,
+      message_id: outcome.messageId,
+      processed_at: outcome.now.toISOString(),
+      locked_until: null,
+      error_code: null,
+      error_message: null,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function markRawMessageFailed(
+  db: Db,
+  id: number,
+  failure: { code: string; message: string; now: Date },
+): Promise<void> {
+  await db
+    .updateTable('raw_messages')
+    .set({
+      status: 'failed',
+      locked_until: null,
+      error_code: failure.code,
+      error_message: failure.message.slice(0, 1000),
+      processed_at: failure.now.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function listRawMessages(
+  db: Db,
+  query: { status?: RawMessageStatus | undefined; limit: number; offset: number },
+): Promise<RawMessageSummary[]> {
+  let q = db.selectFrom('raw_messages').select(SUMMARY_COLUMNS)
+  if (query.status) q = q.where('status', '=', query.status)
+  return q.orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute()
+}
+
+export async function findRawMessageSummary(db: Db, id: number): Promise<RawMessageSummary | undefined> {
+  return db.selectFrom('raw_messages').select(SUMMARY_COLUMNS).where('id', '=', id).executeTakeFirst()
+}
+
+/** Puts failed messages (all, or those given) back in the queue; returns how many. */
+export async function requeueFailedRawMessages(db: Db, ids?: number[]): Promise<number> {
+  let q = db
+    .updateTable('raw_messages')
+    .set({ status: 'pending', attempts: 0, locked_until: null, error_code: null, error_message: null, processed_at: null })
+    .where('status', '=', 'failed')
+  if (ids) {
+    if (ids.length === 0) return 0
+    q = q.where('id', 'in', ids)
+  }
+  const result = await q.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Counts per status, for health and metrics. */
+export async function countRawMessagesByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('raw_messages')
+    .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('status')
+    .execute()
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+}

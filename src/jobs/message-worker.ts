@@ -1,0 +1,198 @@
+import type { Logger } from '../logger.ts'
+import { MaildeskError } from '../errors.ts'
+import {
+  claimRawMessages,
+  loadRawBytes,
+  markRawMessageDone,
+  markRawMessageFailed,
+  type RawMessageSummary,
+} from '../intake/raw-message.repository.ts'
+import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
+import { isUniqueViolation } from '../store/constraint-error.ts'
+import type { ControlledTransaction } from 'kysely'
+import type { Database, Store } from '../store/database.ts'
+
+export interface MessageWorkerOptions {
+  /** Messages claimed per batch; their results are committed in one transaction. */
+  batchSize?: number
+  /** Stop adding to a batch once the raw sizes add up to this. */
+  maxBatchBytes?: number
+  /** A claim older than this is assumed to belong to a dead worker and is taken over. */
+  leaseMs?: number
+  /** After this many attempts a message is marked failed instead of being tried again. */
+  maxAttempts?: number
+  /** How often to look for work spooled by other processes. */
+  pollIntervalMs?: number
+  now?: () => Date
+}
+
+export type BatchResult = { rawMessageId: number } & ({ ok: true; outcome: ProcessOutcome } | { ok: false; code: string; message: string })
+
+interface Prepared {
+  raw: RawMessageSummary
+  analyzed?: AnalyzedMessage
+  failure?: { code: string; message: string }
+}
+
+/**
+ * Takes spooled messages through the pipeline. Parsing happens outside any transaction; the results of a
+ * batch are then stored in one transaction, each message inside its own savepoint so one bad message
+ * cannot undo the others.
+ */
+export class MessageWorker {
+  private running = false
+  private wake: (() => void) | undefined
+  private loop: Promise<void> | undefined
+  private readonly opts: Required<MessageWorkerOptions>
+
+  constructor(
+    private readonly store: Store,
+    private readonly ctx: PipelineContext,
+    private readonly log: Logger,
+    options: MessageWorkerOptions = {},
+  ) {
+    this.opts = {
+      batchSize: options.batchSize ?? 100,
+      maxBatchBytes: options.maxBatchBytes ?? 32 * 1024 * 1024, // 32 MiB of raw mail in memory at most
+      leaseMs: options.leaseMs ?? 5 * 60_000,
+      maxAttempts: options.maxAttempts ?? 5,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      now: options.now ?? (() => new Date()),
+    }
+  }
+
+  /** Processes one batch; returns what happened to each message (empty when there was no work). */
+  async runOnce(): Promise<BatchResult[]> {
+    const { db, dialect } = this.store
+    const claimed = await claimRawMessages(db, {
+      dialect,
+      now: this.opts.now(),
+      leaseMs: this.opts.leaseMs,
+      maxCount: this.opts.batchSize,
+      maxTotalBytes: this.opts.maxBatchBytes,
+    })
+    if (claimed.length === 0) return []
+    const prepared: Prepared[] = []
+    for (const raw of claimed) prepared.push(await this.prepare(raw))
+    return this.storeBatch(prepared)
+  }
+
+  /** Processes until no pending message is left. */
+  async runUntilIdle(): Promise<BatchResult[]> {
+    const all: BatchResult[] = []
+    for (;;) {
+      const batch = await this.runOnce()
+      if (batch.length === 0) return all
+      all.push(...batch)
+    }
+  }
+
+  /** Runs in the background until stop(); `notify()` wakes it at once. */
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.backgroundLoop()
+  }
+
+  notify(): void {
+    this.wake?.()
+  }
+
+  /** Finishes the batch in flight, then returns. */
+  async stop(): Promise<void> {
+    this.running = false
+    this.wake?.()
+    await this.loop
+  }
+
+  private async backgroundLoop(): Promise<void> {
+    while (this.running) {
+      let worked = false
+      try {
+        worked = (await this.runOnce()).length > 0
+      } catch (err) {
+        this.log.error({ err }, 'message batch failed; will retry')
+      }
+      if (!worked && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.opts.pollIntervalMs)
+          this.wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        this.wake = undefined
+      }
+    }
+  }
+
+  private async prepare(raw: RawMessageSummary): Promise<Prepared> {
+    if (raw.attempts > this.opts.maxAttempts) {
+      return { raw, failure: { code: 'TOO_MANY_ATTEMPTS', message: `gave up after ${raw.attempts - 1} attempts` } }
+    }
+    try {
+      const bytes = await loadRawBytes(this.store.db, raw.id)
+      if (!bytes) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
+      return { raw, analyzed: await analyzeMessage(this.ctx, bytes, raw.mail_from) }
+    } catch (err) {
+      return { raw, failure: describeFailure(err) }
+    }
+  }
+
+  private async storeBatch(prepared: Prepared[]): Promise<BatchResult[]> {
+    const now = this.opts.now()
+    const results: BatchResult[] = []
+    const trx = await this.store.db.startTransaction().execute()
+    try {
+      for (const item of prepared) {
+        const result = await this.storeOne(trx, item, now)
+        results.push(result)
+      }
+      await trx.commit().execute()
+    } catch (err) {
+      await trx.rollback().execute().catch(() => {})
+      throw err
+    }
+    for (const r of results) {
+      if (r.ok) this.log.info({ rawMessageId: r.rawMessageId, ticketId: r.outcome.ticketId, outcome: r.outcome.status }, 'message processed')
+      else this.log.warn({ rawMessageId: r.rawMessageId, code: r.code }, 'message failed')
+    }
+    return results
+  }
+
+  private async storeOne(trx: ControlledTransaction<Database>, item: Prepared, now: Date): Promise<BatchResult> {
+    const rawMessageId = item.raw.id
+    if (item.failure || !item.analyzed) {
+      const failure = item.failure ?? { code: 'INTERNAL', message: 'no analysis' }
+      await markRawMessageFailed(trx, rawMessageId, { ...failure, now })
+      return { rawMessageId, ok: false, ...failure }
+    }
+    // Two tries: a unique violation means another worker stored the same Message-ID a moment ago,
+    // and the second try then finds it and records a duplicate.
+    for (let attempt = 0; ; attempt++) {
+      const sp = await trx.savepoint('message').execute()
+      try {
+        const outcome = await storeAnalyzedMessage(sp, this.ctx, item.analyzed, item.raw, now)
+        await markRawMessageDone(sp, rawMessageId, {
+          status: outcome.status === 'duplicate' ? 'duplicate' : 'processed',
+          messageId: outcome.messageId,
+          now,
+        })
+        await sp.releaseSavepoint('message').execute()
+        return { rawMessageId, ok: true, outcome }
+      } catch (err) {
+        await sp.rollbackToSavepoint('message').execute()
+        if (attempt === 0 && isUniqueViolation(err)) continue
+        const failure = describeFailure(err)
+        this.log.error({ err, rawMessageId }, 'storing a message failed')
+        await markRawMessageFailed(trx, rawMessageId, { ...failure, now })
+        return { rawMessageId, ok: false, ...failure }
+      }
+    }
+  }
+}
+
+function describeFailure(err: unknown): { code: string; message: string } {
+  if (err instanceof MaildeskError) return { code: err.code, message: err.message }
+  return { code: 'PIPELINE_ERROR', message: err instanceof Error ? err.message : String(err) }
+}

@@ -1,0 +1,187 @@
+import PostalMime, { type Address as PostalAddress, type Email } from 'postal-mime'
+import { NotAnEmailError } from '../errors.ts'
+
+export interface MailAddress {
+  address: string
+  name: string
+}
+
+export interface ParsedAttachment {
+  filename: string
+  contentType: string
+  disposition: 'attachment' | 'inline'
+  contentId: string | undefined
+  content: Uint8Array
+}
+
+/** Expected trouble is data: a warning on the result, never an exception. */
+export interface StageWarning {
+  code: string
+  detail?: string
+}
+
+export interface ParsedMessage {
+  messageId: string | undefined
+  inReplyTo: string | undefined
+  references: string[]
+  from: MailAddress | undefined
+  replyTo: MailAddress[]
+  to: MailAddress[]
+  cc: MailAddress[]
+  subject: string
+  sentAt: Date | undefined
+  headers: Array<{ key: string; value: string }>
+  text: string | undefined
+  html: string | undefined
+  attachments: ParsedAttachment[]
+  warnings: StageWarning[]
+}
+
+export interface ParseLimits {
+  maxAttachments: number
+  maxAttachmentBytes: number
+}
+
+const MAX_SUBJECT_CHARS = 998 // RFC 5322 line length; longer subjects are cut, with a warning
+const MAX_HEADER_VALUE_CHARS = 8192
+
+/** Message-IDs are compared without angle brackets or case-sensitive noise in the brackets. */
+export function normalizeMessageId(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  const match = /<([^<>\s]+)>/.exec(value)
+  const id = (match ? match[1] : value.trim().split(/\s+/)[0]) ?? ''
+  return id.length > 0 && id.length <= 512 ? `<${id}>` : undefined
+}
+
+function parseIdList(value: string | undefined): string[] {
+  if (!value) return []
+  const ids = value.match(/<[^<>\s]+>/g) ?? []
+  return ids.slice(0, 100).map((id) => normalizeMessageId(id)).filter((id): id is string => id !== undefined)
+}
+
+function flattenAddresses(list: PostalAddress[] | undefined): MailAddress[] {
+  const out: MailAddress[] = []
+  for (const entry of list ?? []) {
+    if ('group' in entry && Array.isArray(entry.group)) {
+      for (const member of entry.group) if (member.address) out.push({ address: member.address, name: member.name })
+    } else if (entry.address) {
+      out.push({ address: entry.address, name: entry.name })
+    }
+  }
+  return out.slice(0, 500)
+}
+
+/**
+ * Rejects input that is not an email at all. Anything with a header block is accepted, however broken:
+ * malformed mail is stored with warnings, not refused.
+ */
+export function assertLooksLikeEmail(raw: Uint8Array): void {
+  if (raw.length === 0) throw new NotAnEmailError('the file is empty')
+  const head = Buffer.from(raw.subarray(0, Math.min(raw.length, 4096))).toString('latin1')
+  if (head.includes('\u0000')) throw new NotAnEmailError('the data is binary (it contains NUL bytes), not an RFC 5322 message')
+  const firstLine = head.split(/\r?\n/, 1)[0] ?? ''
+  if (!/^(From |[!-9;-~]+:)/.test(firstLine)) {
+    throw new NotAnEmailError('the data does not start with a header field ("Name: value"), so it is not an email')
+  }
+}
+
+/**
+ * raw bytes → ParsedMessage. Uses postal-mime; never throws for malformed mail (see warnings).
+ * @throws NotAnEmailError when the bytes are not an email at all.
+ */
+export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promise<ParsedMessage> {
+  assertLooksLikeEmail(raw)
+  const warnings: StageWarning[] = []
+  let email: Email
+  try {
+    email = await PostalMime.parse(raw, { maxNestingDepth: 50, maxHeadersSize: 1024 * 1024 })
+  } catch (err) {
+    // postal-mime refuses over-deep nesting and oversized headers; keep what a plain read gives.
+    warnings.push({ code: 'PARSE_FAILED', detail: (err as Error).message.slice(0, 200) })
+    return fallbackParse(raw, warnings)
+  }
+
+  let subject = email.subject ?? ''
+  if (subject.length > MAX_SUBJECT_CHARS) {
+    warnings.push({ code: 'SUBJECT_TRUNCATED', detail: `${subject.length} characters` })
+    subject = subject.slice(0, MAX_SUBJECT_CHARS)
+  }
+  const sentAt = email.date ? new Date(email.date) : undefined
+  if (email.date && (!sentAt || Number.isNaN(sentAt.getTime()))) warnings.push({ code: 'DATE_INVALID' })
+
+  const fromList = flattenAddresses(email.from ? [email.from] : undefined)
+  if (!email.from) warnings.push({ code: 'FROM_MISSING' })
+
+  const attachments: ParsedAttachment[] = []
+  for (const a of email.attachments) {
+    const content = a.content instanceof ArrayBuffer ? new Uint8Array(a.content) : typeof a.content === 'string' ? Buffer.from(a.content) : new Uint8Array(a.content)
+    if (attachments.length >= limits.maxAttachments) {
+      warnings.push({ code: 'ATTACHMENT_COUNT_LIMIT', detail: `more than ${limits.maxAttachments} attachments; the rest were not stored` })
+      break
+    }
+    if (content.byteLength > limits.maxAttachmentBytes) {
+      warnings.push({ code: 'ATTACHMENT_TOO_LARGE', detail: `${content.byteLength} bytes (limit ${limits.maxAttachmentBytes})` })
+      continue
+    }
+    attachments.push({
+      filename: (a.filename ?? '').slice(0, 255) || defaultFilename(a.mimeType, attachments.length + 1),
+      contentType: (a.mimeType || 'application/octet-stream').toLowerCase().slice(0, 255),
+      disposition: a.disposition === 'inline' ? 'inline' : 'attachment',
+      contentId: a.contentId?.slice(0, 255),
+      content,
+    })
+  }
+
+  return {
+    messageId: normalizeMessageId(email.messageId),
+    inReplyTo: normalizeMessageId(email.inReplyTo),
+    references: parseIdList(email.references),
+    from: fromList[0],
+    replyTo: flattenAddresses(email.replyTo),
+    to: flattenAddresses(email.to),
+    cc: flattenAddresses(email.cc),
+    subject,
+    sentAt: sentAt && !Number.isNaN(sentAt.getTime()) ? sentAt : undefined,
+    headers: email.headers.slice(0, 500).map((h) => ({ key: h.key, value: h.value.slice(0, MAX_HEADER_VALUE_CHARS) })),
+    text: email.text,
+    html: email.html,
+    attachments,
+    warnings,
+  }
+}
+
+function defaultFilename(contentType: string, n: number): string {
+  const ext = contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'bin'
+  return `attachment-${n}.${ext}`
+}
+
+/** A last-resort read of a message postal-mime refused: header fields and the body as text. */
+function fallbackParse(raw: Uint8Array, warnings: StageWarning[]): ParsedMessage {
+  const text = Buffer.from(raw).toString('utf8')
+  const split = text.search(/\r?\n\r?\n/)
+  const headerBlock = split >= 0 ? text.slice(0, split) : text
+  const body = split >= 0 ? text.slice(split).trim() : ''
+  const headers: Array<{ key: string; value: string }> = []
+  for (const line of headerBlock.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/).slice(0, 500)) {
+    const colon = line.indexOf(':')
+    if (colon > 0) headers.push({ key: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim().slice(0, MAX_HEADER_VALUE_CHARS) })
+  }
+  const get = (k: string) => headers.find((h) => h.key === k)?.value
+  const fromMatch = /([^\s<>"]+@[^\s<>"]+)/.exec(get('from') ?? '')
+  return {
+    messageId: normalizeMessageId(get('message-id')),
+    inReplyTo: normalizeMessageId(get('in-reply-to')),
+    references: parseIdList(get('references')),
+    from: fromMatch?.[1] ? { address: fromMatch[1], name: '' } : undefined,
+    replyTo: [],
+    to: [],
+    cc: [],
+    subject: (get('subject') ?? '').slice(0, MAX_SUBJECT_CHARS),
+    sentAt: undefined,
+    headers,
+    text: body.slice(0, 1024 * 1024),
+    html: undefined,
+    attachments: [],
+    warnings,
+  }
+}

@@ -1,0 +1,45 @@
+import path from 'node:path'
+import type { Config } from './config.ts'
+import { RawMessageSpool } from './intake/raw-message-spool.ts'
+import { MessageWorker, type MessageWorkerOptions } from './jobs/message-worker.ts'
+import type { Logger } from './logger.ts'
+import type { PipelineContext } from './pipeline/process-message.ts'
+import { openDatabase, sqlitePathIn, type Store } from './store/database.ts'
+import { AttachmentStore } from './tickets/attachment-store.ts'
+
+/** What every command that touches stored mail shares: the database, the spool and the pipeline worker. */
+export interface Runtime {
+  config: Config
+  log: Logger
+  store: Store
+  spool: RawMessageSpool
+  worker: MessageWorker
+  pipeline: PipelineContext
+  close(): Promise<void>
+}
+
+/** Opens the database (migrating it) and wires the spool to the worker. */
+export async function openRuntime(config: Config, log: Logger, workerOptions: MessageWorkerOptions = {}): Promise<Runtime> {
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: sqlitePathIn(config.dataDir) })
+  const pipeline: PipelineContext = {
+    limits: { maxAttachments: config.maxAttachments, maxAttachmentBytes: config.maxAttachmentBytes },
+    attachments: new AttachmentStore(path.join(config.dataDir, 'attachments')),
+    ticketPrefix: config.brand.ticketPrefix,
+  }
+  const spool = new RawMessageSpool(store.db)
+  const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), workerOptions)
+  spool.onSpooled(() => worker.notify())
+  return {
+    config,
+    log,
+    store,
+    spool,
+    worker,
+    pipeline,
+    async close() {
+      await worker.stop()
+      await spool.drain()
+      await store.destroy()
+    },
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { CustomerTable } from '../customers/customer.table.ts'
+import { MaildeskError } from '../errors.ts'
+import type { RawMessageTable } from '../intake/raw-message.table.ts'
+import type { AttachmentTable } from '../tickets/attachment.table.ts'
+import type { TicketEventTable } from '../tickets/ticket-event.table.ts'
+import type { TicketMessageTable } from '../tickets/ticket-message.table.ts'
+import type { TicketTable } from '../tickets/ticket.table.ts'
+import type { SqlDialect } from './migrations/dialect.ts'
+import { migrationProvider } from './migrations/index.ts'
+
+export type { SqlDialect }
+
+/** Every table, as Kysely sees it. */
+export interface Database {
+  customers: CustomerTable
+  tickets: TicketTable
+  raw_messages: RawMessageTable
+  ticket_messages: TicketMessageTable
+  attachments: AttachmentTable
+  ticket_events: TicketEventTable
+}
+
+export type Db = Kysely<Database>
+
+export interface Store {
+  db: Db
+  dialect: SqlDialect
+  /** Closes every connection; pending queries finish first. */
+  destroy(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** postgres://… selects PostgreSQL; unset selects SQLite at sqlitePath. */
+  databaseUrl?: string | undefined
+  /** File path, or ':memory:'. */
+  sqlitePath?: string
+  /** PostgreSQL only: run in this schema (tests use one schema each). */
+  pgSchema?: string
+  /** PostgreSQL pool size. */
+  maxConnections?: number
+}
+
+function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true })
+  const sqlite = new SQLite(file)
+  // WAL with synchronous=FULL: a committed transaction survives power loss, and readers never block the writer.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+}
+
+function openPostgres(url: string, schema: string | undefined, max: number): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  })
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {})
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/**
+ * Opens the database named by the options and brings its schema to the latest version.
+ * @throws MaildeskError STORAGE_UNAVAILABLE when it cannot be opened or migrated.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Store> {
+  const dialect: SqlDialect = options.databaseUrl ? 'postgres' : 'sqlite'
+  let db: Db
+  try {
+    db = options.databaseUrl
+      ? openPostgres(options.databaseUrl, options.pgSchema, options.maxConnections ?? 10)
+      : openSqlite(options.sqlitePath ?? ':memory:')
+  } catch (err) {
+    throw new MaildeskError('STORAGE_UNAVAILABLE', `cannot open the ${dialect} database: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    await db.destroy()
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new MaildeskError(
+      'STORAGE_UNAVAILABLE',
+      `cannot migrate the ${dialect} database${failed ? ` (migration ${failed})` : ''}: ${detail}`,
+      { cause: error },
+    )
+  }
+  return { db, dialect, destroy: () => db.destroy() }
+}
+
+/** The SQLite file inside a data directory. */
+export function sqlitePathIn(dataDir: string): string {
+  return path.join(dataDir, 'maildesk.sqlite')
+}

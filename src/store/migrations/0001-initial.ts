@@ -1,0 +1,106 @@
+import type { Kysely } from 'kysely'
+import type { SqlDialect } from './dialect.ts'
+
+// Timestamps are ISO-8601 UTC strings ("2026-11-25T21:35:00.000Z") on both databases, so comparisons
+// and ordering are the same text operations everywhere; JSON is stored as text for the same reason.
+
+export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
+  const id = (t: any) =>
+    dialect === 'postgres'
+      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
+      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const blob = dialect === 'postgres' ? 'bytea' : 'blob'
+
+  await id(db.schema.createTable('customers'))
+    .addColumn('email', 'text', (c: any) => c.notNull().unique())
+    .addColumn('display_name', 'text')
+    .addColumn('language', 'text')
+    .addColumn('created_at', 'text', (c: any) => c.notNull())
+    .addColumn('updated_at', 'text', (c: any) => c.notNull())
+    .execute()
+
+  await id(db.schema.createTable('tickets'))
+    .addColumn('subject', 'text', (c: any) => c.notNull())
+    .addColumn('status', 'text', (c: any) => c.notNull().defaultTo('new'))
+    .addColumn('priority', 'text', (c: any) => c.notNull().defaultTo('normal'))
+    .addColumn('category', 'text', (c: any) => c.notNull().defaultTo('other'))
+    .addColumn('channel', 'text', (c: any) => c.notNull())
+    .addColumn('customer_id', 'integer', (c: any) => c.notNull().references('customers.id'))
+    .addColumn('created_at', 'text', (c: any) => c.notNull())
+    .addColumn('updated_at', 'text', (c: any) => c.notNull())
+    .addColumn('last_message_at', 'text', (c: any) => c.notNull())
+    .execute()
+  await db.schema.createIndex('tickets_customer_id_idx').on('tickets').column('customer_id').execute()
+  await db.schema.createIndex('tickets_status_updated_idx').on('tickets').columns(['status', 'updated_at']).execute()
+
+  await id(db.schema.createTable('raw_messages'))
+    .addColumn('source', 'text', (c: any) => c.notNull())
+    .addColumn('received_at', 'text', (c: any) => c.notNull())
+    .addColumn('mail_from', 'text')
+    .addColumn('rcpt_to', 'text', (c: any) => c.notNull())
+    .addColumn('remote_address', 'text')
+    .addColumn('size_bytes', 'integer', (c: any) => c.notNull())
+    .addColumn('sha256', 'text', (c: any) => c.notNull())
+    .addColumn('raw', blob)
+    .addColumn('status', 'text', (c: any) => c.notNull().defaultTo('pending'))
+    .addColumn('attempts', 'integer', (c: any) => c.notNull().defaultTo(0))
+    .addColumn('locked_until', 'text')
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addColumn('processed_at', 'text')
+    .addColumn('message_id', 'integer')
+    .execute()
+  await db.schema.createIndex('raw_messages_status_idx').on('raw_messages').columns(['status', 'id']).execute()
+
+  await id(db.schema.createTable('ticket_messages'))
+    .addColumn('ticket_id', 'integer', (c: any) => c.notNull().references('tickets.id'))
+    .addColumn('raw_message_id', 'integer', (c: any) => c.references('raw_messages.id'))
+    .addColumn('direction', 'text', (c: any) => c.notNull())
+    .addColumn('message_id_header', 'text')
+    .addColumn('in_reply_to', 'text')
+    .addColumn('references_header', 'text', (c: any) => c.notNull().defaultTo('[]'))
+    .addColumn('from_address', 'text')
+    .addColumn('from_name', 'text')
+    .addColumn('to_addresses', 'text', (c: any) => c.notNull().defaultTo('[]'))
+    .addColumn('cc_addresses', 'text', (c: any) => c.notNull().defaultTo('[]'))
+    .addColumn('reply_to_addresses', 'text', (c: any) => c.notNull().defaultTo('[]'))
+    .addColumn('subject', 'text', (c: any) => c.notNull())
+    .addColumn('sent_at', 'text')
+    .addColumn('received_at', 'text', (c: any) => c.notNull())
+    .addColumn('text_body', 'text')
+    .addColumn('html_body', 'text')
+    .addColumn('headers', 'text', (c: any) => c.notNull().defaultTo('[]'))
+    .addColumn('warnings', 'text', (c: any) => c.notNull().defaultTo('[]'))
+    .addColumn('created_at', 'text', (c: any) => c.notNull())
+    .execute()
+  // "Same Message-ID delivered twice is stored once": the database enforces it, across processes.
+  await db.schema
+    .createIndex('ticket_messages_message_id_header_key')
+    .unique()
+    .on('ticket_messages')
+    .column('message_id_header')
+    .execute()
+  await db.schema.createIndex('ticket_messages_ticket_id_idx').on('ticket_messages').columns(['ticket_id', 'id']).execute()
+
+  await id(db.schema.createTable('attachments'))
+    .addColumn('message_id', 'integer', (c: any) => c.notNull().references('ticket_messages.id'))
+    .addColumn('filename', 'text', (c: any) => c.notNull())
+    .addColumn('content_type', 'text', (c: any) => c.notNull())
+    .addColumn('disposition', 'text', (c: any) => c.notNull())
+    .addColumn('content_id', 'text')
+    .addColumn('size_bytes', 'integer', (c: any) => c.notNull())
+    .addColumn('sha256', 'text', (c: any) => c.notNull())
+    .addColumn('created_at', 'text', (c: any) => c.notNull())
+    .execute()
+  await db.schema.createIndex('attachments_message_id_idx').on('attachments').column('message_id').execute()
+
+  await id(db.schema.createTable('ticket_events'))
+    .addColumn('ticket_id', 'integer', (c: any) => c.notNull().references('tickets.id'))
+    .addColumn('type', 'text', (c: any) => c.notNull())
+    .addColumn('actor', 'text')
+    .addColumn('data', 'text', (c: any) => c.notNull().defaultTo('{}'))
+    .addColumn('created_at', 'text', (c: any) => c.notNull())
+    .execute()
+  await db.schema.createIndex('ticket_events_ticket_id_idx').on('ticket_events').columns(['ticket_id', 'id']).execute()
+
+}

@@ -1,0 +1,25 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { SqlDialect } from './dialect.ts'
+import * as m0001 from './0001-initial.ts'
+
+interface DialectMigration {
+  up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
+}
+
+/** Every migration, in order. Names never change once released: they are the version recorded in the database. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001-initial': m0001,
+}
+
+/** A provider that binds each migration to the dialect it runs on. */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const out: Record<string, Migration> = {}
+      for (const [name, migration] of Object.entries(MIGRATIONS)) {
+        out[name] = { up: (db) => migration.up(db, dialect) }
+      }
+      return out
+    },
+  }
+}

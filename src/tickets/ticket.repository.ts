@@ -1,0 +1,29 @@
+import type { Db } from '../store/database.ts'
+import type { NewTicketRow, TicketRow, TicketUpdate } from './ticket.table.ts'
+
+export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow> {
+  return db.insertInto('tickets').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findTicketById(db: Db, id: number): Promise<TicketRow | undefined> {
+  return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function updateTicket(db: Db, id: number, update: TicketUpdate): Promise<void> {
+  await db.updateTable('tickets').set(update).where('id', '=', id).execute()
+}
+
+export interface TicketListQuery {
+  status?: string | undefined
+  limit: number
+  offset: number
+}
+
+/** Newest activity first. */
+export async function listTickets(db: Db, query: TicketListQuery): Promise<{ rows: TicketRow[]; total: number }> {
+  let base = db.selectFrom('tickets')
+  if (query.status) base = base.where('status', '=', query.status)
+  const rows = await base.selectAll().orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute()
+  const count = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+  return { rows, total: Number(count.n) }
+}

@@ -1,0 +1,56 @@
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Config } from '../config.ts'
+import { countRawMessagesByStatus } from '../intake/raw-message.repository.ts'
+import { rawMessageRoutes } from '../intake/raw-message.routes.ts'
+import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
+import type { Logger } from '../logger.ts'
+import type { Store } from '../store/database.ts'
+import { ticketRoutes } from '../tickets/ticket.routes.ts'
+import { registerErrorHandler } from './error-handler.ts'
+
+export interface AppDeps {
+  config: Config
+  store: Store
+  spool: RawMessageSpool
+  log: Logger
+  /** Called when something was queued for the pipeline, so a local worker can start at once. */
+  onSpooled?: () => void
+}
+
+/** Builds the HTTP application; it never listens (the caller does), so tests use app.inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Widened to Fastify's logger interface so the instance keeps Fastify's default types.
+  const logger: FastifyBaseLogger = deps.log.child({ component: 'http' })
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: 1024 * 1024, // 1 MiB for JSON; message uploads raise it per route
+    disableRequestLogging: false,
+    trustProxy: false,
+  })
+  registerErrorHandler(app)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `Maildesk API (${deps.config.brand.name})`,
+        version: '1',
+        description: 'The support mailbox: tickets from email and other channels.',
+      },
+    },
+  })
+
+  app.get(
+    '/api/v1/health',
+    { schema: { summary: 'Liveness and queue state', tags: ['system'] } },
+    async () => {
+      const queue = await countRawMessagesByStatus(deps.store.db)
+      return { status: 'ok', database: deps.store.dialect, queue }
+    },
+  )
+  await app.register(ticketRoutes(deps))
+  await app.register(rawMessageRoutes(deps))
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}
