@@ -83,7 +83,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
       cause: err,
     })
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) })
+  // Unordered: features land in parallel branches, each with its own numbered migration.
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     await db.destroy()
