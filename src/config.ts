@@ -44,6 +44,8 @@ const envSchema = z.object({
   MAILDESK_SECURITY_ADDRESS: z.string().optional(),
   MAILDESK_NOREPLY_ADDRESS: z.string().optional(),
   MAILDESK_TIME_ZONE: z.string().optional(),
+  /** Origin that links in customer mail point to (status portal, surveys); never taken from a request's Host. */
+  MAILDESK_PUBLIC_URL: z.url().optional(),
 })
 
 export interface Config {
@@ -59,6 +61,8 @@ export interface Config {
   maxAttachmentBytes: number
   smtpMaxClients: number
   smtpTls: { keyFile: string; certFile: string } | undefined
+  /** Origin of the public pages, without a trailing slash (default http://<host>:<http-port>). */
+  publicUrl: string
   brand: Brand
 }
 
@@ -151,6 +155,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       e.MAILDESK_SMTP_TLS_KEY_FILE && e.MAILDESK_SMTP_TLS_CERT_FILE
         ? { keyFile: e.MAILDESK_SMTP_TLS_KEY_FILE, certFile: e.MAILDESK_SMTP_TLS_CERT_FILE }
         : undefined,
+    publicUrl: (e.MAILDESK_PUBLIC_URL ?? `http://${e.MAILDESK_HOST}:${e.MAILDESK_HTTP_PORT}`).replace(/\/+$/, ''),
     brand: Object.freeze(brand),
   })
 }
