@@ -18,9 +18,14 @@ export interface Runtime {
   close(): Promise<void>
 }
 
-/** Opens the database (migrating it) and wires the spool to the worker. */
+/** Opens the database named by the config (migrating it) and wires everything to it. */
 export async function openRuntime(config: Config, log: Logger, workerOptions: MessageWorkerOptions = {}): Promise<Runtime> {
   const store = await openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: sqlitePathIn(config.dataDir) })
+  return createRuntime(config, log, store, workerOptions)
+}
+
+/** Wires the spool, the pipeline and the worker to an open store; close() also closes the store. */
+export function createRuntime(config: Config, log: Logger, store: Store, workerOptions: MessageWorkerOptions = {}): Runtime {
   const pipeline: PipelineContext = {
     limits: { maxAttachments: config.maxAttachments, maxAttachmentBytes: config.maxAttachmentBytes },
     attachments: new AttachmentStore(path.join(config.dataDir, 'attachments')),
