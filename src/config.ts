@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
@@ -46,6 +47,22 @@ const envSchema = z.object({
   MAILDESK_TIME_ZONE: z.string().optional(),
   /** Origin that links in customer mail point to (status portal, surveys); never taken from a request's Host. */
   MAILDESK_PUBLIC_URL: z.url().optional(),
+  /** Outbound relay, smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; unset: .eml files in <data-dir>/outbox/. */
+  MAILDESK_SMTP_RELAY_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'MAILDESK_SMTP_RELAY_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@relay.example:587')
+    .optional(),
+  /** HMAC key for our Message-IDs and body markers; unset: generated once into <data-dir>/secrets/maildesk.key. */
+  MAILDESK_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'MAILDESK_SECRET_KEY must be exactly 64 hexadecimal characters (generate one with `openssl rand -hex 32`)')
+    .optional(),
+  /** Automatic mails (acknowledgements, notices) per recipient per 24 hours. */
+  MAILDESK_AUTO_REPLY_LIMIT: z.coerce.number().int().min(0).default(5),
+  MAILDESK_DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'MAILDESK_DKIM_SELECTOR must be a DNS label such as "maildesk"')
+    .default('maildesk'),
 })
 
 export interface Config {
@@ -63,6 +80,13 @@ export interface Config {
   smtpTls: { keyFile: string; certFile: string } | undefined
   /** Origin of the public pages, without a trailing slash (default http://<host>:<http-port>). */
   publicUrl: string
+  /** Unset: outbound mail is written to <data-dir>/outbox/ instead of relayed. */
+  smtpRelayUrl: string | undefined
+  /** 32 bytes; signs our Message-IDs, body markers and other HMACs. Never log it. */
+  secretKey: Buffer
+  /** Automatic mails per recipient per 24 hours. */
+  autoReplyLimit: number
+  dkimSelector: string
   brand: Brand
 }
 
@@ -119,6 +143,38 @@ function loadBrand(env: z.infer<typeof envSchema>, problems: string[]): Brand | 
 }
 
 /**
+ * The generated secret key of a data directory, created (32 random bytes, mode 0600) the first time, so that
+ * `npm start` works with no setup. Two processes starting at once both end up with the first file written.
+ */
+function loadOrCreateSecretKey(dataDir: string, problems: string[]): Buffer | undefined {
+  const file = path.join(dataDir, 'secrets', 'maildesk.key')
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    if (!existsSync(file)) {
+      // Written aside, then linked into place: link fails if another process won, and never exposes a half file.
+      const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+      writeFileSync(temp, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 })
+      try {
+        linkSync(temp, file)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      } finally {
+        unlinkSync(temp)
+      }
+    }
+    const hex = readFileSync(file, 'utf8').trim()
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+      problems.push(`MAILDESK_SECRET_KEY: ${file} must hold 64 hexadecimal characters; delete it to generate a new one`)
+      return undefined
+    }
+    return Buffer.from(hex, 'hex')
+  } catch (err) {
+    problems.push(`MAILDESK_SECRET_KEY is unset and ${file} cannot be created (${(err as NodeJS.ErrnoException).code ?? 'error'}); set MAILDESK_SECRET_KEY`)
+    return undefined
+  }
+}
+
+/**
  * Validates the environment, flags and brand file once and returns a frozen Config.
  * @throws ConfigError listing every problem found, not just the first.
  */
@@ -139,9 +195,11 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   if ((e.MAILDESK_SMTP_TLS_KEY_FILE === undefined) !== (e.MAILDESK_SMTP_TLS_CERT_FILE === undefined)) {
     problems.push('MAILDESK_SMTP_TLS_KEY_FILE and MAILDESK_SMTP_TLS_CERT_FILE must be set together (STARTTLS needs both)')
   }
-  if (problems.length > 0 || !brand) throw new ConfigError(problems)
+  const dataDir = path.resolve(e.MAILDESK_DATA_DIR)
+  const secretKey = e.MAILDESK_SECRET_KEY ? Buffer.from(e.MAILDESK_SECRET_KEY, 'hex') : loadOrCreateSecretKey(dataDir, problems)
+  if (problems.length > 0 || !brand || !secretKey) throw new ConfigError(problems)
   return Object.freeze({
-    dataDir: path.resolve(e.MAILDESK_DATA_DIR),
+    dataDir,
     host: e.MAILDESK_HOST,
     httpPort: e.MAILDESK_HTTP_PORT,
     smtpPort: e.MAILDESK_SMTP_PORT,
@@ -156,6 +214,10 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
         ? { keyFile: e.MAILDESK_SMTP_TLS_KEY_FILE, certFile: e.MAILDESK_SMTP_TLS_CERT_FILE }
         : undefined,
     publicUrl: (e.MAILDESK_PUBLIC_URL ?? `http://${e.MAILDESK_HOST}:${e.MAILDESK_HTTP_PORT}`).replace(/\/+$/, ''),
+    smtpRelayUrl: e.MAILDESK_SMTP_RELAY_URL,
+    secretKey,
+    autoReplyLimit: e.MAILDESK_AUTO_REPLY_LIMIT,
+    dkimSelector: e.MAILDESK_DKIM_SELECTOR,
     brand: Object.freeze(brand),
   })
 }
