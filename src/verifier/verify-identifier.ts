@@ -1,0 +1,118 @@
+import type { Brand, Language } from '../brand.ts'
+import { verifierReasonMessage } from '../i18n/verifier.ts'
+import { analyzeHost } from './analyze-host.ts'
+import { brandProfile, FREEMAIL_DOMAINS, type BrandProfile } from './brand-profile.ts'
+import { confusableSkeleton } from './confusable-skeleton.ts'
+import { resolveLinkTarget } from './link-target.ts'
+import { findMatchingHotline, looksLikePhoneNumber } from './phone-number.ts'
+import type { InputKind, ReasonFinding, Verdict, VerifyResult } from './verify-result.ts'
+
+export interface VerifyContext {
+  brand: Brand
+  language: Language
+}
+
+interface Judgement {
+  verdict: Verdict
+  inputKind: InputKind
+  reasons: ReasonFinding[]
+}
+
+const MAX_INPUT_CHARS = 2048
+
+/** Renders findings in the requested language. */
+export function renderReasons(findings: ReasonFinding[], language: Language): VerifyResult['reasons'] {
+  return findings.map((f) => ({ code: f.code, message: verifierReasonMessage(f.code, language, f.params) }))
+}
+
+/** True when the brand name appears as a word (okpay.support, okpay_cs) in a local part or display name. */
+export function mentionsBrandAsWord(profile: BrandProfile, text: string): boolean {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u)
+  return words.some((w) => w.length > 0 && (profile.tokens.includes(w) || profile.tokenSkeletons.has(confusableSkeleton(w)) || profile.tokens.some((t) => w.startsWith(t) && /^\d*$/.test(w.slice(t.length)))))
+}
+
+/** Judges an email address: the domain decides, with extra signs for free mail and a brand before the @. */
+export function judgeEmailAddress(profile: BrandProfile, address: string): Judgement {
+  const at = address.lastIndexOf('@')
+  const local = address.slice(0, at)
+  const host = analyzeHost(profile, address.slice(at + 1))
+  const reasons = [...host.reasons]
+  if (host.verdict === 'official') {
+    const lower = address.toLowerCase()
+    if (profile.officialAddresses.has(lower)) return { verdict: 'official', inputKind: 'email', reasons: [{ code: 'official_address', params: { address: lower, brand: profile.name } }] }
+    return { verdict: 'official', inputKind: 'email', reasons }
+  }
+  let verdict = host.verdict
+  const domain = host.registrableDomain ?? host.asciiHost
+  if (mentionsBrandAsWord(profile, local) || local.toLowerCase().includes(profile.officialDomains[0] ?? '\u0000')) {
+    const code = FREEMAIL_DOMAINS.has(domain) ? 'freemail_brand' : 'brand_in_local_part'
+    reasons.unshift({ code, params: { address, domain, brand: profile.name } })
+    verdict = 'impersonation'
+  }
+  return { verdict, inputKind: 'email', reasons }
+}
+
+/** Judges a URL: userinfo tricks, redirectors and shorteners, then the host. */
+export function judgeUrl(profile: BrandProfile, input: string): Judgement {
+  const target = resolveLinkTarget(input)
+  const url = target.url
+  if (!url) return { verdict: 'unknown', inputKind: 'url', reasons: [{ code: 'unparsable_input' }] }
+  const reasons: ReasonFinding[] = []
+  let forceImpersonation = false
+  // https://okpay.com@evil.io/ : the browser ignores "okpay.com" (it is a user name) and opens evil.io.
+  const userinfo = decodeURIComponent(`${url.username}${url.password ? `:${url.password}` : ''}`)
+  if (userinfo) {
+    reasons.push({ code: 'url_userinfo', params: { host: url.hostname } })
+    if (mentionsBrandAsWord(profile, userinfo) || profile.officialDomains.some((d) => userinfo.toLowerCase().includes(d))) forceImpersonation = true
+  }
+  if (target.via.length > 0) reasons.push({ code: 'redirector_unwrapped', params: { host: target.via[0] ?? '', target: url.hostname } })
+  if (target.opaqueHost) {
+    reasons.push({ code: 'opaque_redirector', params: { host: target.opaqueHost } })
+    return { verdict: forceImpersonation ? 'impersonation' : 'unknown', inputKind: 'url', reasons }
+  }
+  const host = analyzeHost(profile, url.hostname)
+  reasons.push(...host.reasons)
+  let verdict = host.verdict
+  if (forceImpersonation && verdict !== 'official') verdict = 'impersonation'
+  if (userinfo && verdict === 'official') reasons.splice(0, 1)
+  return { verdict, inputKind: 'url', reasons }
+}
+
+function classify(profile: BrandProfile, input: string): Judgement {
+  const s = input.trim()
+  if (s.length === 0 || s.length > MAX_INPUT_CHARS) return { verdict: 'unknown', inputKind: 'unknown', reasons: [{ code: 'unparsable_input' }] }
+  if (/^mailto:/i.test(s)) return judgeEmailAddress(profile, decodeURIComponent(s.slice(7).split('?')[0] ?? ''))
+  if (looksLikePhoneNumber(s)) {
+    const hotline = findMatchingHotline(profile, s)
+    if (hotline) {
+      return { verdict: 'official', inputKind: 'phone', reasons: [{ code: 'official_hotline', params: { number: hotline.display, label: hotline.label.en, labelZh: hotline.label['zh-CN'], brand: profile.name } }] }
+    }
+    return {
+      verdict: 'not_official',
+      inputKind: 'phone',
+      reasons: [{ code: 'phone_not_hotline', params: { number: s.replace(/^tel:/i, ''), hotlines: profile.hotlines.map((h) => h.display).join(', '), brand: profile.name } }],
+    }
+  }
+  if (/\s/.test(s)) return { verdict: 'unknown', inputKind: 'unknown', reasons: [{ code: 'unparsable_input' }] }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /[/?#]/.test(s)) return judgeUrl(profile, s)
+  if (/^[^@]+@[^@]+$/.test(s)) return judgeEmailAddress(profile, s)
+  if (s.includes('@')) return judgeUrl(profile, s)
+  if (s.includes('.') || s.includes('。')) {
+    const host = analyzeHost(profile, s.replace(/。/g, '.'))
+    return { verdict: host.verdict, inputKind: host.isIp ? 'url' : 'domain', reasons: host.reasons }
+  }
+  return { verdict: 'unknown', inputKind: 'unknown', reasons: [{ code: 'unparsable_input' }] }
+}
+
+/**
+ * Says whether an email address, domain, URL or phone number is the brand's own, an impersonation of it,
+ * unrelated, or unknown, with reasons in the requested language. Pure and synchronous: no DNS, no I/O.
+ */
+export function verifyIdentifier(input: string, ctx: VerifyContext): VerifyResult {
+  const profile = brandProfile(ctx.brand)
+  const j = classify(profile, input)
+  const reasons = j.reasons.map((f) =>
+    f.code === 'official_hotline' && ctx.language === 'zh-CN' ? { ...f, params: { ...f.params, label: f.params?.labelZh ?? '' } } : f,
+  )
+  return { verdict: j.verdict, inputKind: j.inputKind, reasons: renderReasons(reasons, ctx.language) }
+}
