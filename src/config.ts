@@ -36,6 +36,8 @@ const envSchema = z.object({
   MAILDESK_MAX_ATTACHMENTS: positiveInt.default(50),
   MAILDESK_MAX_ATTACHMENT_BYTES: positiveInt.default(25 * 1024 * 1024), // 25 MiB per file
   MAILDESK_SMTP_MAX_CLIENTS: positiveInt.default(200),
+  /** A worker's claim on a batch expires after this; another worker then takes the batch over. */
+  MAILDESK_WORKER_LEASE_SECONDS: positiveInt.default(120),
   MAILDESK_SMTP_TLS_KEY_FILE: z.string().optional(),
   MAILDESK_SMTP_TLS_CERT_FILE: z.string().optional(),
   MAILDESK_BRAND_FILE: z.string().optional(),
@@ -77,6 +79,7 @@ export interface Config {
   maxAttachments: number
   maxAttachmentBytes: number
   smtpMaxClients: number
+  workerLeaseMs: number
   smtpTls: { keyFile: string; certFile: string } | undefined
   /** Origin of the public pages, without a trailing slash (default http://<host>:<http-port>). */
   publicUrl: string
@@ -209,6 +212,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     maxAttachments: e.MAILDESK_MAX_ATTACHMENTS,
     maxAttachmentBytes: e.MAILDESK_MAX_ATTACHMENT_BYTES,
     smtpMaxClients: e.MAILDESK_SMTP_MAX_CLIENTS,
+    workerLeaseMs: e.MAILDESK_WORKER_LEASE_SECONDS * 1000,
     smtpTls:
       e.MAILDESK_SMTP_TLS_KEY_FILE && e.MAILDESK_SMTP_TLS_CERT_FILE
         ? { keyFile: e.MAILDESK_SMTP_TLS_KEY_FILE, certFile: e.MAILDESK_SMTP_TLS_CERT_FILE }

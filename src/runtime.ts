@@ -32,7 +32,10 @@ export function createRuntime(config: Config, log: Logger, store: Store, workerO
     ticketPrefix: config.brand.ticketPrefix,
   }
   const spool = new RawMessageSpool(store.db)
-  const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), workerOptions)
+  const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), {
+    leaseMs: config.workerLeaseMs,
+    ...workerOptions,
+  })
   spool.onSpooled(() => worker.notify())
   return {
     config,
