@@ -30,10 +30,11 @@ for (let r = 0; r < KEYBOARD_ROWS.length; r++) {
 const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y'])
 
 function classifyReplacement(expected: string, actual: string): TypoFamily {
+  // Families overlap (a→e is both a vowel swap and a bit-flip); the most human explanation wins.
+  if (VOWELS.has(expected) && VOWELS.has(actual)) return 'vowel_swap'
+  if (NEIGHBOURS.get(expected)?.has(actual)) return 'keyboard'
   const xor = (expected.charCodeAt(0) ^ actual.charCodeAt(0)) & 0xff
   if (xor !== 0 && (xor & (xor - 1)) === 0) return 'bitflip'
-  if (NEIGHBOURS.get(expected)?.has(actual)) return 'keyboard'
-  if (VOWELS.has(expected) && VOWELS.has(actual)) return 'vowel_swap'
   return 'replacement'
 }
 
