@@ -1,5 +1,8 @@
-import PostalMime, { type Address as PostalAddress, type Email } from 'postal-mime'
+import { type Address as PostalAddress, type Attachment as PostalAttachment, type Email } from 'postal-mime'
 import { NotAnEmailError } from '../errors.ts'
+import { parseWithCharsetFallback } from './mime/charset-aware-parser.ts'
+import { transcodeEightBitHeaders } from './mime/header-8bit.ts'
+import { decodeTnef, looksLikeTnef, TnefError } from './mime/tnef.ts'
 
 export interface MailAddress {
   address: string
@@ -92,9 +95,18 @@ export function assertLooksLikeEmail(raw: Uint8Array): void {
 export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promise<ParsedMessage> {
   assertLooksLikeEmail(raw)
   const warnings: StageWarning[] = []
+  const transcoded = transcodeEightBitHeaders(raw)
+  if (transcoded.decodedAs) {
+    warnings.push({ code: 'HEADER_8BIT_DECODED', detail: `${transcoded.lineCount} header lines decoded as ${transcoded.decodedAs}` })
+  }
+  if (transcoded.relabelled.length > 0) {
+    warnings.push({ code: 'CHARSET_FALLBACK', detail: `encoded words relabelled: ${transcoded.relabelled.join(', ')}` })
+  }
   let email: Email
   try {
-    email = await PostalMime.parse(raw, { maxNestingDepth: 50, maxHeadersSize: 1024 * 1024 })
+    const parsed = await parseWithCharsetFallback(transcoded.raw, { maxNestingDepth: 50, maxHeadersSize: 1024 * 1024 })
+    email = parsed.email
+    for (const detail of new Set(parsed.report.fallbacks)) warnings.push({ code: 'CHARSET_FALLBACK', detail })
   } catch (err) {
     // postal-mime refuses over-deep nesting and oversized headers; keep what a plain read gives.
     warnings.push({ code: 'PARSE_FAILED', detail: (err as Error).message.slice(0, 200) })
@@ -113,8 +125,16 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
   if (!email.from) warnings.push({ code: 'FROM_MISSING' })
 
   const attachments: ParsedAttachment[] = []
-  for (const a of email.attachments) {
-    const content = a.content instanceof ArrayBuffer ? new Uint8Array(a.content) : typeof a.content === 'string' ? Buffer.from(a.content) : new Uint8Array(a.content)
+  let text = email.text
+  let html = email.html
+  for (const a of unpackTnefAttachments(email.attachments, limits, warnings)) {
+    if ('tnefBody' in a) {
+      // A Rich Text mail from Outlook carries its body only inside winmail.dat.
+      if (!text?.trim() && a.tnefBody.text) text = a.tnefBody.text
+      if (!html?.trim() && a.tnefBody.html) html = a.tnefBody.html
+      continue
+    }
+    const content = contentBytes(a.content)
     if (attachments.length >= limits.maxAttachments) {
       warnings.push({ code: 'ATTACHMENT_COUNT_LIMIT', detail: `more than ${limits.maxAttachments} attachments; the rest were not stored` })
       break
@@ -143,11 +163,78 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
     subject,
     sentAt: sentAt && !Number.isNaN(sentAt.getTime()) ? sentAt : undefined,
     headers: email.headers.slice(0, 500).map((h) => ({ key: h.key, value: h.value.slice(0, MAX_HEADER_VALUE_CHARS) })),
-    text: email.text,
-    html: email.html,
+    text,
+    html,
     attachments,
     warnings,
   }
+}
+
+const TNEF_TYPES = new Set(['application/ms-tnef', 'application/vnd.ms-tnef'])
+
+type UnpackedAttachment = Pick<PostalAttachment, 'filename' | 'mimeType' | 'disposition' | 'contentId' | 'content'> | { tnefBody: { text: string | undefined; html: string | undefined } }
+
+function contentBytes(content: PostalAttachment['content']): Uint8Array {
+  return content instanceof ArrayBuffer ? new Uint8Array(content) : typeof content === 'string' ? Buffer.from(content) : content
+}
+
+/**
+ * winmail.dat (TNEF) is replaced by the attachments inside it, so agents get the PDF rather than a file
+ * only Outlook opens. When it cannot be read, it stays as it is, with a TNEF_UNREADABLE warning.
+ */
+function* unpackTnefAttachments(list: PostalAttachment[], limits: ParseLimits, warnings: StageWarning[]): Generator<UnpackedAttachment> {
+  for (const a of list) {
+    const isTnef = TNEF_TYPES.has(a.mimeType.toLowerCase()) || /^winmail\.dat$/i.test(a.filename ?? '')
+    if (!isTnef) {
+      yield a
+      continue
+    }
+    const bytes = contentBytes(a.content)
+    try {
+      if (!looksLikeTnef(bytes)) throw new TnefError('missing TNEF signature')
+      const tnef = decodeTnef(bytes, limits.maxAttachments)
+      yield { tnefBody: { text: tnef.text, html: tnef.html } }
+      for (const inner of tnef.attachments) {
+        yield {
+          filename: inner.filename,
+          mimeType: inner.contentType ?? contentTypeForFilename(inner.filename),
+          disposition: inner.contentId ? 'inline' : 'attachment',
+          contentId: inner.contentId ? `<${inner.contentId.replace(/^<|>$/g, '')}>` : undefined,
+          content: inner.content,
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof TnefError)) throw err
+      warnings.push({ code: 'TNEF_UNREADABLE', detail: err.message.slice(0, 200) })
+      yield a
+    }
+  }
+}
+
+const CONTENT_TYPES_BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ppt: 'application/vnd.ms-powerpoint',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  htm: 'text/html',
+  html: 'text/html',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  zip: 'application/zip',
+  eml: 'message/rfc822',
+}
+
+/** TNEF attachments rarely record a MIME type; the extension is the best evidence there is. */
+function contentTypeForFilename(filename: string): string {
+  const extension = /\.([a-z0-9]{1,5})$/i.exec(filename)?.[1]?.toLowerCase() ?? ''
+  return CONTENT_TYPES_BY_EXTENSION[extension] ?? 'application/octet-stream'
 }
 
 function defaultFilename(contentType: string, n: number): string {

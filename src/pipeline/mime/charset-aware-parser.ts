@@ -1,0 +1,116 @@
+/**
+ * postal-mime with our charset decisions for text parts.
+ *
+ * postal-mime offers no option for charset handling: each text part is decoded in MimeNode.getTextContent()
+ * with its own label lookup. It does, however, build the whole MIME tree before it reads any text
+ * (collectNode on the root), so the parser instance is given a getTextContent per text node that decodes
+ * through charset.ts, in the same single pass. Nested message/rfc822 parts are parsed by a parser set up
+ * the same way (and get their raw 8-bit headers transcoded too). These are postal-mime internals, checked at
+ * run time: if a future version renames them, parsing still works, only without the fallback, and the
+ * fixture tests say so.
+ */
+import PostalMime, { type Attachment, type Email, type PostalMimeOptions } from 'postal-mime'
+import { decodeText } from './charset.ts'
+import { transcodeEightBitHeaders } from './header-8bit.ts'
+
+/** What a parse decided about charsets, for warnings. */
+export interface CharsetReport {
+  /** One line per text part decoded with something other than its declared label. */
+  fallbacks: string[]
+  /** Whether postal-mime's internals were found; false means text was decoded by postal-mime alone. */
+  hooked: boolean
+}
+
+interface MimeNodeInternals {
+  contentType: { parsed: { value: string; params: Record<string, string> }; multipart: string | false }
+  content: ArrayBuffer | null
+  childNodes: MimeNodeInternals[]
+  subMessage?: Email | undefined
+  getTextContent: () => string
+  decodeFlowedText: (text: string, delSp: boolean) => string
+}
+
+type TextEntryItem = { type: 'subMessage'; value: Email }
+
+interface PostalMimeInternals {
+  root: MimeNodeInternals
+  rfc822NestingDepth: number
+  maxRfc822NestingDepth: number
+  mimeOptions: { maxNestingDepth: number; maxHeadersSize: number }
+  textMap: Map<unknown, unknown>
+  attachments: Attachment[]
+  collectNode: (node: MimeNodeInternals, alternative: unknown, related: boolean) => Promise<void>
+  collectSubMessage: (node: MimeNodeInternals) => Promise<void>
+  addTextEntry: (selector: MimeNodeInternals, textType: 'plain' | 'html', item: TextEntryItem) => void
+}
+
+function hasInternals(parser: object): parser is PostalMimeInternals {
+  const candidate: Record<string, unknown> = { ...parser }
+  return (
+    typeof Reflect.get(parser, 'collectNode') === 'function' &&
+    typeof Reflect.get(parser, 'collectSubMessage') === 'function' &&
+    typeof Reflect.get(parser, 'addTextEntry') === 'function' &&
+    typeof candidate.root === 'object' &&
+    candidate.root !== null &&
+    typeof Reflect.get(candidate.root, 'getTextContent') === 'function' &&
+    typeof Reflect.get(candidate.root, 'decodeFlowedText') === 'function' &&
+    candidate.textMap instanceof Map &&
+    Array.isArray(candidate.attachments) &&
+    typeof candidate.rfc822NestingDepth === 'number'
+  )
+}
+
+function useCharsetDecoding(node: MimeNodeInternals, report: CharsetReport): void {
+  if (!node.contentType.multipart) {
+    node.getTextContent = () => {
+      if (!node.content) return ''
+      const params = node.contentType.parsed.params
+      const decoded = decodeText(new Uint8Array(node.content), params.charset)
+      if (decoded.fallbackReason) report.fallbacks.push(decoded.fallbackReason)
+      const format = params.format ?? ''
+      return /^flowed$/i.test(format) ? node.decodeFlowedText(decoded.text, /^yes$/i.test(params.delsp ?? '')) : decoded.text
+    }
+  }
+  for (const child of node.childNodes) useCharsetDecoding(child, report)
+}
+
+function createParser(options: PostalMimeOptions, report: CharsetReport, depth: number): PostalMime {
+  const parser = new PostalMime(options)
+  if (!hasInternals(parser)) {
+    report.hooked = false
+    return parser
+  }
+  parser.rfc822NestingDepth = depth
+  const collectNode = parser.collectNode
+  parser.collectNode = (node, alternative, related) => {
+    // The first call is for the root, once the whole tree has been read and before any text is decoded.
+    if (node === parser.root) useCharsetDecoding(node, report)
+    return collectNode.call(parser, node, alternative, related)
+  }
+  // postal-mime's collectSubMessage, with a parser set up like this one.
+  parser.collectSubMessage = async (node) => {
+    const subParser = createParser(
+      { ...parser.mimeOptions, maxRfc822NestingDepth: parser.maxRfc822NestingDepth, attachmentEncoding: 'arraybuffer' },
+      report,
+      parser.rfc822NestingDepth + 1,
+    )
+    const nested = node.content ? transcodeEightBitHeaders(new Uint8Array(node.content)).raw : new Uint8Array(0)
+    const subMessage = await subParser.parse(nested)
+    node.subMessage = subMessage
+    if (subMessage.text || !subMessage.html) parser.addTextEntry(node, 'plain', { type: 'subMessage', value: subMessage })
+    if (subMessage.html) parser.addTextEntry(node, 'html', { type: 'subMessage', value: subMessage })
+    if (hasInternals(subParser)) subParser.textMap.forEach((entry, textNode) => parser.textMap.set(textNode, entry))
+    for (const attachment of subMessage.attachments) parser.attachments.push(attachment)
+  }
+  return parser
+}
+
+/**
+ * Parses a message with postal-mime, decoding text parts through the charset alias table and fallback.
+ * @throws whatever postal-mime throws (nesting or header size limits).
+ */
+export async function parseWithCharsetFallback(raw: Uint8Array, options: PostalMimeOptions): Promise<{ email: Email; report: CharsetReport }> {
+  const report: CharsetReport = { fallbacks: [], hooked: true }
+  const email = await createParser(options, report, 0).parse(raw)
+  return { email, report }
+}
