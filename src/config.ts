@@ -183,7 +183,9 @@ function loadOrCreateSecretKey(dataDir: string, problems: string[]): Buffer | un
  */
 export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   const problems: string[] = []
-  const merged = withSecretFiles(env, problems)
+  // An empty variable (`DATABASE_URL=` in an env file) means unset, as it does in most tools.
+  const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const merged = withSecretFiles(nonEmpty, problems)
   for (const [flag, name] of Object.entries(FLAG_TO_ENV)) {
     const value = flags[flag as keyof Flags]
     if (value !== undefined) merged[name] = value

@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../test/helpers/fixtures.ts'
+import { loadConfig } from './config.ts'
+import { ConfigError } from './errors.ts'
+
+describe('loadConfig', () => {
+  it('defaults to the OKPay brand, loopback ports 8080/2525, ./data and SQLite', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({ host: '127.0.0.1', httpPort: 8080, smtpPort: 2525, databaseUrl: undefined, maxMessageBytes: 26_214_400 })
+    expect(config.dataDir).toBe(path.resolve('./data'))
+    expect(config.brand).toMatchObject({ name: 'OKPay', ticketPrefix: 'OKP', officialDomains: ['okpay.com'] })
+    expect(config.brand.addresses).toEqual({ support: 'support@okpay.com', security: 'security@okpay.com', noreply: 'noreply@okpay.com' })
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('lets flags override variables', () => {
+    const config = loadConfig({ MAILDESK_HTTP_PORT: '9000', MAILDESK_DATA_DIR: '/tmp/a' }, { httpPort: '9100', dataDir: '/tmp/b' })
+    expect(config).toMatchObject({ httpPort: 9100, dataDir: '/tmp/b' })
+  })
+
+  it('lists every bad setting at once, saying what is accepted', () => {
+    let error: unknown
+    try {
+      loadConfig({ MAILDESK_HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://x', MAILDESK_LOG_LEVEL: 'loud' })
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const problems = (error as ConfigError).problems
+    expect(problems).toHaveLength(3)
+    expect(problems.join('\n')).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use SQLite)')
+    expect(problems.join('\n')).toContain('MAILDESK_HTTP_PORT')
+    expect(problems.join('\n')).toContain('MAILDESK_LOG_LEVEL')
+  })
+
+  it('reports every invalid field of a brand file, with the file and field path', () => {
+    const dir = tempDir()
+    const file = path.join(dir, 'brand.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...JSON.parse(JSON.stringify(loadConfig({}).brand)),
+        officialDomains: ['Not A Domain'],
+        addresses: { support: 'nope', security: 'security@acme.example', noreply: 'noreply@acme.example' },
+        businessHours: { timeZone: 'Mars/Olympus', days: [1], start: '9am', end: '18:00' },
+      }),
+    )
+    let error: unknown
+    try {
+      loadConfig({ MAILDESK_BRAND_FILE: file })
+    } catch (err) {
+      error = err
+    }
+    const problems = (error as ConfigError).problems
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `brand config ${file}: officialDomains.0: must be a lowercase domain name`,
+        `brand config ${file}: addresses.support: must be an email address`,
+        `brand config ${file}: businessHours.start: must be a time HH:MM between 00:00 and 24:00`,
+        `brand config ${file}: businessHours.timeZone: must be an IANA time zone such as Asia/Shanghai`,
+      ]),
+    )
+  })
+
+  it('lets another company run it with variables alone', () => {
+    const config = loadConfig({ MAILDESK_BRAND_NAME: 'Acme Pay', MAILDESK_OFFICIAL_DOMAINS: 'acmepay.example, acme.example', MAILDESK_SUPPORT_ADDRESS: 'help@acmepay.example' })
+    expect(config.brand.name).toBe('Acme Pay')
+    expect(config.brand.officialDomains).toEqual(['acmepay.example', 'acme.example'])
+    expect(config.brand.addresses.support).toBe('help@acmepay.example')
+  })
+
+  it('reads X from the file named by X_FILE', () => {
+    const file = path.join(tempDir(), 'db-url')
+    writeFileSync(file, 'postgres://u:secret@db.internal/maildesk\n')
+    expect(loadConfig({ DATABASE_URL_FILE: file }).databaseUrl).toBe('postgres://u:secret@db.internal/maildesk')
+  })
+})
