@@ -6,6 +6,15 @@ import pg from 'pg'
 import type { CustomerTable } from '../customers/customer.table.ts'
 import { MaildeskError } from '../errors.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
+import type {
+  AntiPhishingCodeTable,
+  ChatAgentPresenceTable,
+  ChatConversationTable,
+  PortalLinkTable,
+  PortalSessionTable,
+  PublicSigningKeyTable,
+  SurveyResponseTable,
+} from '../public/public.tables.ts'
 import type { AttachmentTable } from '../tickets/attachment.table.ts'
 import type { TicketEventTable } from '../tickets/ticket-event.table.ts'
 import type { TicketMessageTable } from '../tickets/ticket-message.table.ts'
@@ -23,6 +32,13 @@ export interface Database {
   ticket_messages: TicketMessageTable
   attachments: AttachmentTable
   ticket_events: TicketEventTable
+  public_signing_keys: PublicSigningKeyTable
+  portal_links: PortalLinkTable
+  portal_sessions: PortalSessionTable
+  anti_phishing_codes: AntiPhishingCodeTable
+  survey_responses: SurveyResponseTable
+  chat_conversations: ChatConversationTable
+  chat_agent_presence: ChatAgentPresenceTable
 }
 
 export type Db = Kysely<Database>

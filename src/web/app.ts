@@ -5,6 +5,7 @@ import { countRawMessagesByStatus } from '../intake/raw-message.repository.ts'
 import { rawMessageRoutes } from '../intake/raw-message.routes.ts'
 import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import type { Logger } from '../logger.ts'
+import { publicRoutes, type PublicRouteOptions } from '../public/public.routes.ts'
 import type { Store } from '../store/database.ts'
 import { ticketRoutes } from '../tickets/ticket.routes.ts'
 import { registerErrorHandler } from './error-handler.ts'
@@ -16,6 +17,8 @@ export interface AppDeps {
   log: Logger
   /** Called when something was queued for the pipeline, so a local worker can start at once. */
   onSpooled?: () => void
+  /** Public pages' clock and limits; tests override them. */
+  publicOptions?: PublicRouteOptions
 }
 
 /** Builds the HTTP application; it never listens (the caller does), so tests use app.inject(). */
@@ -50,6 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(ticketRoutes(deps))
   await app.register(rawMessageRoutes(deps))
+  await app.register(publicRoutes(deps, deps.publicOptions))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
