@@ -164,6 +164,8 @@ function assessBytes(filename: string, bytes: Uint8Array, depth: number, policy:
   if (isArchive && !OOXML_TYPES.has(type) && depth >= policy.maxArchiveDepth) return quarantine(type, 'archive_too_deep')
   if (type === DETECTED_TYPES.rar || type === DETECTED_TYPES.sevenZip) return quarantine(type, 'archive_not_inspectable')
   if (type === DETECTED_TYPES.zip || OOXML_TYPES.has(type)) return assessZip(type, bytes, depth, policy, budget)
+  // A PDF with a ZIP appended is both: PDF readers read from the front, ZIP tools from the back.
+  if (type === DETECTED_TYPES.pdf && inspectZipArchive(bytes).ok) return assessZip(type, bytes, depth, policy, budget)
   if (type === DETECTED_TYPES.gzip) return assessGzip(filename, bytes, depth, policy, budget)
   if (type === DETECTED_TYPES.tar) return assessTar(bytes, depth, policy, budget)
   if (type === DETECTED_TYPES.binary && ARCHIVE_EXTENSIONS.test(filename)) return quarantine(type, 'archive_not_inspectable')

@@ -107,8 +107,6 @@ export function detectType(bytes: Uint8Array): DetectedType {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return DETECTED_TYPES.jpeg
   if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return DETECTED_TYPES.gif
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return DETECTED_TYPES.webp
-  // Readers accept "%PDF-" anywhere in the first kilobyte, so a detector must too.
-  if (ascii(bytes, 0, 1024).includes('%PDF-')) return DETECTED_TYPES.pdf
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) {
     const archive = inspectZipArchive(bytes)
     return archive.ok ? zipFlavour(archive.entries) : DETECTED_TYPES.zip
@@ -130,6 +128,9 @@ export function detectType(bytes: Uint8Array): DetectedType {
   }
   if (startsWith(bytes, [0x4c, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00])) return DETECTED_TYPES.lnk
   if (isTarArchive(bytes)) return DETECTED_TYPES.tar
+  // Readers accept "%PDF-" anywhere in the first kilobyte, so a detector must too, but only after the
+  // magics that must sit at offset 0: a ZIP whose first member is a stored PDF is still a ZIP.
+  if (ascii(bytes, 0, 1024).includes('%PDF-')) return DETECTED_TYPES.pdf
   const withoutBom = startsWith(bytes, [0xef, 0xbb, 0xbf]) ? bytes.subarray(3) : bytes
   if (ascii(withoutBom, 0, 2) === '#!') return DETECTED_TYPES.script
   if (!looksLikeText(withoutBom)) return DETECTED_TYPES.binary

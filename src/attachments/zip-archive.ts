@@ -48,9 +48,12 @@ export function inspectZipArchive(bytes: Uint8Array, maxEntries = MAX_ENTRIES): 
   const directoryOffset = dv.getUint32(eocd + 16, true)
   if (count === 0xffff || directoryOffset === 0xffffffff || directoryBytes === 0xffffffff) return { ok: false, reason: 'zip64' }
   if (count > maxEntries) return { ok: false, reason: 'too_many_entries' }
-  if (directoryOffset + directoryBytes > bytes.length) return { ok: false, reason: 'truncated' }
+  // Bytes prepended to an archive (a self-extractor stub, or a PDF in a polyglot) shift every offset;
+  // like Info-ZIP, trust where the directory actually ends (at the EOCD) and shift by the difference.
+  const shift = eocd - directoryBytes - directoryOffset
+  if (shift < 0) return { ok: false, reason: 'truncated' }
   const entries: ZipEntry[] = []
-  let at = directoryOffset
+  let at = directoryOffset + shift
   for (let n = 0; n < count; n++) {
     if (at + 46 > bytes.length || dv.getUint32(at, true) !== CENTRAL_SIGNATURE) return { ok: false, reason: 'truncated' }
     const nameLength = dv.getUint16(at + 28, true)
@@ -69,7 +72,7 @@ export function inspectZipArchive(bytes: Uint8Array, maxEntries = MAX_ENTRIES): 
       compressedBytes,
       uncompressedBytes,
       isEncrypted: (dv.getUint16(at + 8, true) & 1) === 1,
-      localHeaderOffset,
+      localHeaderOffset: localHeaderOffset + shift,
     })
     at += 46 + nameLength + extraLength + commentLength
   }
