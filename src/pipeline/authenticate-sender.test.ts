@@ -1,0 +1,87 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadOkpayZone, signAsOkpay } from '../../test/fixtures/dns/okpay-zone.ts'
+import { loadConfig } from '../config.ts'
+import { authenticateSender, createZoneResolver, type DnsZone } from './authenticate-sender.ts'
+
+const brand = loadConfig({}).brand
+const MESSAGE = [
+  'From: OKPay <noreply@okpay.com>',
+  'To: customer@example.net',
+  'Subject: Your ticket OKP-1042',
+  'Date: Fri, 20 Nov 2026 08:00:00 +0000',
+  'Message-ID: <ack-1042@okpay.com>',
+  'MIME-Version: 1.0',
+  'Content-Type: text/plain; charset=utf-8',
+  '',
+  'We received your message. Your ticket number is OKP-1042.',
+  '',
+].join('\r\n')
+
+describe('authenticateSender', () => {
+  let zone: DnsZone
+  let privateKey: string
+  beforeAll(() => {
+    // A key made for this test run, published under its own selector next to the fixture zone.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    privateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const pub = pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+    zone = { ...loadOkpayZone(), 'run._domainkey.okpay.com': { TXT: [[`v=DKIM1; k=rsa; p=${pub.slice(0, 250)}`, pub.slice(250)]] } }
+  })
+
+  it('passes SPF, aligned DKIM and DMARC for a message we signed, sent from our network', async () => {
+    const signed = await signAsOkpay(MESSAGE, { privateKey, selector: 'run' })
+    const result = await authenticateSender(signed, {
+      ip: '203.0.113.10', helo: 'mx.okpay.com', mailFrom: 'noreply@okpay.com', mta: 'mx.test', resolver: createZoneResolver(zone), brand,
+    })
+    expect(result.spf).toEqual({ result: 'pass', domain: 'okpay.com' })
+    expect(result.dkim).toEqual([{ signingDomain: 'okpay.com', selector: 'run', result: 'pass', aligned: true, comment: undefined }])
+    expect(result.dmarc).toMatchObject({ result: 'pass', policy: 'reject', domain: 'okpay.com' })
+    expect(result.headerFromDomain).toBe('okpay.com')
+    expect(result.spoofed).toBe(false)
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result)
+  })
+
+  it('fails DKIM when the body was changed after signing, and marks the official From spoofed', async () => {
+    const signed = (await signAsOkpay(MESSAGE, { privateKey, selector: 'run' })).toString().replace('OKP-1042.', 'OKP-9999. Reply with your password.')
+    const result = await authenticateSender(Buffer.from(signed), {
+      ip: '198.51.100.7', helo: 'evil.example', mailFrom: 'noreply@okpay.com', mta: 'mx.test', resolver: createZoneResolver(zone), brand,
+    })
+    expect(result.dkim[0]).toMatchObject({ signingDomain: 'okpay.com', result: 'neutral' })
+    expect(result.dkim[0]?.comment).toMatch(/body hash/)
+    expect(result.spf.result).toBe('fail')
+    expect(result.dmarc.result).toBe('fail')
+    expect(result.spoofed).toBe(true)
+  })
+
+  it('marks an unsigned message with an official From as spoofed', async () => {
+    const result = await authenticateSender(Buffer.from(MESSAGE), {
+      ip: '198.51.100.7', helo: 'evil.example', mailFrom: 'bounce@okpay-support.com', mta: 'mx.test', resolver: createZoneResolver(zone), brand,
+    })
+    expect(result.dkim).toEqual([])
+    expect(result.spf).toEqual({ result: 'pass', domain: 'okpay-support.com' })
+    expect(result.dmarc.result).toBe('fail')
+    expect(result.spoofed).toBe(true)
+  })
+
+  it('does not call unrelated unsigned mail spoofed', async () => {
+    const raw = MESSAGE.replace('OKPay <noreply@okpay.com>', 'Li Lei <lilei@example.net>')
+    const result = await authenticateSender(Buffer.from(raw), { ip: '192.0.2.5', mta: 'mx.test', resolver: createZoneResolver(zone), brand, mailFrom: 'lilei@example.net' })
+    expect(result.spf.result).toBe('pass')
+    expect(result.dmarc.result).toBe('pass') // SPF-aligned: example.net's own server sent it
+    expect(result.spoofed).toBe(false)
+  })
+})
+
+describe('createZoneResolver', () => {
+  const resolver = createZoneResolver({ 'a.example': { TXT: ['v=spf1 -all'] }, 'x._domainkey.b.example': { TXT: [['p=AB', 'CD']] } })
+  it('answers TXT records as chunk arrays like node:dns', async () => {
+    expect(await resolver('a.example', 'TXT')).toEqual([['v=spf1 -all']])
+    expect(await resolver('X._domainkey.b.example.', 'TXT')).toEqual([['p=AB', 'CD']])
+  })
+  it('rejects a missing name with ENOTFOUND and a missing type with ENODATA', async () => {
+    await expect(resolver('nope.example', 'TXT')).rejects.toMatchObject({ code: 'ENOTFOUND' })
+    await expect(resolver('a.example', 'MX')).rejects.toMatchObject({ code: 'ENODATA' })
+    await expect(resolver('_domainkey.b.example', 'TXT')).rejects.toMatchObject({ code: 'ENODATA' })
+  })
+})

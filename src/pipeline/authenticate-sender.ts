@@ -1,0 +1,158 @@
+import { promises as dns } from 'node:dns'
+import { authenticate, type AuthenticateResult } from 'mailauth'
+import type { Brand } from '../brand.ts'
+import { isOfficialDomain } from '../brand.ts'
+
+/** The DNS lookup mailauth calls: records of one type for one name, rejecting as node:dns does. */
+export type DnsResolver = (name: string, rrtype: string) => Promise<string[][] | string[]>
+
+export type AuthVerdict = 'pass' | 'fail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'policy' | 'softfail' | 'skipped'
+
+export interface DkimSignatureResult {
+  signingDomain: string
+  selector: string | undefined
+  result: AuthVerdict
+  /** The signing domain is aligned with the From domain (relaxed, as DMARC judges it). */
+  aligned: boolean
+  comment: string | undefined
+}
+
+/** Compact, JSON-serialisable result of SPF, DKIM, DMARC and ARC for one message. */
+export interface AuthenticationResult {
+  /** Domain of the From header as mailauth read it; undefined when there is none or more than one. */
+  headerFromDomain: string | undefined
+  spf: { result: AuthVerdict; domain: string | undefined }
+  dkim: DkimSignatureResult[]
+  dmarc: { result: AuthVerdict; policy: string | undefined; domain: string | undefined }
+  arc: { result: AuthVerdict }
+  /** From claims an official domain, and neither DMARC nor an aligned DKIM signature passes. */
+  spoofed: boolean
+  /** The Authentication-Results header mailauth produced (to prepend when relaying; never shown to customers). */
+  authenticationResultsHeader: string
+}
+
+const VERDICTS = new Set<string>(['pass', 'fail', 'neutral', 'none', 'temperror', 'permerror', 'policy', 'softfail', 'skipped'])
+
+function isVerdict(value: string): value is AuthVerdict {
+  return VERDICTS.has(value)
+}
+
+function toVerdict(value: string | undefined): AuthVerdict {
+  if (value === 'temperr') return 'temperror'
+  return value !== undefined && isVerdict(value) ? value : 'none'
+}
+
+export interface AuthenticateSenderOptions {
+  /** The connecting client's IP address (SPF); omitted for files, then SPF is "none". */
+  ip?: string
+  /** EHLO/HELO name of the client. */
+  helo?: string
+  /** The envelope sender (MAIL FROM). */
+  mailFrom?: string
+  /** Our own host name, written into the Authentication-Results header. */
+  mta: string
+  resolver: DnsResolver
+  /** With a brand, `spoofed` is computed for its official domains. */
+  brand?: Brand
+}
+
+/** True when an aligned DKIM signature or DMARC passes for the From domain. */
+export function isAuthenticatedFrom(auth: AuthenticationResult): boolean {
+  return auth.dmarc.result === 'pass' || auth.dkim.some((d) => d.result === 'pass' && d.aligned)
+}
+
+function relaxedAligned(signingDomain: string, fromDomain: string | undefined): boolean {
+  if (!fromDomain) return false
+  const s = signingDomain.toLowerCase()
+  const f = fromDomain.toLowerCase()
+  return s === f || f.endsWith(`.${s}`) || s.endsWith(`.${f}`)
+}
+
+/** Reduces mailauth's result to what Maildesk stores and shows. */
+export function summarizeAuthentication(result: AuthenticateResult, brand: Brand | undefined): AuthenticationResult {
+  const fromDomains = result.dkim.headerFrom
+  const headerFromDomain = fromDomains.length === 1 ? fromDomains[0]?.split('@').pop()?.toLowerCase() : undefined
+  // An unsigned message yields one entry without a signing domain ("message not signed"); it is not a signature.
+  const signatures = result.dkim.results.filter((r) => typeof r.signingDomain === 'string' && r.signingDomain.length > 0)
+  const dkim = signatures.map((r) => ({
+    signingDomain: r.signingDomain,
+    selector: r.selector,
+    result: toVerdict(r.status.result),
+    aligned: r.status.aligned === true || relaxedAligned(r.signingDomain, headerFromDomain),
+    comment: r.status.comment,
+  }))
+  const summary: AuthenticationResult = {
+    headerFromDomain,
+    spf: result.spf ? { result: toVerdict(result.spf.status.result), domain: result.spf.domain } : { result: 'none', domain: undefined },
+    dkim,
+    dmarc: result.dmarc
+      ? { result: toVerdict(result.dmarc.status.result), policy: result.dmarc.policy, domain: result.dmarc.domain }
+      : { result: 'none', policy: undefined, domain: undefined },
+    arc: { result: result.arc ? toVerdict(result.arc.status.result) : 'none' },
+    spoofed: false,
+    authenticationResultsHeader: result.headers,
+  }
+  // Several From addresses: any one of them official counts as a claim.
+  const claimsOfficial = brand !== undefined && fromDomains.some((a) => isOfficialDomain(brand, a.split('@').pop() ?? ''))
+  summary.spoofed = claimsOfficial && (fromDomains.length !== 1 || !isAuthenticatedFrom(summary))
+  return summary
+}
+
+/**
+ * SPF, DKIM, DMARC and ARC for one raw message (mailauth), with the DNS resolver injected.
+ * DNS trouble is data (temperror), never an exception.
+ */
+export async function authenticateSender(raw: Uint8Array, opts: AuthenticateSenderOptions): Promise<AuthenticationResult> {
+  const result = await authenticate(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+    ip: opts.ip,
+    helo: opts.helo,
+    sender: opts.mailFrom,
+    mta: opts.mta,
+    resolver: opts.resolver,
+    disableBimi: true,
+  })
+  return summarizeAuthentication(result, opts.brand)
+}
+
+/** The production resolver: the system's DNS through node:dns. */
+export function createSystemResolver(): DnsResolver {
+  // node:dns returns MX records as objects, which mailauth reads; its declared resolver type is narrower.
+  return (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>
+}
+
+/**
+ * Records of an in-memory zone: name → type → records (TXT records as strings or chunk arrays, like node:dns).
+ * MX is not modelled; SPF in fixtures uses ip4/a mechanisms.
+ */
+export type DnsZone = Record<string, Partial<Record<string, Array<string | string[]>>>>
+
+function dnsError(code: 'ENOTFOUND' | 'ENODATA', name: string, rrtype: string): Error {
+  const err = new Error(`query${rrtype} ${code} ${name}`)
+  Object.assign(err, { code, hostname: name, syscall: `query${rrtype}` })
+  return err
+}
+
+/**
+ * An offline resolver over a zone, keeping node:dns's contract: a name that does not exist rejects with
+ * ENOTFOUND (NXDOMAIN), an existing name without records of that type rejects with ENODATA (NODATA).
+ */
+export function createZoneResolver(zone: DnsZone): DnsResolver & { queries: string[] } {
+  const byName = new Map(Object.entries(zone).map(([k, v]) => [k.toLowerCase().replace(/\.$/, ''), v]))
+  const queries: string[] = []
+  const resolver = async (name: string, rrtype: string): Promise<string[][] | string[]> => {
+    const key = name.toLowerCase().replace(/\.$/, '')
+    const type = rrtype.toUpperCase()
+    queries.push(`${type} ${key}`)
+    const entry = byName.get(key)
+    if (!entry) {
+      // A name with records below it exists (empty non-terminal): NODATA, not NXDOMAIN.
+      const hasChildren = [...byName.keys()].some((n) => n.endsWith(`.${key}`))
+      throw dnsError(hasChildren ? 'ENODATA' : 'ENOTFOUND', name, type)
+    }
+    const records = entry[type]
+    if (!records || records.length === 0) throw dnsError('ENODATA', name, type)
+    if (type === 'TXT') return records.map((r) => (Array.isArray(r) ? r : [String(r)]))
+    return records.map((r) => (typeof r === 'string' ? r : r.join('')))
+  }
+  return Object.assign(resolver, { queries })
+}
