@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
+import { helpRoutes } from '../help-centre/help.routes.ts'
 import type { AppDeps } from '../web/app.ts'
 import { contactRoutes } from './contact.routes.ts'
 
@@ -26,5 +27,6 @@ export function publicRoutes(deps: AppDeps, options: PublicRouteOptions = {}) {
         .send(asset.body)
     })
     await app.register(contactRoutes(deps, options))
+    await app.register(helpRoutes(deps))
   }
 }

@@ -64,3 +64,37 @@ for (const dialect of testDialects()) {
     })
   })
 }
+
+describe('help centre', () => {
+  let t: PublicTestApp
+  beforeEach(async () => {
+    t = await createPublicTestApp('sqlite')
+  })
+  afterEach(async () => {
+    await t.close()
+  })
+
+  it('lists the articles, searches them and renders one, in each language', async () => {
+    const list = await t.app.inject({ url: '/help?lang=en' })
+    expect(list.body).toContain('href="/help/spot-forged-mail"')
+    const search = await t.app.inject({ url: '/help?lang=zh-CN&q=' + encodeURIComponent('仿冒邮件') })
+    expect(search.body).toContain('href="/help/spot-forged-mail"')
+    expect(search.body).not.toContain('href="/help/what-to-include"')
+    const article = await t.app.inject({ url: '/help/what-never-to-send?lang=en' })
+    expect(article.statusCode).toBe(200)
+    expect(article.body).toContain('<strong>PIN</strong>')
+    expect(article.headers['content-security-policy']).toContain("default-src 'none'")
+  })
+
+  it('echoes a search query escaped, never as markup', async () => {
+    const res = await t.app.inject({ url: '/help?lang=en&q=' + encodeURIComponent('<script>x</script>') })
+    expect(res.body).toContain('&lt;script&gt;x&lt;/script&gt;')
+    expect(res.body).not.toContain('<script>x')
+  })
+
+  it('answers an unknown article with 404 and a way back', async () => {
+    const res = await t.app.inject({ url: '/help/nope?lang=en' })
+    expect(res.statusCode).toBe(404)
+    expect(res.body).toContain('href="/help"')
+  })
+})
