@@ -113,7 +113,8 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
     return fallbackParse(raw, warnings)
   }
 
-  let subject = email.subject ?? ''
+  // Apple Mail writes decomposed accents (NFD); search and threading compare composed text.
+  let subject = (email.subject ?? '').normalize('NFC')
   if (subject.length > MAX_SUBJECT_CHARS) {
     warnings.push({ code: 'SUBJECT_TRUNCATED', detail: `${subject.length} characters` })
     subject = subject.slice(0, MAX_SUBJECT_CHARS)

@@ -134,8 +134,9 @@ function encodedWordBytes(encoding: string, text: string): Uint8Array {
 function relabelEncodedWords(raw: Uint8Array): { raw: Uint8Array; relabelled: string[] } {
   const headerEnd = findHeaderEnd(raw, 0)
   const topEnd = headerEnd < 0 ? raw.length : headerEnd
-  const block = Buffer.from(raw.buffer, raw.byteOffset, topEnd).toString('latin1')
-  if (!block.includes('=?')) return { raw, relabelled: [] }
+  const original = Buffer.from(raw.buffer, raw.byteOffset, topEnd).toString('latin1')
+  if (!original.includes('=?')) return { raw, relabelled: [] }
+  const block = joinSplitCharacters(original)
 
   const replacements = new Map<string, string>()
   const sniffed = new Map<string, Uint8Array[]>()
@@ -152,7 +153,9 @@ function relabelEncodedWords(raw: Uint8Array): { raw: Uint8Array; relabelled: st
     }
   }
   for (const [label, chunks] of sniffed) replacements.set(label, sniffEncoding(Buffer.concat(chunks)))
-  if (replacements.size === 0) return { raw, relabelled: [] }
+  if (replacements.size === 0) {
+    return block === original ? { raw, relabelled: [] } : { raw: Buffer.concat([Buffer.from(block, 'latin1'), raw.subarray(topEnd)]), relabelled: [] }
+  }
 
   const rewritten = block.replace(ENCODED_WORD, (word, label: string, language: string | undefined, encoding: string, text: string) => {
     const replacement = replacements.get(label.toLowerCase())
@@ -164,6 +167,40 @@ function relabelEncodedWords(raw: Uint8Array): { raw: Uint8Array; relabelled: st
   })
   const relabelled = [...replacements].map(([label, encoding]) => `${describeLabel(label)} → ${encoding}`)
   return { raw: Buffer.concat([Buffer.from(rewritten, 'latin1'), raw.subarray(topEnd)]), relabelled }
+}
+
+const ADJACENT_B_WORDS = /=\?([^?\s*]{1,60})\?[Bb]\?[A-Za-z0-9+/=]*\?=(?:[ \t]*\r?\n?[ \t]+=\?\1\?[Bb]\?[A-Za-z0-9+/=]*\?=)+/g
+const B_WORD = /=\?[^?\s*]{1,60}\?[Bb]\?([A-Za-z0-9+/=]*)\?=/g
+
+/**
+ * Some senders split a multi-byte character between two base64 encoded words, each padded on its own.
+ * RFC 2047 forbids it and postal-mime only joins unpadded words, so such runs of words become one word
+ * when the pieces do not decode alone and the joined bytes do.
+ */
+function joinSplitCharacters(block: string): string {
+  if (!/\?=[ \t]*\r?\n?[ \t]+=\?/.test(block)) return block
+  return block.replace(ADJACENT_B_WORDS, (run, label: string) => {
+    const encoding = resolveCharsetLabel(label)
+    if (!encoding || encoding === 'sniff' || encoding === 'utf-7') return run
+    let decoder: TextDecoder
+    try {
+      decoder = new TextDecoder(encoding, { fatal: true })
+    } catch {
+      return run
+    }
+    const pieces = [...run.matchAll(B_WORD)].map((word) => Buffer.from(word[1] ?? '', 'base64'))
+    const decodes = (bytes: Uint8Array): boolean => {
+      try {
+        decoder.decode(bytes)
+        return true
+      } catch {
+        return false
+      }
+    }
+    if (pieces.every(decodes)) return run
+    const joined = Buffer.concat(pieces)
+    return decodes(joined) ? `=?${label}?B?${joined.toString('base64')}?=` : run
+  })
 }
 
 const whatwgLabels = new Map<string, boolean>()
