@@ -1,4 +1,8 @@
+import { findLabelBefore, type ContextWord } from './context-words.ts'
 import type { Finding } from './finding.ts'
+
+/** How far before an ID an "order number" / "订单号" label still vetoes it. */
+const LABEL_GAP = 24
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK_CHARS = '10X98765432'
@@ -16,27 +20,34 @@ export function computeResidentIdCheckChar(first17: string): string {
   return CHECK_CHARS.charAt(sum % 11)
 }
 
-/** True for a real calendar date: 19900230 is not one. */
-function isValidDate(yyyymmdd: string): boolean {
+/** True for a real calendar date not after `today`: 19900230 is not one, nor is a birth date in 2076. */
+function isValidBirthDate(yyyymmdd: string, today: Date): boolean {
   const year = Number(yyyymmdd.slice(0, 4))
   const month = Number(yyyymmdd.slice(4, 6))
   const day = Number(yyyymmdd.slice(6, 8))
   const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date <= today
 }
 
-/** True for an 18-character resident ID with a valid birth date and check character. */
-export function isResidentIdNumber(id: string): boolean {
+/** True for an 18-character resident ID with a valid, past birth date and a valid check character. */
+export function isResidentIdNumber(id: string, today: Date = new Date()): boolean {
   if (!/^[1-9]\d{16}[\dXx]$/.test(id)) return false
-  if (!isValidDate(id.slice(6, 14))) return false
+  if (!isValidBirthDate(id.slice(6, 14), today)) return false
   return computeResidentIdCheckChar(id.slice(0, 17)) === id.charAt(17).toUpperCase()
 }
 
-/** Chinese resident ID numbers (居民身份证号码, GB 11643): 18 characters, valid date, valid check character. */
-export function findResidentIds(text: string): Finding[] {
+/**
+ * Chinese resident ID numbers (居民身份证号码, GB 11643): 18 characters, valid birth date, valid check character,
+ * and not labelled as an order, tracking or transaction number (one random 18-digit number in a few thousand
+ * passes every check).
+ */
+export function findResidentIds(text: string, words: readonly ContextWord[]): Finding[] {
   const findings: Finding[] = []
+  const today = new Date()
   for (const match of text.matchAll(CANDIDATE)) {
-    if (isResidentIdNumber(match[0])) findings.push({ type: 'cn_resident_id', start: match.index, end: match.index + 18 })
+    if (!isResidentIdNumber(match[0], today)) continue
+    if (findLabelBefore(words, text, match.index, LABEL_GAP)?.kind === 'reference') continue
+    findings.push({ type: 'cn_resident_id', start: match.index, end: match.index + 18 })
   }
   return findings
 }

@@ -17,6 +17,8 @@ export type ContextKind =
   | 'pin'
   | 'otp'
   | 'cvv'
+  /** a bare "code": a one-time code only with ":" or "is" before the digits ("code: 123456", not "code 2024") */
+  | 'code'
   /** "security code": a CVV if 3–4 digits follow, a one-time code if 5–8 */
   | 'security_code'
   /** "error code", "zip code": a number that follows is not a one-time code */
@@ -68,7 +70,7 @@ const LEXICON: Record<ContextKind, readonly string[]> = {
   otp: [
     'otp', 'otp code', 'one-time password', 'one time password', 'one-time code', 'one time code', 'one-time passcode',
     'verification code', 'verify code', 'confirmation code', 'sms code', 'text code', 'auth code',
-    'authentication code', '2fa code', 'login code', 'code', 'activation code', 'access code', 'otp number',
+    'authentication code', '2fa code', 'login code', 'activation code', 'access code', 'otp number',
     '验证码', '短信验证码', '校验码', '动态码', '动态密码', '短信码', '短信密码', '确认码', '一次性密码', '安全验证码',
     '手机验证码', '登录验证码',
   ],
@@ -77,6 +79,7 @@ const LEXICON: Record<ContextKind, readonly string[]> = {
     '安全码', '卡背面三位数', '背面三位数', '背面的三位数', '背面三位', '卡背后三位数', '背后三位数', '背后的三位数',
     '卡片背面的三位数', 'cvv码', 'cvv2码', 'cvn',
   ],
+  code: ['code'],
   security_code: ['security code'],
   not_secret_code: [
     'error code', 'zip code', 'postal code', 'post code', 'postcode', 'area code', 'country code', 'promo code',

@@ -31,7 +31,10 @@ export function isAsciiAlnum(code: number): boolean {
   return isDigitCode(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }
 
-/** Finds every maximal digit run, left to right. */
+/** Shortest run the label-free recognizers care about (bank accounts); shorter runs are skipped unbuilt. */
+const MIN_DIGITS = 8
+
+/** Finds every maximal digit run of at least 8 digits, left to right; shorter ones are values, read by labels. */
 export function findDigitRuns(text: string): DigitRun[] {
   const runs: DigitRun[] = []
   const length = text.length
@@ -41,9 +44,19 @@ export function findDigitRuns(text: string): DigitRun[] {
       i++
       continue
     }
-    const run = readDigitRun(text, i)
-    runs.push(run)
-    i = run.end
+    const start = i
+    let digitCount = 0
+    for (;;) {
+      const groupStart = i
+      while (i < length && isDigitCode(text.charCodeAt(i))) i++
+      digitCount += i - groupStart
+      if (i + 1 < length && isSeparator(text.charCodeAt(i)) && isDigitCode(text.charCodeAt(i + 1))) {
+        i++
+        continue
+      }
+      break
+    }
+    if (digitCount >= MIN_DIGITS) runs.push(readDigitRun(text, start))
   }
   return runs
 }

@@ -18,16 +18,23 @@ function isAlnum(code: number): boolean {
   return (code >= 48 && code <= 57) || isUpper(code) || (code >= 97 && code <= 122)
 }
 
-/** ISO 7064 MOD 97-10 over an IBAN without spaces, uppercase: the remainder of a valid one is 1. */
+/** ISO 7064 MOD 97-10 over an IBAN without spaces: the remainder of a valid one is 1. */
 export function isIbanChecksumValid(iban: string): boolean {
-  const rearranged = iban.slice(4) + iban.slice(0, 4)
+  const codes: number[] = []
+  for (let i = 0; i < iban.length; i++) codes.push(iban.charCodeAt(i))
+  return mod97(codes) === 1
+}
+
+/** MOD 97 of the IBAN's character codes, its first four characters moved to the end; letters count A=10…Z=35. */
+function mod97(codes: readonly number[]): number {
   let remainder = 0
-  for (let i = 0; i < rearranged.length; i++) {
-    const code = rearranged.charCodeAt(i)
-    const value = isUpper(code) ? code - 55 : code - 48
+  for (let k = 0; k < codes.length; k++) {
+    const code = codes[(k + 4) % codes.length] ?? 0
+    const upper = code >= 97 ? code - 32 : code
+    const value = isUpper(upper) ? upper - 55 : upper - 48
     remainder = value > 9 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97
   }
-  return remainder === 1
+  return remainder
 }
 
 /**
@@ -37,30 +44,31 @@ export function isIbanChecksumValid(iban: string): boolean {
 export function findIbans(text: string): Finding[] {
   const findings: Finding[] = []
   const length = text.length
+  const codes: number[] = []
   let i = 0
   while (i + 4 <= length) {
     const a = text.charCodeAt(i)
     const b = text.charCodeAt(i + 1)
-    const startsWord = i === 0 || !isAlnum(text.charCodeAt(i - 1))
-    const expected = startsWord && isUpper(a) && isUpper(b) ? IBAN_LENGTHS[text.slice(i, i + 2)] : undefined
+    const startsWord = isUpper(a) && isUpper(b) && (i === 0 || !isAlnum(text.charCodeAt(i - 1)))
+    const expected = startsWord ? IBAN_LENGTHS[text.slice(i, i + 2)] : undefined
     if (expected === undefined || !(text.charCodeAt(i + 2) >= 48 && text.charCodeAt(i + 2) <= 57) || !(text.charCodeAt(i + 3) >= 48 && text.charCodeAt(i + 3) <= 57)) {
       i++
       continue
     }
-    let compact = ''
+    codes.length = 0
     let j = i
-    while (j < length && compact.length < expected) {
+    while (j < length && codes.length < expected) {
       const code = text.charCodeAt(j)
       if (isAlnum(code)) {
-        compact += text.charAt(j).toUpperCase()
+        codes.push(code)
         j++
-      } else if (code === 0x20 && j + 1 < length && isAlnum(text.charCodeAt(j + 1)) && compact.length % 4 === 0) {
+      } else if (code === 0x20 && j + 1 < length && isAlnum(text.charCodeAt(j + 1)) && codes.length % 4 === 0) {
         j++ // printed form: a single space between groups of four
       } else {
         break
       }
     }
-    if (compact.length === expected && (j >= length || !isAlnum(text.charCodeAt(j))) && isIbanChecksumValid(compact)) {
+    if (codes.length === expected && (j >= length || !isAlnum(text.charCodeAt(j))) && mod97(codes) === 1) {
       findings.push({ type: 'iban', start: i, end: j })
       i = j
       continue

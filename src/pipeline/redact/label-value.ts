@@ -19,13 +19,23 @@ const MAX_FILLER = 16
 
 const CONNECTORS: readonly string[] = [
   'is', 'was', 'are', 'is now', 'now', 'still', 'should be', 'to', 'set to', 'changed to', 'reset to', 'updated to',
-  'as', 'set as', 'of', 'number',
+  'as', 'set as', 'of', 'number', 'on the back is', 'on the back', 'on back', 'on the card is', 'code is',
   '是', '为', '為', '就是', '是：', '改成', '改成了', '改为', '改為', '设置为', '设置成', '设为', '设成', '换成', '换成了',
   '已经', '已', '已经是', '现在是', '现在', '目前是', '应该是', '一直是', '都是', '号', '号码', '号是', '码',
 ]
 
-/** Longest connector first, so "changed to" wins over "to". */
-const SORTED_CONNECTORS = [...CONNECTORS].sort((a, b) => b.length - a.length)
+/** Connectors by their first (lowercased) character, longest first, so "changed to" wins over "to". */
+const CONNECTORS_BY_FIRST = new Map<number, string[]>()
+for (const word of [...CONNECTORS].sort((a, b) => b.length - a.length)) {
+  const first = word.charCodeAt(0)
+  const list = CONNECTORS_BY_FIRST.get(first) ?? []
+  list.push(word)
+  CONNECTORS_BY_FIRST.set(first, list)
+}
+
+function lowerAscii(code: number): number {
+  return code >= 65 && code <= 90 ? code + 32 : code
+}
 
 function isAsciiLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
@@ -45,8 +55,12 @@ function isOpening(code: number): boolean {
 }
 
 function matchConnector(text: string, at: number): number {
-  for (const word of SORTED_CONNECTORS) {
-    if (!text.startsWith(word, at) && text.slice(at, at + word.length).toLowerCase() !== word) continue
+  const candidates = CONNECTORS_BY_FIRST.get(lowerAscii(text.charCodeAt(at)))
+  if (!candidates) return 0
+  for (const word of candidates) {
+    let k = 1
+    while (k < word.length && at + k < text.length && lowerAscii(text.charCodeAt(at + k)) === word.charCodeAt(k)) k++
+    if (k < word.length) continue
     const last = word.charCodeAt(word.length - 1)
     if (isAsciiLetter(last) && isAsciiLetter(at + word.length < text.length ? text.charCodeAt(at + word.length) : 0)) continue
     return word.length
@@ -89,7 +103,7 @@ export function isQuote(code: number): boolean {
 
 /**
  * A digit value right after a label of one of `kinds`: `minDigits`–`maxDigits` digits, spaces or dashes allowed
- * inside ("123 456"), not glued to what follows.
+ * inside ("123 456"), not glued to what follows; `needsConnector` wants ":" or "is" in between.
  */
 export function findDigitValues(
   text: string,
@@ -98,11 +112,14 @@ export function findDigitValues(
   type: FindingType,
   minDigits: number,
   maxDigits: number,
+  options: { needsConnector?: boolean } = {},
 ): Finding[] {
   const findings: Finding[] = []
   for (const word of words) {
     if (!kinds.includes(word.kind)) continue
-    let { position } = findValueStart(text, word.end)
+    const start = findValueStart(text, word.end)
+    if (options.needsConnector && !start.hasColon && !start.hasWord) continue
+    let { position } = start
     if (position < text.length && isQuote(text.charCodeAt(position))) position++
     if (position >= text.length || !isDigitCode(text.charCodeAt(position))) continue
     const run = readDigitRun(text, position)

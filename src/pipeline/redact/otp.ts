@@ -6,8 +6,8 @@ import { findDigitValues } from './label-value.ts'
 /** How far before an OTP label "123456 is your … code" may start (bounded, so the look-back is constant). */
 const LOOK_BACK = 48
 
-/** "123456 is your OKPay verification code": a forwarded SMS puts the code first. */
-const CODE_FIRST = /(?:^|[^0-9A-Za-z])(\d{4,8}) (?:is|is your|was|是|为)(?: your| the)?(?: [A-Za-z]{1,12}){0,2} ?$/
+/** "123456 is your OKPay verification code": a forwarded SMS puts the code first. Tried once per label. */
+const CODE_FIRST = /^\d{4,8} ?(?:is|was|是|为)(?: your| the)?(?: [A-Za-z]{1,12}){0,2} ?$/
 
 /**
  * One-time codes (OTP, SMS and verification codes): four to eight digits right after a label ("验证码：384756",
@@ -17,16 +17,18 @@ const CODE_FIRST = /(?:^|[^0-9A-Za-z])(\d{4,8}) (?:is|is your|was|是|为)(?: yo
 export function findOneTimeCodes(text: string, words: readonly ContextWord[]): Finding[] {
   const findings = findDigitValues(text, words, ['otp'], 'otp', 4, 8)
   findings.push(...findDigitValues(text, words, ['security_code'], 'otp', 5, 8))
+  findings.push(...findDigitValues(text, words, ['code'], 'otp', 4, 8, { needsConnector: true }))
   for (const word of words) {
-    if (word.kind !== 'otp') continue
+    if (word.kind !== 'otp' && word.kind !== 'code') continue
+    // The code is the last digit run in the few characters before the label.
     const from = Math.max(0, word.start - LOOK_BACK)
-    const match = CODE_FIRST.exec(text.slice(from, word.start))
-    const code = match?.[1]
-    if (!match || code === undefined) continue
-    const start = from + match.index + match[0].indexOf(code)
-    const end = start + code.length
-    if (start > 0 && (isAsciiAlnum(text.charCodeAt(start - 1)) || isDigitCode(text.charCodeAt(start - 1)))) continue
-    if (!endsCleanly(text, end)) continue
+    let end = word.start
+    while (end > from && !isDigitCode(text.charCodeAt(end - 1))) end--
+    if (end === from) continue
+    let start = end
+    while (start > from && isDigitCode(text.charCodeAt(start - 1))) start--
+    if (start > 0 && isAsciiAlnum(text.charCodeAt(start - 1))) continue
+    if (!CODE_FIRST.test(text.slice(start, word.start)) || !endsCleanly(text, end)) continue
     findings.push({ type: 'otp', start, end })
   }
   return findings

@@ -10,7 +10,7 @@ const NOT_A_PASSWORD = new Set([
   'none', 'n/a', 'na', 'null', 'nil', 'reset', 'forgot', 'forgotten', 'unknown', 'changed', 'expired', 'incorrect',
   'wrong', 'invalid', 'required', 'hidden', 'correct', 'missing', 'blank', 'empty', 'same', 'different', 'locked',
   'lost', 'sent', 'here', 'below', 'above', 'attached', 'redacted', 'removed', 'please', 'help', 'unchanged', 'tbd',
-  'not', 'see', 'same as before', 'masked', 'omitted', 'withheld', 'confidential', 'secret', 'private',
+  'not', 'see', 'password', 'passwords', 'pwd', 'passcode', 'masked', 'omitted', 'withheld', 'confidential', 'secret', 'private',
 ])
 
 function closingQuote(open: number): number {
@@ -32,6 +32,11 @@ function isAsciiLetterOrDigit(code: number): boolean {
 /** A token that is already masked ("******", "xxxx", "•••") carries nothing to remove. */
 function isMask(token: string): boolean {
   return /^(?:[*•xX#.]+)$/.test(token)
+}
+
+/** Plain words, hyphenated or exclaimed ("case-sensitive", "wrong!"), are sentence words, not passwords. */
+function isWordLike(token: string): boolean {
+  return /^[A-Za-z]+(?:[-'][A-Za-z]+)*[!?]*$/.test(token)
 }
 
 /** Dates and times are not passwords: "changed my password 2024-03-15" has no secret in it. */
@@ -93,7 +98,7 @@ export function findPasswords(text: string, words: readonly ContextWord[]): Find
     const token = text.slice(position, end)
     if (token.length < MIN_PASSWORD_CHARS || isMask(token) || isDateOrTime(token)) continue
     if (NOT_A_PASSWORD.has(token.toLowerCase())) continue
-    const hasDigitOrSymbol = /[^A-Za-z]/.test(token)
+    const hasDigitOrSymbol = !isWordLike(token)
     // An English label needs ":" or "is" before its value; a Chinese one may run straight into it (支付密码123456).
     const labelIsAscii = isAsciiLetterOrDigit(text.charCodeAt(word.end - 1))
     if (!hasColon && !hasWord && (labelIsAscii || !hasDigitOrSymbol)) continue

@@ -55,7 +55,7 @@ export function findSensitiveData(text: string): Finding[] {
     ...findPins(text, words),
     ...findPasswords(text, words),
     ...findOneTimeCodes(text, words),
-    ...findResidentIds(text),
+    ...findResidentIds(text, words),
     ...findIbans(text),
     ...findBankAccounts(text, runs, words),
   ])
