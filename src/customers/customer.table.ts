@@ -8,6 +8,10 @@ export interface CustomerTable {
   language: string | null
   created_at: string
   updated_at: string
+  /** 1 after a hard bounce: no more mail is sent to this address. */
+  mail_blocked: Generated<number>
+  /** When mail to this address last bounced (hard or soft). */
+  bounced_at: Generated<string | null>
 }
 export type CustomerRow = Selectable<CustomerTable>
 export type NewCustomerRow = Insertable<CustomerTable>

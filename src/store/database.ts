@@ -6,6 +6,7 @@ import pg from 'pg'
 import type { CustomerTable } from '../customers/customer.table.ts'
 import { MaildeskError } from '../errors.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
+import type { OutboundMessageTable } from '../notify/outbound-message.table.ts'
 import type {
   AntiPhishingCodeTable,
   ChatAgentPresenceTable,
@@ -32,6 +33,7 @@ export interface Database {
   ticket_messages: TicketMessageTable
   attachments: AttachmentTable
   ticket_events: TicketEventTable
+  outbound_messages: OutboundMessageTable
   public_signing_keys: PublicSigningKeyTable
   portal_links: PortalLinkTable
   portal_sessions: PortalSessionTable

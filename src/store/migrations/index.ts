@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { SqlDialect } from './dialect.ts'
 import * as m0001 from './0001-initial.ts'
+import * as m0030 from './0030-outbound-messages.ts'
 import * as m0050 from './0050-public-side.ts'
 
 interface DialectMigration {
@@ -10,6 +11,7 @@ interface DialectMigration {
 /** Every migration, in order. Names never change once released: they are the version recorded in the database. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
+  '0030-outbound-messages': m0030,
   '0050-public-side': m0050,
 }
 

@@ -1,0 +1,61 @@
+import type { Db } from '../store/database.ts'
+import type { NewOutboundMessageRow, OutboundKind, OutboundMessageRow, OutboundMessageUpdate } from './outbound-message.table.ts'
+
+export async function insertOutboundMessage(db: Db, row: NewOutboundMessageRow): Promise<OutboundMessageRow> {
+  return db.insertInto('outbound_messages').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateOutboundMessage(db: Db, id: number, update: OutboundMessageUpdate): Promise<void> {
+  await db.updateTable('outbound_messages').set(update).where('id', '=', id).execute()
+}
+
+export async function findOutboundMessageById(db: Db, id: number): Promise<OutboundMessageRow | undefined> {
+  return db.selectFrom('outbound_messages').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Our sent messages among these Message-IDs (a DSN names the one that bounced). */
+export async function findOutboundMessageAmong(db: Db, messageIds: string[]): Promise<OutboundMessageRow | undefined> {
+  if (messageIds.length === 0) return undefined
+  return db.selectFrom('outbound_messages').selectAll().where('message_id_header', 'in', messageIds).orderBy('id', 'desc').limit(1).executeTakeFirst()
+}
+
+/** What the public verifier may reveal about a code: never the body or the full recipient. */
+export async function findOutboundSummaryByVerificationCode(
+  db: Db,
+  code: string,
+): Promise<{ id: number; ticket_id: number; subject: string; to_address: string; created_at: string; sent_at: string | null } | undefined> {
+  return db
+    .selectFrom('outbound_messages')
+    .select(['id', 'ticket_id', 'subject', 'to_address', 'created_at', 'sent_at'])
+    .where('verification_code', '=', code)
+    .executeTakeFirst()
+}
+
+
+/** How many messages of these kinds went to an address since a moment (the automatic-mail limit). */
+export async function countOutboundToAddressSince(db: Db, toAddress: string, kinds: OutboundKind[], since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('outbound_messages')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('to_address', '=', toAddress.toLowerCase())
+    .where('kind', 'in', kinds)
+    .where('created_at', '>', since.toISOString())
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function hasOutboundOfKind(db: Db, ticketId: number, kind: OutboundKind): Promise<boolean> {
+  const row = await db.selectFrom('outbound_messages').select('id').where('ticket_id', '=', ticketId).where('kind', '=', kind).limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
+/** Messages still to send: failed ones, and queued ones whose process stopped before sending (older than `queuedBefore`). */
+export async function listUnsentOutbound(db: Db, queuedBefore: Date, limit: number): Promise<OutboundMessageRow[]> {
+  return db
+    .selectFrom('outbound_messages')
+    .selectAll()
+    .where((eb) => eb.or([eb('status', '=', 'failed'), eb.and([eb('status', '=', 'queued'), eb('created_at', '<', queuedBefore.toISOString())])]))
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute()
+}
