@@ -51,3 +51,32 @@ export async function createPublicTestApp(dialect: SqlDialect, options: PublicRo
     },
   }
 }
+
+export interface UploadPart {
+  name: string
+  filename: string
+  contentType: string
+  content: Buffer
+}
+
+/** A multipart/form-data body as a browser sends it: fields first, then files. */
+export function multipartBody(fields: Record<string, string>, files: UploadPart[] = []): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----maildesktest' + Math.random().toString(16).slice(2)
+  const chunks: Buffer[] = []
+  for (const [name, value] of Object.entries(fields)) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+  }
+  for (const f of files) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`))
+    chunks.push(f.content, Buffer.from('\r\n'))
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+/** The value of a hidden input in a served page. */
+export function hiddenInput(page: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(page)
+  if (!match?.[1]) throw new Error(`no hidden input ${name} in the page`)
+  return match[1]
+}

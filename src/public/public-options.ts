@@ -1,0 +1,41 @@
+import { DEFAULT_FORM_TOKEN_POLICY, type FormTokenPolicy } from './feedback/form-token.ts'
+
+/** Limits and clocks of the public side; production uses the defaults, tests override single fields. */
+export interface PublicRouteOptions {
+  now?: () => Date
+  /** Attachments per form and bytes per attachment. */
+  maxFiles?: number
+  maxFileBytes?: number
+  formToken?: FormTokenPolicy
+  /** Proof-of-work difficulty in leading zero bits (~2^bits hashes in the browser); 0 turns it off. */
+  powBits?: number
+  /** Form submissions per IP per window, with and without a valid proof of work. */
+  submissionsPerWindow?: number
+  submissionsWithoutPowPerWindow?: number
+  rateWindowMs?: number
+  /** How long the feedback page waits for the pipeline to give the ticket number. */
+  ticketWaitMs?: number
+  /** Status-portal link lifetime, and lookups per IP and per ticket per window. */
+  portalLinkTtlMs?: number
+  portalSessionTtlMs?: number
+  statusLookupsPerWindow?: number
+}
+
+export type ResolvedPublicOptions = Required<PublicRouteOptions>
+
+export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentBytes: number): ResolvedPublicOptions {
+  return {
+    now: options.now ?? (() => new Date()),
+    maxFiles: options.maxFiles ?? 5,
+    maxFileBytes: options.maxFileBytes ?? Math.min(5 * 1024 * 1024, maxAttachmentBytes), // 5 MiB
+    formToken: options.formToken ?? DEFAULT_FORM_TOKEN_POLICY,
+    powBits: options.powBits ?? 14,
+    submissionsPerWindow: options.submissionsPerWindow ?? 5,
+    submissionsWithoutPowPerWindow: options.submissionsWithoutPowPerWindow ?? 2,
+    rateWindowMs: options.rateWindowMs ?? 10 * 60_000, // 10 min
+    ticketWaitMs: options.ticketWaitMs ?? 3000,
+    portalLinkTtlMs: options.portalLinkTtlMs ?? 30 * 60_000, // 30 min
+    portalSessionTtlMs: options.portalSessionTtlMs ?? 30 * 60_000,
+    statusLookupsPerWindow: options.statusLookupsPerWindow ?? 5,
+  }
+}
