@@ -87,7 +87,7 @@ export function findPasswords(text: string, words: readonly ContextWord[]): Find
       while (end < text.length && end - position <= MAX_PASSWORD_CHARS && text.charCodeAt(end) !== close && text.charCodeAt(end) !== 0x0a) end++
       if (end < text.length && text.charCodeAt(end) === close && end - position - 1 >= MIN_PASSWORD_CHARS - 1) {
         const value = text.slice(position + 1, end)
-        if (!NOT_A_PASSWORD.has(value.toLowerCase()) && !isMask(value) && (hasColon || hasWord || !isAsciiLetterOrDigit(text.charCodeAt(word.end - 1)))) {
+        if (!NOT_A_PASSWORD.has(value.toLowerCase()) && !isMask(value)) {
           findings.push({ type: 'password', start: position + 1, end })
         }
       }

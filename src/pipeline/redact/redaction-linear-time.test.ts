@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { redactSensitiveData } from './redact-sensitive-data.ts'
+
+const MIB = 1024 * 1024
+
+/** Repeats `unit` until the text is about 1 MiB long. */
+function fill(unit: string): string {
+  return unit.repeat(Math.ceil(MIB / unit.length))
+}
+
+/**
+ * Pathological inputs for a backtracking matcher. The issue requires one timing assertion here (1 MB within
+ * 200 ms). The limit is generous, and the best of three runs is taken, because two cores are shared with
+ * other work; a quadratic scan would take seconds, not hundreds of milliseconds.
+ */
+const PATHOLOGICAL: Array<[string, string]> = [
+  ['a long digit run', fill('4')],
+  ['repeated space separators', fill('1 ')],
+  ['repeated dash separators', fill('1-')],
+  ['card-shaped groups without end', fill('4242 ')],
+  ['repeated 密码', fill('密码')],
+  ['repeated "password "', fill('password ')],
+  ['repeated "password: "', fill('password: ')],
+  ['repeated 验证码是', fill('验证码是')],
+  ['repeated "code is "', fill('code is ')],
+  ['repeated account labels', fill('账号 ')],
+  ['repeated IBAN prefixes', fill('DE89 ')],
+  ['repeated unclosed quotes', fill('password "')],
+]
+
+describe('redaction runs in linear time', () => {
+  it.each(PATHOLOGICAL)('finishes 1 MB of %s within 200 ms', (_name, input) => {
+    redactSensitiveData(input.slice(0, 10_000)) // compile the hot paths before timing
+    let bestMs = Number.POSITIVE_INFINITY
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const started = performance.now()
+      redactSensitiveData(input)
+      bestMs = Math.min(bestMs, performance.now() - started)
+    }
+    expect(bestMs).toBeLessThan(200)
+  })
+})
