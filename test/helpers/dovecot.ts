@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
+import path from 'node:path'
+import { createConnection } from 'node:net'
+import { ImapFlow } from 'imapflow'
+import { findFreePort } from './free-port.ts'
+
+export interface DovecotUser {
+  user: string
+  password: string
+}
+
+export interface DovecotServer {
+  host: string
+  port: number
+  dir: string
+  users: DovecotUser[]
+  /** Kills the server (SIGKILL: a crash, not a shutdown) and waits until the port is closed. */
+  kill(): Promise<void>
+  /** Starts it again on the same port and the same mail. */
+  start(): Promise<void>
+  /** Stops it and deletes its directory. */
+  destroy(): Promise<void>
+  /** A connected client for one of the users, for delivering and inspecting in tests. */
+  connect(user?: DovecotUser): Promise<ImapFlow>
+}
+
+function config(dir: string, port: number, uid: number, gid: number, unprivileged: string | undefined): string {
+  // As root, Dovecot drops to its own users (dovecot, dovenull) and mail runs as "nobody"; as anyone
+  // else, every process runs as that user.
+  const users = unprivileged ? `default_internal_user = ${unprivileged}\ndefault_login_user = ${unprivileged}\n` : ''
+  return `${users}
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = ${uid}
+first_valid_gid = ${gid}
+mail_location = maildir:${dir}/mail/%u
+mail_uid = ${uid}
+mail_gid = ${gid}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${dir}/home/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+`
+}
+
+const NOBODY = 65534
+const NOGROUP = 65534
+
+async function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+    socket.once('data', (d) => {
+      socket.destroy()
+      resolve(d.toString().startsWith('* OK'))
+    })
+    socket.once('error', () => resolve(false))
+    socket.setTimeout(1000, () => {
+      socket.destroy()
+      resolve(false)
+    })
+  })
+}
+
+/**
+ * Starts a throwaway Dovecot (Debian's dovecot-imapd binary, never the system service): its own
+ * base_dir and config in a temp directory, maildirs there, users from a passwd-file, plaintext IMAP
+ * on a free 127.0.0.1 port. Resolves once it sends its greeting.
+ */
+export async function startDovecot(users: DovecotUser[] = [{ user: 'support@okpay.com', password: 'test-password' }]): Promise<DovecotServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-dovecot-'))
+  // Dovecot's login processes run as dovenull and must reach the sockets in base_dir.
+  chmodSync(dir, 0o755)
+  for (const sub of ['run', 'state', 'mail', 'home']) mkdirSync(path.join(dir, sub), { mode: 0o755 })
+  writeFileSync(path.join(dir, 'users'), users.map((u) => `${u.user}:{PLAIN}${u.password}::::::`).join('\n') + '\n')
+  const port = await findFreePort()
+  const isRoot = process.getuid?.() === 0
+  // Dovecot refuses to run mail processes as root.
+  const uid = isRoot ? NOBODY : (process.getuid?.() ?? NOBODY)
+  const gid = isRoot ? NOGROUP : (process.getgid?.() ?? NOGROUP)
+  if (isRoot) for (const sub of ['mail', 'home']) chownSync(path.join(dir, sub), uid, gid)
+  const configFile = path.join(dir, 'dovecot.conf')
+  writeFileSync(configFile, config(dir, port, uid, gid, isRoot ? undefined : userInfo().username))
+  let child: ChildProcess | undefined
+
+  const start = async () => {
+    const proc = spawn('dovecot', ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] })
+    child = proc
+    let stderr = ''
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    const deadline = Date.now() + 20_000
+    while (!(await portAnswers(port))) {
+      if (proc.exitCode !== null || Date.now() > deadline) {
+        let log = ''
+        try {
+          log = readFileSync(path.join(dir, 'dovecot.log'), 'utf8')
+        } catch {}
+        proc.kill('SIGKILL')
+        throw new Error(`dovecot did not start: ${stderr}\n${log.slice(-2000)}`)
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  const kill = async () => {
+    const proc = child
+    if (!proc || proc.exitCode !== null) return
+    const exited = new Promise((r) => proc.once('exit', r))
+    proc.kill('SIGKILL')
+    await exited
+    // The master is gone; its imap and login children notice and exit. Wait until nothing answers.
+    const deadline = Date.now() + 10_000
+    while ((await portAnswers(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    // SIGKILL left the master's pid file behind; a new master refuses to start over a live one only.
+    rmSync(path.join(dir, 'run', 'master.pid'), { force: true })
+  }
+  await start()
+  const defaultUser = users[0]
+  if (!defaultUser) throw new Error('startDovecot needs at least one user')
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    users,
+    kill,
+    start,
+    async destroy() {
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+    async connect(user = defaultUser) {
+      const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user: user.user, pass: user.password }, logger: false })
+      client.on('error', () => {})
+      await client.connect()
+      return client
+    },
+  }
+}
+
+/** Delivers messages into a folder with APPEND, in order (UIDs ascend with them). */
+export async function appendMessages(server: DovecotServer, raws: Array<Buffer | string>, folder = 'INBOX', user?: DovecotUser): Promise<void> {
+  const client = await server.connect(user)
+  try {
+    for (const raw of raws) await client.append(folder, Buffer.from(raw))
+  } finally {
+    await client.logout()
+  }
+}
+
+/** A small valid message with a unique Message-ID. */
+export function buildTestMessage(n: number, overrides: { subject?: string; from?: string; body?: string } = {}): string {
+  return [
+    `From: ${overrides.from ?? `customer${n}@example.com`}`,
+    'To: support@okpay.com',
+    `Subject: ${overrides.subject ?? `Payment question ${n}`}`,
+    `Message-ID: <imap-test-${n}@example.com>`,
+    'Date: Wed, 25 Nov 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    overrides.body ?? `My payment number ${n} did not arrive.`,
+    '',
+  ].join('\r\n')
+}
