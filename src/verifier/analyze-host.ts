@@ -41,15 +41,14 @@ function relateToken(profile: BrandProfile, token: string): LabelRelation {
 
 /** Brand glued to a lure word or digits without a separator: okpaysupport, secureokpay, okpay24. */
 function isBrandGluedToLure(profile: BrandProfile, token: string): boolean {
-  const skeleton = confusableSkeleton(token)
-  for (const brand of profile.tokens) {
-    const b = confusableSkeleton(brand)
-    const at = skeleton.indexOf(b)
-    if (at < 0) continue
-    const before = skeleton.slice(0, at)
-    const after = skeleton.slice(at + b.length)
-    const ok = (part: string) => part === '' || /^\d+$/.test(part) || LURE_WORDS.has(part)
-    if (ok(before) && ok(after)) return true
+  const ok = (part: string) => part === '' || /^\d+$/.test(part) || LURE_WORDS.has(part)
+  // The plain spelling first (myokpay), then the skeleton (myokp4y → rnyokpay would hide "my").
+  for (const [form, toForm] of [[token.toLowerCase(), (b: string) => b], [confusableSkeleton(token), confusableSkeleton]] as const) {
+    for (const brand of profile.tokens) {
+      const b = toForm(brand)
+      const at = form.indexOf(b)
+      if (at >= 0 && ok(form.slice(0, at)) && ok(form.slice(at + b.length))) return true
+    }
   }
   return false
 }

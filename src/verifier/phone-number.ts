@@ -1,10 +1,10 @@
 import type { BrandProfile } from './brand-profile.ts'
 
-/** Input that reads as a phone number: digits with the usual separators, at least 6 digits. */
+/** Input that reads as a phone number: digits with the usual separators, at least 5 digits (95588 is a bank's). */
 export function looksLikePhoneNumber(input: string): boolean {
   if (!/^(tel:)?\+?[\d\s().\-/]{5,40}$/i.test(input)) return false
   const digits = input.replace(/\D/g, '')
-  return digits.length >= 6 && digits.length <= 16
+  return digits.length >= 5 && digits.length <= 16
 }
 
 /**
