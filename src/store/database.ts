@@ -3,6 +3,14 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
+import type {
+  AgentSessionTable,
+  AgentTable,
+  ApiTokenTable,
+  AuditLogTable,
+  LoginAttemptTable,
+  ReplyTemplateTable,
+} from '../agents/agent.table.ts'
 import type { CustomerTable } from '../customers/customer.table.ts'
 import { MaildeskError } from '../errors.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
@@ -41,6 +49,12 @@ export interface Database {
   survey_responses: SurveyResponseTable
   chat_conversations: ChatConversationTable
   chat_agent_presence: ChatAgentPresenceTable
+  agents: AgentTable
+  agent_sessions: AgentSessionTable
+  api_tokens: ApiTokenTable
+  login_attempts: LoginAttemptTable
+  audit_log: AuditLogTable
+  reply_templates: ReplyTemplateTable
 }
 
 export type Db = Kysely<Database>

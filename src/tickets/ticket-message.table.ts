@@ -26,6 +26,8 @@ export interface TicketMessageTable {
   /** JSON array of { code, detail } from the pipeline stages. */
   warnings: Generated<string>
   created_at: string
+  /** The agent who wrote an outbound reply or a note. */
+  agent_id: number | null
 }
 export type TicketMessageRow = Selectable<TicketMessageTable>
 export type NewTicketMessageRow = Insertable<TicketMessageTable>

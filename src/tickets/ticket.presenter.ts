@@ -2,6 +2,8 @@ import type { CustomerRow } from '../customers/customer.table.ts'
 import type { AttachmentRow } from './attachment.table.ts'
 import type { TicketEventRow } from './ticket-event.table.ts'
 import type { TicketMessageRow } from './ticket-message.table.ts'
+import { splitQuotedReply } from '../pipeline/split-quoted-reply.ts'
+import { sanitizeHtml } from '../web/sanitize-html.ts'
 import { formatTicketNumber } from './ticket-number.ts'
 import type { TicketRow } from './ticket.table.ts'
 
@@ -18,6 +20,29 @@ export function presentTicketSummary(prefix: string, t: TicketRow, customer?: Pi
     createdAt: t.created_at,
     updatedAt: t.updated_at,
     lastMessageAt: t.last_message_at,
+    assigneeAgentId: t.assignee_agent_id,
+    tags: parseJsonArray(t.tags),
+    mergedInto: t.merged_into_ticket_id === null ? null : formatTicketNumber(prefix, t.merged_into_ticket_id),
+    dueAt: t.due_at,
+    firstRepliedAt: t.first_replied_at,
+    solvedAt: t.solved_at,
+  }
+}
+
+function parseJsonArray(json: string): unknown[] {
+  const value: unknown = JSON.parse(json)
+  return Array.isArray(value) ? value : []
+}
+
+/** A JSON column another stage may add to messages (verdicts, findings, extracted fields), parsed when present. */
+function optionalJsonField(row: object, name: string): unknown {
+  if (!(name in row)) return undefined
+  const value: unknown = Reflect.get(row, name)
+  if (typeof value !== 'string') return value ?? undefined
+  try {
+    return JSON.parse(value) as unknown
+  } catch {
+    return undefined
   }
 }
 
@@ -34,7 +59,14 @@ export function presentMessage(m: TicketMessageRow, attachments: AttachmentRow[]
     sentAt: m.sent_at,
     receivedAt: m.received_at,
     text: m.text_body,
-    html: m.html_body,
+    // Agents and API clients only ever see sanitized HTML: no script, handlers, forms or remote images.
+    html: m.html_body === null ? null : sanitizeHtml(m.html_body).html,
+    /** The text split into what is new, the quoted history and the signature (the UI collapses the last two). */
+    textParts: m.direction === 'inbound' && m.text_body ? splitQuotedReply(m.text_body) : null,
+    agentId: m.agent_id,
+    verdicts: optionalJsonField(m, 'verdicts'),
+    findings: optionalJsonField(m, 'findings'),
+    fields: optionalJsonField(m, 'fields'),
     warnings: JSON.parse(m.warnings) as unknown[],
     attachments: attachments.map((a) => ({
       id: a.id,

@@ -11,6 +11,15 @@ export interface TicketTable {
   created_at: string
   updated_at: string
   last_message_at: string
+  assignee_agent_id: number | null
+  /** JSON array of tag strings. */
+  tags: Generated<string>
+  /** Set when this ticket was merged into another; its messages moved there. */
+  merged_into_ticket_id: number | null
+  first_replied_at: string | null
+  solved_at: string | null
+  /** The next SLA deadline; views sort and flag overdue by it. */
+  due_at: string | null
 }
 export type TicketRow = Selectable<TicketTable>
 export type NewTicketRow = Insertable<TicketTable>

@@ -9,6 +9,7 @@ import { publicRoutes, type PublicRouteOptions } from '../public/public.routes.t
 import type { Store } from '../store/database.ts'
 import { ticketRoutes } from '../tickets/ticket.routes.ts'
 import { registerErrorHandler } from './error-handler.ts'
+import { registerWorkspace } from './workspace.ts'
 
 export interface AppDeps {
   config: Config
@@ -42,6 +43,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   })
+
+  // The /api/v1 auth guard first, so it covers every route registered after it.
+  await registerWorkspace(app, deps)
 
   app.get(
     '/api/v1/health',

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { SqlDialect } from './dialect.ts'
 import * as m0001 from './0001-initial.ts'
 import * as m0030 from './0030-outbound-messages.ts'
+import * as m0040 from './0040-agent-workspace.ts'
 import * as m0050 from './0050-public-side.ts'
 
 interface DialectMigration {
@@ -12,6 +13,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
   '0030-outbound-messages': m0030,
+  '0040-agent-workspace': m0040,
   '0050-public-side': m0050,
 }
 

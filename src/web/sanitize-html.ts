@@ -1,0 +1,154 @@
+import { Parser } from 'htmlparser2'
+
+// An allow-list sanitizer for customer HTML mail. Only listed tags and attributes survive; everything that can
+// run code, submit data or fetch from the network (script, event handlers, forms, iframes, remote images, CSS
+// url()) is dropped. The result is shown in a sandboxed iframe under a strict CSP as a second wall.
+
+export interface SanitizeOptions {
+  /** Keep http(s) images (the agent clicked "show images"); otherwise they become a placeholder. */
+  allowRemoteImages?: boolean
+}
+
+export interface SanitizedHtml {
+  html: string
+  /** How many remote images were held back. */
+  blockedImages: number
+}
+
+const ALLOWED_TAGS = new Set([
+  'a', 'abbr', 'b', 'big', 'blockquote', 'br', 'caption', 'center', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
+  'div', 'dl', 'dt', 'em', 'font', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'ins', 'kbd', 'li', 'mark',
+  'ol', 'p', 'pre', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'table', 'tbody', 'td',
+  'tfoot', 'th', 'thead', 'tr', 'tt', 'u', 'ul', 'wbr',
+])
+/** Elements dropped with everything inside them. */
+const DROP_WITH_CONTENT = new Set([
+  'script', 'style', 'title', 'head', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'noscript', 'noembed',
+  'noframes', 'template', 'textarea', 'select', 'option', 'svg', 'math', 'xmp', 'plaintext', 'audio', 'video', 'canvas',
+  'meta', 'link', 'base', 'param', 'source', 'track', 'portal',
+])
+const VOID_TAGS = new Set(['br', 'hr', 'img', 'col', 'wbr'])
+const ALLOWED_ATTRIBUTES = new Set([
+  'align', 'valign', 'width', 'height', 'colspan', 'rowspan', 'border', 'cellpadding', 'cellspacing', 'bgcolor',
+  'color', 'face', 'size', 'dir', 'lang', 'alt', 'title', 'style', 'start', 'span', 'nowrap',
+])
+const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpe?g|webp|bmp);base64,[a-z0-9+/=\s]+$/i
+// CSS that can fetch, run code or escape the box: url(), expression(), @import, behavior, -moz-binding, position.
+const UNSAFE_CSS = /url\s*\(|expression\s*\(|@import|behavior\s*:|-moz-binding|javascript:|position\s*:\s*(fixed|absolute|sticky)|\\/i
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+function safeStyle(value: string): string | undefined {
+  // Control characters and comments hide tokens from the pattern; refuse instead of normalising.
+  if (/[\u0000-\u001f\u007f]|\/\*/.test(value) || UNSAFE_CSS.test(value)) return undefined
+  return value.length <= 2000 ? value : undefined
+}
+
+/** Sanitizes untrusted HTML into a fragment that cannot run script, submit forms or load remote content. */
+export function sanitizeHtml(input: string, options: SanitizeOptions = {}): SanitizedHtml {
+  const out: string[] = []
+  const open: string[] = []
+  let dropDepth = 0
+  let dropTag = ''
+  let blockedImages = 0
+  const linkTargets: (string | undefined)[] = []
+
+  const parser = new Parser(
+    {
+      onopentag(rawName, attributes) {
+        const name = rawName.toLowerCase()
+        if (dropDepth > 0) {
+          if (name === dropTag) dropDepth++
+          return
+        }
+        if (DROP_WITH_CONTENT.has(name)) {
+          if (!VOID_TAGS.has(name) && !['meta', 'link', 'base', 'param', 'source', 'track'].includes(name)) {
+            dropDepth = 1
+            dropTag = name
+          }
+          return
+        }
+        if (!ALLOWED_TAGS.has(name)) return
+        const attrs: string[] = []
+        for (const [rawKey, value] of Object.entries(attributes)) {
+          const key = rawKey.toLowerCase()
+          if (!ALLOWED_ATTRIBUTES.has(key)) continue
+          if (key === 'style') {
+            const style = safeStyle(value)
+            if (style !== undefined) attrs.push(`style="${escapeHtml(style)}"`)
+            continue
+          }
+          attrs.push(`${key}="${escapeHtml(value.slice(0, 500))}"`)
+        }
+        if (name === 'img') {
+          const src = (attributes.src ?? '').trim()
+          if (SAFE_DATA_IMAGE.test(src)) attrs.push(`src="${escapeHtml(src)}"`)
+          else if (/^https?:\/\//i.test(src) && options.allowRemoteImages) attrs.push(`src="${escapeHtml(src)}"`, 'referrerpolicy="no-referrer"')
+          else {
+            if (/^https?:\/\//i.test(src)) blockedImages++
+            out.push(`<span class="md-image-blocked">[${escapeHtml((attributes.alt ?? 'image').slice(0, 100))}]</span>`)
+            return
+          }
+        }
+        if (name === 'a') {
+          // Links are not followed from the mail view; the real target is printed after the link text.
+          const href = (attributes.href ?? '').trim()
+          linkTargets.push(href && !href.startsWith('#') ? href.slice(0, 2000) : undefined)
+          attrs.push('class="md-link"')
+          if (href) attrs.push(`title="${escapeHtml(href.slice(0, 2000))}"`)
+        }
+        out.push(`<${name}${attrs.length ? ` ${attrs.join(' ')}` : ''}>`)
+        if (!VOID_TAGS.has(name)) open.push(name)
+      },
+      ontext(text) {
+        if (dropDepth === 0) out.push(escapeHtml(text))
+      },
+      onclosetag(rawName, isImplied) {
+        const name = rawName.toLowerCase()
+        if (dropDepth > 0) {
+          if (name === dropTag) dropDepth--
+          return
+        }
+        if (VOID_TAGS.has(name) || !ALLOWED_TAGS.has(name)) return
+        const at = open.lastIndexOf(name)
+        if (at < 0) return
+        while (open.length > at) {
+          const closing = open.pop()
+          if (closing === 'a') {
+            const target = linkTargets.pop()
+            out.push('</a>')
+            if (target) out.push(` <span class="md-link-target">⟨${escapeHtml(target)}⟩</span>`)
+          } else out.push(`</${closing}>`)
+        }
+        void isImplied
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false },
+  )
+  parser.write(input)
+  parser.end()
+  while (open.length > 0) {
+    const closing = open.pop()
+    out.push(`</${closing}>`)
+  }
+  return { html: out.join(''), blockedImages }
+}
+
+/** The Content-Security-Policy of a sanitized mail body: no script, no network, inline styles only. */
+export function mailBodyCsp(allowRemoteImages: boolean): string {
+  const img = allowRemoteImages ? "img-src data: cid: https: http:" : "img-src data: cid:"
+  return `default-src 'none'; ${img}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'`
+}
+
+/** A complete document for the sandboxed iframe. */
+export function mailBodyDocument(fragment: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><style>
+body{font:14px/1.5 system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:#1f2328;margin:8px;word-wrap:break-word}
+img{max-width:100%;height:auto}.md-link{color:#0969da;text-decoration:underline}
+.md-link-target{color:#57606a;font-size:12px;font-family:ui-monospace,monospace;word-break:break-all}
+.md-image-blocked{display:inline-block;border:1px dashed #d0d7de;color:#57606a;font-size:12px;padding:0 4px}
+blockquote{border-left:3px solid #d0d7de;margin:0 0 0 4px;padding-left:8px;color:#57606a}
+</style></head><body>${fragment}</body></html>`
+}
