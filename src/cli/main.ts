@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { loadConfig, type Config, type Flags } from '../config.ts'
 import { MaildeskError } from '../errors.ts'
 import { createLogger, type Logger } from '../logger.ts'
+import { printDkimRecord } from './dkim.ts'
 import { ingest, type CliIo } from './ingest.ts'
 import { reprocess } from './reprocess.ts'
 import { serve } from './serve.ts'
@@ -35,6 +36,12 @@ const COMMANDS: Record<string, Command> = {
     summary: 'import .eml files; prints the ticket number of each',
     usage: 'maildesk ingest [--data-dir DIR] FILE.eml…',
     run: ({ config, log, args, io }) => ingest(config, log, args, io),
+  },
+  dkim: {
+    summary: 'print the DNS TXT record of our DKIM key (created if missing)',
+    usage: 'maildesk dkim [--data-dir DIR] [--json]',
+    options: { json: { type: 'boolean' } },
+    run: ({ config, values, io }) => printDkimRecord(config, io, { json: values.json === true }),
   },
   reprocess: {
     summary: 'run failed messages through the pipeline again',
