@@ -7,6 +7,7 @@ import { printDkimRecord } from './dkim.ts'
 import { ingest, type CliIo } from './ingest.ts'
 import { reprocess } from './reprocess.ts'
 import { serve } from './serve.ts'
+import { verify } from './verify.ts'
 
 /** Flags every command accepts. */
 const COMMON_OPTIONS = {
@@ -47,6 +48,18 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run failed messages through the pipeline again',
     usage: 'maildesk reprocess [--data-dir DIR] [RAW_MESSAGE_ID…]',
     run: ({ config, log, args, io }) => reprocess(config, log, args, io),
+  },
+  verify: {
+    summary: 'is this really us? judge an address, domain, URL, phone number or .eml',
+    usage: 'maildesk verify [--data-dir DIR] [--json] [--no-dns] [--lang en|zh-CN] INPUT | --eml FILE',
+    options: { json: { type: 'boolean' }, 'no-dns': { type: 'boolean' }, eml: { type: 'string' }, lang: { type: 'string' } },
+    run: ({ config, log, args, values, io }) =>
+      verify(config, log, args, {
+        json: values.json === true,
+        noDns: values['no-dns'] === true,
+        emlFile: typeof values.eml === 'string' ? values.eml : undefined,
+        language: typeof values.lang === 'string' ? values.lang : undefined,
+      }, io),
   },
 }
 

@@ -199,3 +199,31 @@ export const CREDENTIAL_NAMES: Record<string, Record<Language, string>> = {
   cvv: { en: 'CVV', 'zh-CN': 'CVV 安全码' },
   identity: { en: 'ID card details', 'zh-CN': '身份证信息' },
 }
+
+/** The verdict in a few words, for the CLI and the public page. */
+export const VERDICT_TITLES: Record<'official' | 'impersonation' | 'not_official' | 'unknown', Record<Language, string>> = {
+  official: { en: 'Genuine: this is {brand}', 'zh-CN': '真实：这是 {brand} 官方' },
+  impersonation: { en: 'Fake: someone is pretending to be {brand}', 'zh-CN': '假冒：有人在冒充 {brand}' },
+  not_official: { en: 'Not {brand}', 'zh-CN': '不是 {brand}' },
+  unknown: { en: 'Cannot confirm', 'zh-CN': '无法确认' },
+}
+
+/** What the customer should do next, per verdict. */
+export const VERDICT_ADVICE: Record<'official' | 'impersonation' | 'not_official' | 'unknown', Record<Language, string>> = {
+  official: {
+    en: 'This is an official {brand} channel. Still, {brand} never asks for your password, payment PIN, verification codes or CVV.',
+    'zh-CN': '这是 {brand} 的官方渠道。但请记住，{brand} 绝不会索要您的密码、支付密码、验证码或 CVV。',
+  },
+  impersonation: {
+    en: 'Do not click its links, reply, or give any codes or card details. If you already did, change your password and call the 24-hour fraud line. Please report it to us.',
+    'zh-CN': '请不要点击其中的链接、不要回复，也不要提供任何验证码或银行卡信息。如果已经提供，请立即修改密码并拨打 24 小时反欺诈专线。请向我们举报。',
+  },
+  not_official: {
+    en: 'This does not belong to {brand}. If it claims to be {brand}, do not trust it and report it to us.',
+    'zh-CN': '这不属于 {brand}。如果它自称是 {brand}，请不要相信，并向我们举报。',
+  },
+  unknown: {
+    en: 'We cannot confirm it. Be careful: contact {brand} only through the official website or hotline, and never share codes or passwords.',
+    'zh-CN': '我们无法确认。请谨慎：只通过官方网站或热线联系 {brand}，不要透露任何验证码或密码。',
+  },
+}
