@@ -5,6 +5,7 @@ import { MaildeskError } from '../errors.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { printDkimRecord } from './dkim.ts'
 import { ingest, type CliIo } from './ingest.ts'
+import { redact } from './redact.ts'
 import { reprocess } from './reprocess.ts'
 import { serve } from './serve.ts'
 import { verify } from './verify.ts'
@@ -43,6 +44,12 @@ const COMMANDS: Record<string, Command> = {
     usage: 'maildesk dkim [--data-dir DIR] [--json]',
     options: { json: { type: 'boolean' } },
     run: ({ config, values, io }) => printDkimRecord(config, io, { json: values.json === true }),
+  },
+  redact: {
+    summary: 'redact card numbers, passwords, codes and IDs from UTF-8 text on stdin',
+    usage: 'maildesk redact [--data-dir DIR] [--json] < TEXT',
+    options: { json: { type: 'boolean' } },
+    run: ({ values, io }) => redact({ json: values.json === true }, io),
   },
   reprocess: {
     summary: 'run failed messages through the pipeline again',
