@@ -1,3 +1,4 @@
+import type { MailTransport } from '../notify/mail-transport.ts'
 import { DEFAULT_FORM_TOKEN_POLICY, type FormTokenPolicy } from './feedback/form-token.ts'
 
 /** Limits and clocks of the public side; production uses the defaults, tests override single fields. */
@@ -19,9 +20,11 @@ export interface PublicRouteOptions {
   portalLinkTtlMs?: number
   portalSessionTtlMs?: number
   statusLookupsPerWindow?: number
+  /** Outbound mail for status links; default: the transport the config names (relay or outbox). */
+  mailTransport?: MailTransport | undefined
 }
 
-export type ResolvedPublicOptions = Required<PublicRouteOptions>
+export type ResolvedPublicOptions = Required<Omit<PublicRouteOptions, 'mailTransport'>> & { mailTransport: MailTransport | undefined }
 
 export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentBytes: number): ResolvedPublicOptions {
   return {
@@ -37,5 +40,6 @@ export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentB
     portalLinkTtlMs: options.portalLinkTtlMs ?? 30 * 60_000, // 30 min
     portalSessionTtlMs: options.portalSessionTtlMs ?? 30 * 60_000,
     statusLookupsPerWindow: options.statusLookupsPerWindow ?? 5,
+    mailTransport: options.mailTransport,
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
 import { helpRoutes } from '../help-centre/help.routes.ts'
+import { portalRoutes } from '../portal/portal.routes.ts'
 import type { AppDeps } from '../web/app.ts'
 import { contactRoutes } from './contact.routes.ts'
 import { feedbackRoutes } from './feedback/feedback.routes.ts'
@@ -40,6 +41,7 @@ export function publicRoutes(deps: AppDeps, options: PublicRouteOptions = {}) {
     })
     await app.register(contactRoutes(deps, resolved))
     await app.register(feedbackRoutes(deps, resolved))
+    await app.register(portalRoutes(deps, resolved))
     await app.register(helpRoutes(deps))
   }
 }
