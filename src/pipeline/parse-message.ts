@@ -1,6 +1,7 @@
 import { type Address as PostalAddress, type Attachment as PostalAttachment, type Email } from 'postal-mime'
 import { NotAnEmailError } from '../errors.ts'
 import { parseWithCharsetFallback } from './mime/charset-aware-parser.ts'
+import { repairC1Controls } from './mime/charset.ts'
 import { transcodeEightBitHeaders } from './mime/header-8bit.ts'
 import { decodeTnef, looksLikeTnef, TnefError } from './mime/tnef.ts'
 
@@ -66,9 +67,9 @@ function flattenAddresses(list: PostalAddress[] | undefined): MailAddress[] {
   const out: MailAddress[] = []
   for (const entry of list ?? []) {
     if ('group' in entry && Array.isArray(entry.group)) {
-      for (const member of entry.group) if (member.address) out.push({ address: member.address, name: member.name })
+      for (const member of entry.group) if (member.address) out.push({ address: member.address, name: repairC1Controls(member.name) })
     } else if (entry.address) {
-      out.push({ address: entry.address, name: entry.name })
+      out.push({ address: entry.address, name: repairC1Controls(entry.name) })
     }
   }
   return out.slice(0, 500)
@@ -114,7 +115,7 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
   }
 
   // Apple Mail writes decomposed accents (NFD); search and threading compare composed text.
-  let subject = (email.subject ?? '').normalize('NFC')
+  let subject = repairC1Controls(email.subject ?? '').normalize('NFC')
   if (subject.length > MAX_SUBJECT_CHARS) {
     warnings.push({ code: 'SUBJECT_TRUNCATED', detail: `${subject.length} characters` })
     subject = subject.slice(0, MAX_SUBJECT_CHARS)

@@ -53,10 +53,36 @@ const CHARSET_ALIASES = new Map<string, string>([
 /** WHATWG single-byte Latin labels; their text is sniffed only when it is plainly something else. */
 const LATIN_ENCODINGS = new Set(['windows-1252', 'iso-8859-15', 'iso-8859-2', 'windows-1250'])
 
-const decoderCache = new Map<string, TextDecoder | null>()
-const fatalDecoderCache = new Map<string, TextDecoder | null>()
+/** The one method of TextDecoder we use, so windows-1252 can be decoded by hand. */
+export interface ByteDecoder {
+  decode(bytes: Uint8Array): string
+}
 
-function decoderFor(encoding: string, fatal = false): TextDecoder | null {
+// Node 20's TextDecoder('windows-1252') decodes as ISO-8859-1: 0x80-0x9F become C1 controls instead of
+// the curly quotes, dashes and euro sign Windows text means by them (nodejs/node#56542).
+const WINDOWS_1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178'
+const windows1252Decoder: ByteDecoder = {
+  decode(bytes: Uint8Array): string {
+    const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+    return latin1.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_HIGH.charAt(c.charCodeAt(0) - 0x80))
+  },
+}
+
+/**
+ * Header text postal-mime decoded as windows-1252 or ISO-8859-1 went through Node's decoder, so its curly
+ * quotes arrived as C1 controls, which never belong in a subject or a name; map them back.
+ */
+export function repairC1Controls(text: string): string {
+  return /[\x80-\x9f]/.test(text) ? text.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_HIGH.charAt(c.charCodeAt(0) - 0x80)) : text
+}
+
+const decoderCache = new Map<string, ByteDecoder | null>()
+const fatalDecoderCache = new Map<string, ByteDecoder | null>()
+
+function decoderFor(encoding: string, fatal = false): ByteDecoder | null {
+  if (encoding === 'windows-1252') return windows1252Decoder
   const cache = fatal ? fatalDecoderCache : decoderCache
   let decoder = cache.get(encoding)
   if (decoder === undefined) {
@@ -69,6 +95,12 @@ function decoderFor(encoding: string, fatal = false): TextDecoder | null {
     cache.set(encoding, decoder)
   }
   return decoder
+}
+
+/** Decodes bytes with an encoding from resolveCharsetLabel() or sniffEncoding(); UTF-8 if it has no decoder. */
+export function decodeBytes(bytes: Uint8Array, encoding: string): string {
+  if (encoding === UTF7) return decodeUtf7(bytes)
+  return (decoderFor(encoding) ?? decoderFor('utf-8') ?? new TextDecoder()).decode(bytes)
 }
 
 /** TextDecoder's canonical name for a label, or undefined when the runtime has no such decoder. */
@@ -132,56 +164,120 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
   }
 }
 
+function countNonAscii(text: string): number {
+  let count = 0
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) count++
+  return count
+}
+
 function countReplacementChars(text: string): number {
   let count = 0
   for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) count++
   return count
 }
 
-// Characters a reader of Chinese meets all the time: GB2312 level 1 and Big5 level 1. A wrong CJK decoder
-// produces rare ideographs, kana, private-use or box-drawing characters instead, so counting common ones
-// separates GB18030 from Big5 readings of the same bytes.
-let commonHan: Uint8Array | undefined
-function commonHanTable(): Uint8Array {
-  if (commonHan) return commonHan
-  const table = new Uint8Array(0x10000)
-  const pairs: number[] = []
-  for (let lead = 0xb0; lead <= 0xd7; lead++) for (let trail = 0xa1; trail <= 0xfe; trail++) pairs.push(lead, trail)
-  const gbText = decoderFor('gb18030')?.decode(Uint8Array.from(pairs)) ?? ''
-  pairs.length = 0
-  for (let lead = 0xa4; lead <= 0xc6; lead++) {
-    for (let trail = 0x40; trail <= 0xfe; trail++) if (trail <= 0x7e || trail >= 0xa1) pairs.push(lead, trail)
-  }
-  const big5Text = decoderFor('big5')?.decode(Uint8Array.from(pairs)) ?? ''
-  for (const text of [gbText, big5Text]) {
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i)
-      if (code >= 0x4e00 && code <= 0x9fff) table[code] = 1
-    }
-  }
-  commonHan = table
-  return table
+// Byte-level plausibility of a reading. Each double-byte encoding has a "frequent" zone where ordinary text
+// lives (GB2312 level-1 hanzi, Big5 level-1 characters, JIS level-1 kanji and kana, KS X 1001 Hangul) and
+// punctuation rows; a wrong reading of the same bytes lands in rare rows, private use or invalid pairs.
+// Scoring bytes rather than decoded characters keeps one encoding's rare rows from counting as another's
+// common characters (Big5 HKSCS and GBK extension rows hold plenty of everyday ideographs).
+type PairScorer = (lead: number, trail: number) => number | undefined
+
+const inRange = (value: number, from: number, to: number): boolean => value >= from && value <= to
+
+const PAIR_SCORERS: Record<string, { isLead: (b: number) => boolean; score: PairScorer }> = {
+  gb18030: {
+    isLead: (b) => inRange(b, 0x81, 0xfe),
+    score: (lead, trail) => {
+      if (!inRange(trail, 0x40, 0xfe) || trail === 0x7f) return undefined
+      if (inRange(lead, 0xb0, 0xd7) && trail >= 0xa1) return 2
+      if (inRange(lead, 0xa1, 0xa3) && trail >= 0xa1) return 1.5
+      return -0.25
+    },
+  },
+  big5: {
+    isLead: (b) => inRange(b, 0x81, 0xfe),
+    score: (lead, trail) => {
+      if (!inRange(trail, 0x40, 0x7e) && !inRange(trail, 0xa1, 0xfe)) return undefined
+      if (inRange(lead, 0xa4, 0xc5) || (lead === 0xc6 && trail <= 0x7e)) return 2
+      if (inRange(lead, 0xa1, 0xa3)) return 1.5
+      return -0.25
+    },
+  },
+  shift_jis: {
+    isLead: (b) => inRange(b, 0x81, 0x9f) || inRange(b, 0xe0, 0xfc),
+    score: (lead, trail) => {
+      if (!inRange(trail, 0x40, 0xfc) || trail === 0x7f) return undefined
+      if (lead === 0x82 || lead === 0x83 || inRange(lead, 0x88, 0x9f)) return 2
+      if (lead === 0x81) return 1.5
+      return -0.25
+    },
+  },
+  'euc-kr': {
+    isLead: (b) => inRange(b, 0x81, 0xfe),
+    score: (lead, trail) => {
+      if (!inRange(trail, 0x41, 0xfe)) return undefined
+      if (inRange(lead, 0xb0, 0xc8) && trail >= 0xa1) return 2
+      if (inRange(lead, 0xa1, 0xa3) && trail >= 0xa1) return 1.5
+      return -0.25
+    },
+  },
 }
 
-/** How much a decoded text looks like something a person wrote; only non-ASCII characters count. */
-function plausibility(text: string): number {
-  const common = commonHanTable()
+/** Single-byte Latin reading: accented letters and typographic punctuation are plausible, C1 gaps are not. */
+function scoreLatinByte(b: number): number {
+  if (b >= 0xc0) return b === 0xd7 || b === 0xf7 ? 0 : 0.5
+  if (b === 0x81 || b === 0x8d || b === 0x8f || b === 0x90 || b === 0x9d) return -3
+  if (b >= 0x80 && b <= 0x9f) return 0.5
+  return 0
+}
+
+/** How plausible the bytes are as text in `encoding`; only 8-bit bytes count. */
+function plausibility(bytes: Uint8Array, encoding: string): number {
+  const pairs = PAIR_SCORERS[encoding]
   let score = 0
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] ?? 0
+    if (b < 0x80) continue
+    if (!pairs) {
+      score += scoreLatinByte(b)
+      continue
+    }
+    if (encoding === 'shift_jis' && inRange(b, 0xa1, 0xdf)) {
+      score -= 1 // half-width katakana: what GB and Big5 text looks like read as Shift_JIS
+      continue
+    }
+    if (encoding === 'gb18030' && inRange(b, 0x81, 0x84) && inRange(bytes[i + 1] ?? 0, 0x30, 0x39)) {
+      score -= 0.5 // four-byte sequence: emoji and rare characters
+      i += 3
+      continue
+    }
+    const pairScore = pairs.isLead(b) ? pairs.score(b, bytes[i + 1] ?? 0) : undefined
+    if (pairScore === undefined) {
+      score -= 5 // not a character in this encoding
+      continue
+    }
+    // A lone 8-bit byte before an ASCII word ("·Merchant", "’s") reads as a Big5 or Shift_JIS pair whose
+    // trail is a letter; such a pair proves nothing either way.
+    const trail = bytes[i + 1] ?? 0
+    const isLetter = (c: number): boolean => inRange(c | 0x20, 0x61, 0x7a)
+    score += pairScore > 0 && isLetter(trail) && isLetter(bytes[i + 2] ?? 0) ? 0 : pairScore
+    i++
+  }
+  return score
+}
+
+/** Whether at least a tenth of the non-ASCII characters are hiragana or katakana. */
+function hasKana(text: string): boolean {
+  let nonAscii = 0
+  let kana = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c < 0x80) continue
-    if (c === 0xfffd) score -= 10
-    else if (c >= 0x4e00 && c <= 0x9fff) score += common[c] === 1 ? 2 : 0
-    else if (c >= 0x3000 && c <= 0x303f) score += 1.5 // CJK punctuation
-    else if (c >= 0xff01 && c <= 0xff5e) score += 1 // full-width ASCII
-    else if (c >= 0x3040 && c <= 0x30ff) score += 1 // kana
-    else if (c >= 0xac00 && c <= 0xd7a3) score += 2 // Hangul syllables
-    else if ((c >= 0xc0 && c <= 0xff && c !== 0xd7 && c !== 0xf7) || (c >= 0x100 && c <= 0x17f)) score += 0.5 // Latin letters
-    else if (c >= 0x2010 && c <= 0x2027) score += 0.5 // dashes, quotes, ellipsis
-    else if (c < 0xa0) score -= 3 // C1 controls
-    else if ((c >= 0xe000 && c <= 0xf8ff) || (c >= 0xd800 && c <= 0xdfff)) score -= 3 // private use, GB18030 4-byte junk
+    nonAscii++
+    if (c >= 0x3040 && c <= 0x30ff) kana++
   }
-  return score
+  return kana > 0 && kana >= nonAscii * 0.1
 }
 
 /** RFC 2152 UTF-7: `+` opens modified base64 of UTF-16BE, `-` or any non-base64 character closes it. */
@@ -205,15 +301,23 @@ const SNIFF_SAMPLE_BYTES = 64 * 1024
 export function sniffEncoding(bytes: Uint8Array, declared?: string): string {
   if (isValidUtf8(bytes)) return 'utf-8'
   const sample = bytes.length > SNIFF_SAMPLE_BYTES ? bytes.subarray(0, SNIFF_SAMPLE_BYTES) : bytes
-  const candidates = [declared, 'gb18030', 'big5', 'windows-1252']
+  // Mostly UTF-8 with a few stray bytes (a Latin-1 signature pasted into UTF-8 text) is still UTF-8.
+  if (utf8SequenceRatio(sample) >= 0.8) return 'utf-8'
+  // Shift_JIS is a candidate because unlabelled Japanese is common and cheap to tell apart: GB and Big5
+  // text read as Shift_JIS turns into half-width katakana, which scores below zero.
+  const candidates = [declared, 'windows-1252', 'gb18030', 'big5', 'shift_jis']
   let best = 'windows-1252'
   let bestScore = -Infinity
   for (const candidate of candidates) {
     if (!candidate || candidate === UTF7 || candidate === SNIFF) continue
     const decoder = decoderFor(candidate)
     if (!decoder) continue
-    // The declared label wins ties: it was somebody's statement about the bytes.
-    const score = plausibility(decoder.decode(sample)) + (candidate === declared ? 1 : 0)
+    // Windows-1252 smart quotes and dashes (0x91-0x97) are Shift_JIS lead bytes, and read as Shift_JIS they
+    // make common kanji; Japanese is only believed when it has the kana that every Japanese sentence has.
+    if (candidate === 'shift_jis' && !hasKana(decoder.decode(sample))) continue
+    // The declared label wins ties: it was somebody's statement about the bytes. Otherwise windows-1252,
+    // listed first, wins ties, because a double-byte reading must earn its place.
+    const score = plausibility(sample, candidate) + (candidate === declared ? 1 : 0)
     if (score > bestScore) {
       best = candidate
       bestScore = score
@@ -222,17 +326,33 @@ export function sniffEncoding(bytes: Uint8Array, declared?: string): string {
   return best
 }
 
-/** Whether 8-bit bytes come in runs, as in double-byte CJK text, rather than alone between ASCII letters. */
-function looksDoubleByte(bytes: Uint8Array): boolean {
+/** The share of 8-bit bytes that form well-formed UTF-8 sequences. */
+function utf8SequenceRatio(bytes: Uint8Array): number {
   let high = 0
-  let paired = 0
-  const end = Math.min(bytes.length, SNIFF_SAMPLE_BYTES)
-  for (let i = 0; i < end; i++) {
-    if ((bytes[i] ?? 0) < 0x80) continue
-    high++
-    if ((bytes[i - 1] ?? 0) >= 0x80 || (bytes[i + 1] ?? 0) >= 0x80) paired++
+  let inSequences = 0
+  for (let i = 0; i < bytes.length; i++) {
+    const lead = bytes[i] ?? 0
+    if (lead < 0x80) continue
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0
+    let valid = length > 0 && i + length <= bytes.length
+    for (let k = 1; valid && k < length; k++) valid = ((bytes[i + k] ?? 0) & 0xc0) === 0x80
+    if (valid) {
+      high += length
+      inSequences += length
+      i += length - 1
+    } else {
+      high++
+    }
   }
-  return high >= 8 && paired >= high * 0.9
+  return high === 0 ? 1 : inSequences / high
+}
+
+/** Whether reading the bytes as `candidate` is much more plausible than as the declared Latin encoding. */
+function clearlyBetter(bytes: Uint8Array, candidate: string, declared: string): boolean {
+  const sample = bytes.length > SNIFF_SAMPLE_BYTES ? bytes.subarray(0, SNIFF_SAMPLE_BYTES) : bytes
+  const candidateScore = plausibility(sample, candidate)
+  const declaredScore = plausibility(sample, declared)
+  return candidateScore > declaredScore * 1.5 + 4
 }
 
 /**
@@ -259,16 +379,14 @@ export function decodeText(bytes: Uint8Array, label: string | undefined | null):
 
   if (LATIN_ENCODINGS.has(resolved)) {
     // Latin labels never produce U+FFFD, so a mislabel has to be recognized from the bytes: valid multi-byte
-    // UTF-8 is almost never Latin-1 text by accident, and CJK double-byte text has no lone 8-bit bytes.
+    // UTF-8 is almost never Latin-1 text by accident, and a CJK reading must be far more plausible.
     if (!hasHighBytes(bytes)) return { text, charset: resolved }
     if (isValidUtf8(bytes)) {
       return { text: decoderFor('utf-8')?.decode(bytes) ?? text, charset: 'utf-8', fallbackReason: `declared "${describeLabel(label)}" but the bytes are UTF-8` }
     }
-    if (looksDoubleByte(bytes)) {
-      const charset = sniffEncoding(bytes, resolved)
-      if (charset !== resolved) {
-        return { text: decoderFor(charset)?.decode(bytes) ?? text, charset, fallbackReason: `declared "${describeLabel(label)}"; decoded as ${charset}` }
-      }
+    const charset = sniffEncoding(bytes, resolved)
+    if (charset !== resolved && clearlyBetter(bytes, charset, resolved)) {
+      return { text: decoderFor(charset)?.decode(bytes) ?? text, charset, fallbackReason: `declared "${describeLabel(label)}"; decoded as ${charset}` }
     }
     return { text, charset: resolved }
   }
@@ -276,6 +394,9 @@ export function decodeText(bytes: Uint8Array, label: string | undefined | null):
   if (text.indexOf('\uFFFD') < 0) return { text, charset: resolved }
   // The declared decoder failed on some bytes; a literal U+FFFD in valid UTF-8 is not a failure.
   if (resolved === 'utf-8' && isValidUtf8(bytes)) return { text, charset: resolved }
+  // A few bad bytes in otherwise good text (a truncated line, a stray byte from a signature) do not make
+  // the label wrong; UTF-8 is the exception, as mislabelled local-code-page text fails on nearly every byte.
+  if (resolved !== 'utf-8' && countReplacementChars(text) <= Math.max(2, countNonAscii(text) * 0.1)) return { text, charset: resolved }
   const charset = sniffEncoding(bytes, resolved)
   if (charset === resolved) return { text, charset }
   const fallback = decoderFor(charset)?.decode(bytes) ?? text

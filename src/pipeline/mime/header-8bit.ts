@@ -5,7 +5,7 @@
  * sees the message, such lines are transcoded to UTF-8 (which RFC 6532 allows in header fields and
  * postal-mime reads as it is), choosing the encoding the same way text parts do.
  */
-import { decodeUtf7, describeLabel, isValidUtf8, resolveCharsetLabel, sniffEncoding } from './charset.ts'
+import { decodeBytes, decodeUtf7, describeLabel, isValidUtf8, resolveCharsetLabel, sniffEncoding } from './charset.ts'
 
 export interface HeaderTranscoding {
   /** The message with its 8-bit header lines rewritten as UTF-8; the input itself when nothing changed. */
@@ -107,12 +107,11 @@ export function transcodeEightBitHeaders(input: Uint8Array): HeaderTranscoding {
   // One decision for every line, so a Subject and a display name are read alike.
   const joined = Buffer.concat(spans.map((span) => raw.subarray(span.start, span.end)))
   const encoding = sniffEncoding(joined, declaredCharsetHint(raw))
-  const decoder = new TextDecoder(encoding)
   const encoder = new TextEncoder()
   const pieces: Uint8Array[] = []
   let cursor = 0
   for (const span of spans) {
-    pieces.push(raw.subarray(cursor, span.start), encoder.encode(decoder.decode(raw.subarray(span.start, span.end))))
+    pieces.push(raw.subarray(cursor, span.start), encoder.encode(decodeBytes(raw.subarray(span.start, span.end), encoding)))
     cursor = span.end
   }
   pieces.push(raw.subarray(cursor))
@@ -165,7 +164,7 @@ function relabelEncodedWords(raw: Uint8Array): { raw: Uint8Array; relabelled: st
     }
     return replacement ? `=?${replacement}${language ?? ''}?${encoding}?${text}?=` : word
   })
-  const relabelled = [...replacements].map(([label, encoding]) => `${describeLabel(label)} → ${encoding}`)
+  const relabelled = [...replacements].map(([label, encoding]) => `${describeLabel(label)} → ${encoding === 'utf-7' ? 'utf-8 (decoded from UTF-7)' : encoding}`)
   return { raw: Buffer.concat([Buffer.from(rewritten, 'latin1'), raw.subarray(topEnd)]), relabelled }
 }
 

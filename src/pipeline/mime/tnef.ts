@@ -7,7 +7,7 @@
  * are views into the input rather than copies, and counts are capped, so a hostile file can neither read
  * out of bounds nor make the reader allocate more than the input size.
  */
-import { encodingForCodePage } from './charset.ts'
+import { decodeBytes, encodingForCodePage } from './charset.ts'
 
 export interface TnefAttachment {
   filename: string
@@ -201,7 +201,7 @@ function fixedSize(type: number): number {
 }
 
 function decodeString(data: Uint8Array, type: number, encoding: string): string {
-  const text = type === PT_UNICODE ? new TextDecoder('utf-16le').decode(data) : new TextDecoder(encoding).decode(data)
+  const text = type === PT_UNICODE ? new TextDecoder('utf-16le').decode(data) : decodeBytes(data, encoding)
   const nul = text.indexOf('\u0000')
   return nul >= 0 ? text.slice(0, nul) : text
 }
