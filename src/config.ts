@@ -3,8 +3,10 @@ import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSyn
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { brandSchema, type Brand } from './brand.ts'
+import { parseClamdAddress } from './attachments/clamd-scanner.ts'
+import { brandSchema, officialAddresses, type Brand } from './brand.ts'
 import { ConfigError } from './errors.ts'
+import { loadImapMailboxes, type ImapMailboxConfig } from './intake/imap-config.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -65,6 +67,15 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'MAILDESK_DKIM_SELECTOR must be a DNS label such as "maildesk"')
     .default('maildesk'),
+  /** JSON list of IMAP mailboxes to read (format: src/intake/imap-config.ts); unset: no IMAP intake. A path, not a secret. */
+  MAILDESK_IMAP_MAILBOXES_FILE: z.string().optional(),
+  /** A mailbox failing for this long raises an alert. */
+  MAILDESK_IMAP_ALERT_AFTER_SECONDS: positiveInt.default(15 * 60), // 15 min
+  /** How often to look without IDLE (and, with it, to check the connection anyway). */
+  MAILDESK_IMAP_POLL_SECONDS: positiveInt.default(60),
+  /** clamd for attachment scanning: tcp://host:port, unix:/path or /path/to/clamd.ctl; unset: no scanning. */
+  MAILDESK_CLAMD_ADDRESS: z.string().optional(),
+  MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES: positiveInt.default(50 * 1024 * 1024), // 50 MiB per message
 })
 
 export interface Config {
@@ -90,6 +101,11 @@ export interface Config {
   /** Automatic mails per recipient per 24 hours. */
   autoReplyLimit: number
   dkimSelector: string
+  /** IMAP mailboxes to read (empty: no IMAP intake). */
+  imap: { mailboxes: readonly ImapMailboxConfig[]; alertAfterMs: number; pollIntervalMs: number }
+  /** Unset: attachments are not virus-scanned. */
+  clamdAddress: string | undefined
+  maxAttachmentsTotalBytes: number
   brand: Brand
 }
 
@@ -106,7 +122,7 @@ function withSecretFiles(env: Env, problems: string[]): Env {
   for (const [key, value] of Object.entries(env)) {
     if (!key.endsWith('_FILE') || value === undefined || !key.startsWith('MAILDESK_') && key !== 'DATABASE_URL_FILE') continue
     const target = key.slice(0, -'_FILE'.length)
-    if (target.endsWith('_TLS_KEY') || target.endsWith('_TLS_CERT') || target === 'MAILDESK_BRAND') continue // paths, not secrets
+    if (target.endsWith('_TLS_KEY') || target.endsWith('_TLS_CERT') || target === 'MAILDESK_BRAND' || target === 'MAILDESK_IMAP_MAILBOXES') continue // paths, not secrets
     try {
       out[target] = readFileSync(value, 'utf8').trim()
     } catch (err) {
@@ -200,6 +216,19 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
   if ((e.MAILDESK_SMTP_TLS_KEY_FILE === undefined) !== (e.MAILDESK_SMTP_TLS_CERT_FILE === undefined)) {
     problems.push('MAILDESK_SMTP_TLS_KEY_FILE and MAILDESK_SMTP_TLS_CERT_FILE must be set together (STARTTLS needs both)')
   }
+  const imapMailboxes = e.MAILDESK_IMAP_MAILBOXES_FILE ? loadImapMailboxes(e.MAILDESK_IMAP_MAILBOXES_FILE, problems) : []
+  for (const m of imapMailboxes) {
+    if (brand && !officialAddresses(brand).includes(m.address)) {
+      problems.push(`MAILDESK_IMAP_MAILBOXES_FILE: mailbox ${m.name}: address must be one of the official addresses (${officialAddresses(brand).join(', ')})`)
+    }
+  }
+  if (e.MAILDESK_CLAMD_ADDRESS) {
+    try {
+      parseClamdAddress(e.MAILDESK_CLAMD_ADDRESS)
+    } catch (err) {
+      problems.push(`MAILDESK_CLAMD_ADDRESS: ${(err as Error).message}`)
+    }
+  }
   const dataDir = path.resolve(e.MAILDESK_DATA_DIR)
   const secretKey = e.MAILDESK_SECRET_KEY ? Buffer.from(e.MAILDESK_SECRET_KEY, 'hex') : loadOrCreateSecretKey(dataDir, problems)
   if (problems.length > 0 || !brand || !secretKey) throw new ConfigError(problems)
@@ -224,6 +253,13 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     secretKey,
     autoReplyLimit: e.MAILDESK_AUTO_REPLY_LIMIT,
     dkimSelector: e.MAILDESK_DKIM_SELECTOR,
+    imap: Object.freeze({
+      mailboxes: Object.freeze(imapMailboxes),
+      alertAfterMs: e.MAILDESK_IMAP_ALERT_AFTER_SECONDS * 1000,
+      pollIntervalMs: e.MAILDESK_IMAP_POLL_SECONDS * 1000,
+    }),
+    clamdAddress: e.MAILDESK_CLAMD_ADDRESS,
+    maxAttachmentsTotalBytes: e.MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES,
     brand: Object.freeze(brand),
   })
 }

@@ -1,3 +1,4 @@
+import { ImapIntake } from '../intake/imap-intake.ts'
 import { SmtpIntake } from '../intake/smtp-intake.ts'
 import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
@@ -22,7 +23,13 @@ export async function serve(config: Config, log: Logger): Promise<void> {
     runtime.spool,
     log.child({ component: 'smtp' }),
   )
+  const imap = new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
+    maxMessageBytes: config.maxMessageBytes,
+    alertAfterMs: config.imap.alertAfterMs,
+    pollIntervalMs: config.imap.pollIntervalMs,
+  })
   runtime.worker.start()
+  imap.start()
   const httpAddress = await app.listen({ host: config.host, port: config.httpPort })
   const smtpAddress = await smtp.listen()
   log.info(
@@ -43,7 +50,7 @@ export async function serve(config: Config, log: Logger): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
-  await Promise.all([smtp.close(), app.close()])
+  await Promise.all([smtp.close(), app.close(), imap.stop()])
   await runtime.close()
   log.info('maildesk stopped')
 }

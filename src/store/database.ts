@@ -13,6 +13,7 @@ import type {
 } from '../agents/agent.table.ts'
 import type { CustomerTable } from '../customers/customer.table.ts'
 import { MaildeskError } from '../errors.ts'
+import type { ImapFetchedMessageTable, ImapMailboxTable } from '../intake/imap-mailbox.table.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
 import type { OutboundMessageTable } from '../notify/outbound-message.table.ts'
 import type {
@@ -41,6 +42,8 @@ export interface Database {
   ticket_messages: TicketMessageTable
   attachments: AttachmentTable
   ticket_events: TicketEventTable
+  imap_mailboxes: ImapMailboxTable
+  imap_fetched_messages: ImapFetchedMessageTable
   outbound_messages: OutboundMessageTable
   public_signing_keys: PublicSigningKeyTable
   portal_links: PortalLinkTable

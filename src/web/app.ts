@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Config } from '../config.ts'
 import { countRawMessagesByStatus } from '../intake/raw-message.repository.ts'
+import { imapMailboxRoutes } from '../intake/imap-mailbox.routes.ts'
 import { rawMessageRoutes } from '../intake/raw-message.routes.ts'
 import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import type { Logger } from '../logger.ts'
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   await app.register(ticketRoutes(deps))
   await app.register(rawMessageRoutes(deps))
+  await app.register(imapMailboxRoutes(deps))
   await app.register(publicRoutes(deps, deps.publicOptions))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())

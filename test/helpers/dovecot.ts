@@ -39,6 +39,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 first_valid_uid = ${uid}
 first_valid_gid = ${gid}
 mail_location = maildir:${dir}/mail/%u
@@ -112,7 +113,8 @@ export async function startDovecot(users: DovecotUser[] = [{ user: 'support@okpa
   let child: ChildProcess | undefined
 
   const start = async () => {
-    const proc = spawn('dovecot', ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] })
+    // Its own process group, so kill() takes the login and imap children down with the master.
+    const proc = spawn('dovecot', ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
     child = proc
     let stderr = ''
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -133,9 +135,9 @@ export async function startDovecot(users: DovecotUser[] = [{ user: 'support@okpa
     const proc = child
     if (!proc || proc.exitCode !== null) return
     const exited = new Promise((r) => proc.once('exit', r))
-    proc.kill('SIGKILL')
+    if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL')
     await exited
-    // The master is gone; its imap and login children notice and exit. Wait until nothing answers.
+    // Wait until nothing answers any more.
     const deadline = Date.now() + 10_000
     while ((await portAnswers(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     // SIGKILL left the master's pid file behind; a new master refuses to start over a live one only.

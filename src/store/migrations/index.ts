@@ -4,6 +4,7 @@ import * as m0001 from './0001-initial.ts'
 import * as m0030 from './0030-outbound-messages.ts'
 import * as m0040 from './0040-agent-workspace.ts'
 import * as m0050 from './0050-public-side.ts'
+import * as m0060 from './0060-imap-intake.ts'
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0030-outbound-messages': m0030,
   '0040-agent-workspace': m0040,
   '0050-public-side': m0050,
+  '0060-imap-intake': m0060,
 }
 
 /** A provider that binds each migration to the dialect it runs on. */

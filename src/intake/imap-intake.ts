@@ -1,0 +1,309 @@
+import { readFile } from 'node:fs/promises'
+import { ImapFlow, type ImapFlowOptions } from 'imapflow'
+import type { Logger } from '../logger.ts'
+import { addressDomain } from '../logger.ts'
+import type { Db } from '../store/database.ts'
+import type { ImapMailboxConfig } from './imap-config.ts'
+import { recordImapMailboxFailure, upsertImapMailbox } from './imap-mailbox.repository.ts'
+import type { RawMessageSpool } from './raw-message-spool.ts'
+import { SyncAbortedError, syncSelectedMailbox, type SyncResult } from './imap-sync.ts'
+
+export interface ImapIntakeOptions {
+  /** Larger messages are left on the server and logged (the SMTP limit, for the same reason). */
+  maxMessageBytes: number
+  /** A mailbox failing for this long raises an alert (an error log line and an `alert` event). */
+  alertAfterMs: number
+  /** Messages fetched, spooled and flagged on the server together. */
+  batchSize?: number
+  /** Without IDLE: how often to look. With IDLE: how often to look anyway, against silent dead connections. */
+  pollIntervalMs?: number
+  /** Reconnect delays grow from this, doubling, up to maxDelayMs, with jitter. */
+  initialDelayMs?: number
+  maxDelayMs?: number
+  /** Connect, greeting and socket timeouts for each connection. */
+  connectTimeoutMs?: number
+  now?: () => Date
+  random?: () => number
+}
+
+/** Raised once per failure period when a mailbox has failed for longer than alertAfterMs. */
+export interface MailboxAlert {
+  mailbox: string
+  failingSince: string
+  code: string
+  message: string
+}
+
+export interface ImapIntakeDeps {
+  db: Db
+  spool: RawMessageSpool
+  log: Logger
+}
+
+/** Error codes recorded in a mailbox's health (imap_mailboxes.last_error_code). */
+export type ImapFailureCode =
+  | 'IMAP_AUTH_FAILED'
+  | 'IMAP_CONNECTION_FAILED'
+  | 'IMAP_FOLDER_NOT_FOUND'
+  | 'IMAP_SECRET_UNREADABLE'
+  | 'IMAP_ERROR'
+
+/**
+ * Delay before reconnect attempt `attempt` (0-based): exponential, capped, with "equal jitter" (half
+ * fixed, half random) so mailboxes that failed together do not all come back in the same second.
+ */
+export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30))
+  return Math.round(ceiling / 2 + (ceiling / 2) * random())
+}
+
+class SecretUnreadableError extends Error {}
+
+function describeImapFailure(err: unknown, mailbox: ImapMailboxConfig): { code: ImapFailureCode; message: string } {
+  const where = `${mailbox.host}:${mailbox.port}`
+  const e = err instanceof Error ? (err as Error & { code?: unknown; authenticationFailed?: unknown; mailboxMissing?: unknown; responseText?: unknown }) : undefined
+  if (err instanceof SecretUnreadableError) return { code: 'IMAP_SECRET_UNREADABLE', message: err.message }
+  if (e?.authenticationFailed === true) {
+    const secret = mailbox.auth.kind === 'password' ? `the password in ${mailbox.auth.passwordFile}` : `the OAuth2 access token in ${mailbox.auth.tokenFile} (it may have expired)`
+    const said = typeof e.responseText === 'string' ? ` (server said: ${e.responseText.slice(0, 200)})` : ''
+    return { code: 'IMAP_AUTH_FAILED', message: `${where} rejected the login of mailbox "${mailbox.name}"${said}; check the user name and ${secret}` }
+  }
+  if (e?.mailboxMissing === true) {
+    return { code: 'IMAP_FOLDER_NOT_FOUND', message: `folder "${mailbox.folder}" does not exist in mailbox "${mailbox.name}" on ${where}` }
+  }
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  if (code && /^(E[A-Z]+|NoConnection|EConnectionClosed|CONNECT_TIMEOUT|GREETING_TIMEOUT|ETIMEOUT|ClosedAfterConnect\w*)$/.test(code)) {
+    return { code: 'IMAP_CONNECTION_FAILED', message: `cannot reach ${where} for mailbox "${mailbox.name}": ${code}${e?.message ? ` (${e.message.slice(0, 200)})` : ''}` }
+  }
+  return { code: 'IMAP_ERROR', message: `mailbox "${mailbox.name}" on ${where}: ${e?.message.slice(0, 300) ?? String(err)}` }
+}
+
+/** Reads and polls (or IDLEs on) one mailbox, reconnecting with back-off; health goes to imap_mailboxes. */
+class MailboxPoller {
+  private stopping = false
+  private aborted = false
+  private hasNews = false
+  private wake: (() => void) | undefined
+  private loop: Promise<void> | undefined
+  private client: ImapFlow | undefined
+  private attempt = 0
+  private alerted = false
+  private readonly log: Logger
+
+  constructor(
+    private readonly mailbox: ImapMailboxConfig,
+    private readonly deps: ImapIntakeDeps,
+    private readonly opts: Required<ImapIntakeOptions>,
+    private readonly onAlert: (alert: MailboxAlert) => void,
+  ) {
+    this.log = deps.log.child({ mailbox: mailbox.name })
+  }
+
+  start(): void {
+    this.loop ??= this.run()
+  }
+
+  /** Finishes the batch in flight, logs out, returns. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.wake?.()
+    await this.loop
+  }
+
+  /** Drops the connection at once and writes nothing more, as a crash would. */
+  async abort(): Promise<void> {
+    this.aborted = true
+    this.stopping = true
+    this.client?.close()
+    this.wake?.()
+    await this.loop
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.session()
+      } catch (err) {
+        if (this.stopping) break
+        await this.recordFailure(err)
+      }
+      if (this.stopping) break
+      await this.sleep(backoffDelayMs(this.attempt++, this.opts.initialDelayMs, this.opts.maxDelayMs, this.opts.random))
+    }
+  }
+
+  private async readSecret(): Promise<string> {
+    const file = this.mailbox.auth.kind === 'password' ? this.mailbox.auth.passwordFile : this.mailbox.auth.tokenFile
+    try {
+      return (await readFile(file, 'utf8')).trim()
+    } catch (err) {
+      throw new SecretUnreadableError(`cannot read the secret of mailbox "${this.mailbox.name}" from ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+
+  private async clientOptions(): Promise<ImapFlowOptions> {
+    const m = this.mailbox
+    const secret = await this.readSecret()
+    return {
+      host: m.host,
+      port: m.port,
+      secure: m.tls,
+      // Credentials never cross the wire in clear: STARTTLS is required unless the server is a local test one.
+      doSTARTTLS: m.tls ? undefined : !m.allowPlaintext,
+      auth: m.auth.kind === 'password' ? { user: m.user, pass: secret } : { user: m.user, accessToken: secret },
+      logger: false,
+      disableAutoIdle: true,
+      connectionTimeout: this.opts.connectTimeoutMs,
+      greetingTimeout: this.opts.connectTimeoutMs,
+      socketTimeout: Math.max(this.opts.pollIntervalMs * 2, 5 * 60_000),
+      maxIdleTime: Math.min(this.opts.pollIntervalMs, 25 * 60_000), // RFC 9051: servers may drop IDLE after 30 minutes
+      clientInfo: { name: 'Maildesk' },
+    }
+  }
+
+  private async session(): Promise<void> {
+    const client = new ImapFlow(await this.clientOptions())
+    this.client = client
+    let closed = false
+    const whenClosed = new Promise<void>((resolve) =>
+      client.once('close', () => {
+        closed = true
+        resolve()
+      }),
+    )
+    // ImapFlow emits 'error' before closing; without a listener it would crash the process.
+    client.on('error', (err: Error) => this.log.debug({ err }, 'imap connection error'))
+    client.on('exists', () => {
+      this.hasNews = true
+      this.wake?.()
+    })
+    try {
+      await client.connect()
+      await client.mailboxOpen(this.mailbox.folder)
+      const after = this.mailbox.afterFetch
+      if (after.action === 'move') await client.mailboxCreate(after.folder).catch(() => {}) // exists already: fine
+      this.log.info({ host: this.mailbox.host, idle: client.capabilities.has('IDLE'), userDomain: addressDomain(this.mailbox.user) }, 'imap mailbox connected')
+      while (!this.stopping) {
+        this.hasNews = false
+        const result = await syncSelectedMailbox({
+          client,
+          db: this.deps.db,
+          spool: this.deps.spool,
+          mailbox: this.mailbox,
+          maxMessageBytes: this.opts.maxMessageBytes,
+          batchSize: this.opts.batchSize,
+          now: this.opts.now,
+          log: this.log,
+          isStopping: () => this.stopping,
+          isAborted: () => this.aborted,
+        })
+        await this.recordSuccess(result)
+        if (this.stopping) break
+        await this.waitForNews(client, whenClosed)
+        if (closed && !this.stopping) throw Object.assign(new Error('the server closed the connection'), { code: 'EConnectionClosed' })
+      }
+    } finally {
+      this.client = undefined
+      if (!closed) {
+        if (this.aborted) client.close()
+        else await client.logout().catch(() => client.close())
+      }
+    }
+  }
+
+  /** IDLE (or just wait, without it) until the server reports new mail, the poll interval passes, or stop. */
+  private async waitForNews(client: ImapFlow, whenClosed: Promise<void>): Promise<void> {
+    if (this.hasNews) return
+    if (client.capabilities.has('IDLE')) void client.idle().catch(() => {}) // the next command ends it
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.opts.pollIntervalMs)
+      const done = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.wake = done
+      void whenClosed.then(done)
+    })
+    this.wake = undefined
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    this.wake = undefined
+  }
+
+  private async recordSuccess(result: SyncResult): Promise<void> {
+    this.attempt = 0
+    this.alerted = false
+    const now = this.opts.now().toISOString()
+    await upsertImapMailbox(this.deps.db, this.mailbox.name, { last_success_at: now, failing_since: null, backlog: result.backlog, updated_at: now })
+  }
+
+  private async recordFailure(err: unknown): Promise<void> {
+    if (err instanceof SyncAbortedError) return
+    const failure = describeImapFailure(err, this.mailbox)
+    const now = this.opts.now()
+    try {
+      const row = await recordImapMailboxFailure(this.deps.db, this.mailbox.name, { ...failure, now })
+      this.log.warn({ code: failure.code, attempt: this.attempt, err }, 'imap mailbox failed; will reconnect')
+      const failingSince = row.failing_since ?? now.toISOString()
+      if (!this.alerted && now.getTime() - Date.parse(failingSince) >= this.opts.alertAfterMs) {
+        this.alerted = true
+        const alert: MailboxAlert = { mailbox: this.mailbox.name, failingSince, ...failure }
+        this.log.error({ code: failure.code, failingSince }, 'imap mailbox has been failing longer than the alert threshold')
+        this.onAlert(alert)
+      }
+    } catch (dbErr) {
+      this.log.error({ err: dbErr, code: failure.code }, 'imap mailbox failed and its health could not be recorded')
+    }
+  }
+}
+
+/**
+ * IMAP intake for every configured mailbox: IDLE where offered, polling otherwise; spools what it fetches
+ * and only then marks, moves or deletes it on the server; reconnects with back-off; records health.
+ */
+export class ImapIntake {
+  private readonly pollers: MailboxPoller[]
+  private readonly alertListeners: Array<(alert: MailboxAlert) => void> = []
+
+  constructor(mailboxes: readonly ImapMailboxConfig[], deps: ImapIntakeDeps, options: ImapIntakeOptions) {
+    const opts: Required<ImapIntakeOptions> = {
+      batchSize: 100,
+      pollIntervalMs: 60_000, // 1 min
+      initialDelayMs: 1000,
+      maxDelayMs: 5 * 60_000, // 5 min
+      connectTimeoutMs: 30_000,
+      now: () => new Date(),
+      random: Math.random,
+      ...options,
+    }
+    const log = deps.log.child({ component: 'imap' })
+    this.pollers = mailboxes.map((m) => new MailboxPoller(m, { ...deps, log }, opts, (alert) => this.alertListeners.forEach((l) => l(alert))))
+  }
+
+  /** Called when a mailbox has failed for longer than alertAfterMs (once per failure period). */
+  onAlert(listener: (alert: MailboxAlert) => void): void {
+    this.alertListeners.push(listener)
+  }
+
+  start(): void {
+    for (const p of this.pollers) p.start()
+  }
+
+  /** Lets every mailbox finish the batch in flight, logs out. */
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.stop()))
+  }
+
+  /** Drops every connection at once and writes nothing more: a crash, for tests. */
+  async abort(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.abort()))
+  }
+}
