@@ -9,8 +9,7 @@ import {
 } from '../intake/raw-message.repository.ts'
 import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
-import type { ControlledTransaction } from 'kysely'
-import type { Database, Store } from '../store/database.ts'
+import type { Db, Store } from '../store/database.ts'
 
 export interface MessageWorkerOptions {
   /** Messages claimed per batch; their results are committed in one transaction. */
@@ -72,8 +71,13 @@ export class MessageWorker {
       maxTotalBytes: this.opts.maxBatchBytes,
     })
     if (claimed.length === 0) return []
-    const prepared: Prepared[] = []
-    for (const raw of claimed) prepared.push(await this.prepare(raw))
+    // A few messages in flight at once, so one message's attachment fsyncs overlap another's parsing.
+    const prepared: Prepared[] = new Array(claimed.length)
+    let next = 0
+    const lane = async () => {
+      for (let i = next++; i < claimed.length; i = next++) prepared[i] = await this.prepare(claimed[i] as RawMessageSummary)
+    }
+    await Promise.all([lane(), lane(), lane(), lane()])
     return this.storeBatch(prepared)
   }
 
@@ -139,19 +143,22 @@ export class MessageWorker {
     }
   }
 
+  /**
+   * Stores a batch in one transaction: one commit (one fsync) for the lot. Should any message fail, the batch is
+   * rolled back and stored again one message per transaction, so the bad one is isolated and the rest still land.
+   */
   private async storeBatch(prepared: Prepared[]): Promise<BatchResult[]> {
     const now = this.opts.now()
-    const results: BatchResult[] = []
-    const trx = await this.store.db.startTransaction().execute()
+    let results: BatchResult[]
     try {
-      for (const item of prepared) {
-        const result = await this.storeOne(trx, item, now)
-        results.push(result)
-      }
-      await trx.commit().execute()
-    } catch (err) {
-      await trx.rollback().execute().catch(() => {})
-      throw err
+      results = await this.store.db.transaction().execute(async (trx) => {
+        const out: BatchResult[] = []
+        for (const item of prepared) out.push(await this.storeOne(trx, item, now))
+        return out
+      })
+    } catch {
+      results = []
+      for (const item of prepared) results.push(await this.storeAlone(item, now))
     }
     for (const r of results) {
       if (r.ok) this.log.info({ rawMessageId: r.rawMessageId, ticketId: r.outcome.ticketId, outcome: r.outcome.status }, 'message processed')
@@ -160,35 +167,37 @@ export class MessageWorker {
     return results
   }
 
-  private async storeOne(trx: ControlledTransaction<Database>, item: Prepared, now: Date): Promise<BatchResult> {
-    const rawMessageId = item.raw.id
-    if (item.failure || !item.analyzed) {
-      const failure = item.failure ?? { code: 'INTERNAL', message: 'no analysis' }
-      await markRawMessageFailed(trx, rawMessageId, { ...failure, now })
-      return { rawMessageId, ok: false, ...failure }
-    }
+  /** One message in its own transaction; a failure is recorded on the raw message instead of thrown. */
+  private async storeAlone(item: Prepared, now: Date): Promise<BatchResult> {
     // Two tries: a unique violation means another worker stored the same Message-ID a moment ago,
     // and the second try then finds it and records a duplicate.
     for (let attempt = 0; ; attempt++) {
-      const sp = await trx.savepoint('message').execute()
       try {
-        const outcome = await storeAnalyzedMessage(sp, this.ctx, item.analyzed, item.raw, now)
-        await markRawMessageDone(sp, rawMessageId, {
-          status: outcome.status === 'duplicate' ? 'duplicate' : 'processed',
-          messageId: outcome.messageId,
-          now,
-        })
-        await sp.releaseSavepoint('message').execute()
-        return { rawMessageId, ok: true, outcome }
+        return await this.store.db.transaction().execute((trx) => this.storeOne(trx, item, now))
       } catch (err) {
-        await sp.rollbackToSavepoint('message').execute()
         if (attempt === 0 && isUniqueViolation(err)) continue
         const failure = describeFailure(err)
-        this.log.error({ err, rawMessageId }, 'storing a message failed')
-        await markRawMessageFailed(trx, rawMessageId, { ...failure, now })
-        return { rawMessageId, ok: false, ...failure }
+        this.log.error({ err, rawMessageId: item.raw.id }, 'storing a message failed')
+        await markRawMessageFailed(this.store.db, item.raw.id, { ...failure, now })
+        return { rawMessageId: item.raw.id, ok: false, ...failure }
       }
     }
+  }
+
+  private async storeOne(db: Db, item: Prepared, now: Date): Promise<BatchResult> {
+    const rawMessageId = item.raw.id
+    if (item.failure || !item.analyzed) {
+      const failure = item.failure ?? { code: 'INTERNAL', message: 'no analysis' }
+      await markRawMessageFailed(db, rawMessageId, { ...failure, now })
+      return { rawMessageId, ok: false, ...failure }
+    }
+    const outcome = await storeAnalyzedMessage(db, this.ctx, item.analyzed, item.raw, now)
+    await markRawMessageDone(db, rawMessageId, {
+      status: outcome.status === 'duplicate' ? 'duplicate' : 'processed',
+      messageId: outcome.messageId,
+      now,
+    })
+    return { rawMessageId, ok: true, outcome }
   }
 }
 

@@ -50,8 +50,7 @@ export async function analyzeMessage(
   const parsed = await parseMessage(raw, ctx.limits)
   const warnings = [...parsed.warnings]
   const senderAddress = senderOf(parsed, envelopeFrom, warnings)
-  const attachmentDigests: string[] = []
-  for (const attachment of parsed.attachments) attachmentDigests.push(await ctx.attachments.put(attachment.content))
+  const attachmentDigests = await Promise.all(parsed.attachments.map((a) => ctx.attachments.put(a.content)))
   return { parsed, senderAddress, attachmentDigests, warnings }
 }
 

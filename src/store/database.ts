@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
 import type {
   AgentSessionTable,
@@ -88,6 +88,10 @@ function openSqlite(file: string): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // Savepoint journals and sorting in memory, and a 64 MiB page cache: batches of large messages otherwise spill
+  // to temporary files and cost more than the commit itself.
+  sqlite.pragma('temp_store = MEMORY')
+  sqlite.pragma('cache_size = -65536')
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
 }
 
@@ -95,7 +99,8 @@ function openPostgres(url: string, schema: string | undefined, max: number): Db 
   const pool = new pg.Pool({
     connectionString: url,
     max,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // public stays on the path: extensions (pg_trgm) live there, once per database.
+    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
@@ -108,18 +113,27 @@ function openPostgres(url: string, schema: string | undefined, max: number): Db 
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   const dialect: SqlDialect = options.databaseUrl ? 'postgres' : 'sqlite'
-  let db: Db
+  let db: Db | undefined
+  let migrationTableSchema: string | undefined
   try {
     db = options.databaseUrl
       ? openPostgres(options.databaseUrl, options.pgSchema, options.maxConnections ?? 10)
       : openSqlite(options.sqlitePath ?? ':memory:')
+    // Kysely looks for its bookkeeping tables in every schema unless told one; name ours (search_path's first).
+    if (dialect === 'postgres') migrationTableSchema = await currentSchema(db)
   } catch (err) {
+    await db?.destroy().catch(() => {})
     throw new MaildeskError('STORAGE_UNAVAILABLE', `cannot open the ${dialect} database: ${(err as Error).message}`, {
       cause: err,
     })
   }
   // Unordered: features land in parallel branches, each with its own numbered migration.
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true })
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    allowUnorderedMigrations: true,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     await db.destroy()
@@ -132,6 +146,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
     )
   }
   return { db, dialect, destroy: () => db.destroy() }
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  return result.rows[0]?.schema ?? 'public'
 }
 
 /** The SQLite file inside a data directory. */

@@ -39,6 +39,9 @@ export async function createTestSchema(): Promise<{ schema: string; url: string 
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
+    // Extensions are per database, not per schema: install them once in public, before any test schema
+    // migrates, so no test's schema owns (and on drop, removes) another test's extension.
+    await client.query('create extension if not exists pg_trgm schema public').catch(() => {})
     await client.query(`create schema ${schema}`)
   } finally {
     await client.end()

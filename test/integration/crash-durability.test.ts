@@ -78,7 +78,7 @@ for (const dialect of testDialects()) {
       if (dialect === 'postgres') {
         const { schema, url } = await createTestSchema()
         cleanups.push(() => dropTestSchema(schema))
-        env.DATABASE_URL = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+        env.DATABASE_URL = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`
         open = () => openDatabase({ databaseUrl: testPostgresUrl(), pgSchema: schema })
       } else {
         open = () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) })

