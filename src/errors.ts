@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'MAIL_BLOCKED'
 
 /** Base class of every error the domain throws on purpose; transports map `code` to their own replies. */
 export class MaildeskError extends Error {
@@ -57,5 +58,12 @@ export class NotAnEmailError extends MaildeskError {
 export class ConfigError extends MaildeskError {
   constructor(readonly problems: string[]) {
     super('CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/** Mail to this address hard-bounced; nothing more is sent to it until an agent clears the flag. */
+export class MailBlockedError extends MaildeskError {
+  constructor(message = 'mail to this customer is blocked after a hard bounce; check the address with the customer through another channel') {
+    super('MAIL_BLOCKED', message)
   }
 }

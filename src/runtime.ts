@@ -3,6 +3,7 @@ import type { Config } from './config.ts'
 import { RawMessageSpool } from './intake/raw-message-spool.ts'
 import { MessageWorker, type MessageWorkerOptions } from './jobs/message-worker.ts'
 import type { Logger } from './logger.ts'
+import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
 import type { PipelineContext } from './pipeline/process-message.ts'
 import { openDatabase, sqlitePathIn, type Store } from './store/database.ts'
 import { AttachmentStore } from './tickets/attachment-store.ts'
@@ -15,6 +16,8 @@ export interface Runtime {
   spool: RawMessageSpool
   worker: MessageWorker
   pipeline: PipelineContext
+  /** Outbound mail: the SMTP relay or the local outbox, DKIM-signed (the key is created on first start). */
+  transport: MailTransport
   close(): Promise<void>
 }
 
@@ -37,6 +40,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, workerO
     ...workerOptions,
   })
   spool.onSpooled(() => worker.notify())
+  const transport = createMailTransport(config, log)
   return {
     config,
     log,
@@ -44,9 +48,11 @@ export function createRuntime(config: Config, log: Logger, store: Store, workerO
     spool,
     worker,
     pipeline,
+    transport,
     async close() {
       await worker.stop()
       await spool.drain()
+      transport.close()
       await store.destroy()
     },
   }

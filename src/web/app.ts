@@ -6,6 +6,7 @@ import { imapMailboxRoutes } from '../intake/imap-mailbox.routes.ts'
 import { rawMessageRoutes } from '../intake/raw-message.routes.ts'
 import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import type { Logger } from '../logger.ts'
+import { outboundRoutes } from '../notify/outbound.routes.ts'
 import { publicRoutes, type PublicRouteOptions } from '../public/public.routes.ts'
 import type { Store } from '../store/database.ts'
 import { ticketRoutes } from '../tickets/ticket.routes.ts'
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(ticketRoutes(deps))
   await app.register(rawMessageRoutes(deps))
   await app.register(imapMailboxRoutes(deps))
+  await app.register(outboundRoutes(deps))
   await app.register(publicRoutes(deps, deps.publicOptions))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -12,6 +12,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  MAIL_BLOCKED: 409,
 }
 
 /** One place turns errors into HTTP answers: `{ error: { code, message } }`. */

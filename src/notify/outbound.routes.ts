@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../web/app.ts'
+import { setAntiPhishingCode } from './anti-phishing-code.ts'
+import { findOutboundByVerificationCode } from './verification.service.ts'
+
+/** Verification of our own mail by its footer code (public), and customers' anti-phishing codes (agents). */
+export function outboundRoutes(deps: AppDeps & { now?: () => Date }) {
+  const db = deps.store.db
+  const now = deps.now ?? (() => new Date())
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get<{ Params: { code: string } }>(
+      '/api/v1/verify/code/:code',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'Is this verification code from one of our emails? Unknown and expired codes get the same answer',
+          tags: ['verify'],
+          params: { type: 'object', properties: { code: { type: 'string', maxLength: 32 } }, required: ['code'] },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                found: { type: 'boolean' },
+                sentAt: { type: 'string', format: 'date-time' },
+                subject: { type: 'string' },
+                maskedRecipient: { type: 'string' },
+              },
+              required: ['found'],
+            },
+          },
+        },
+      },
+      async (request) => {
+        const found = await findOutboundByVerificationCode(db, request.params.code, now())
+        if (!found) return { found: false }
+        return { found: true, sentAt: found.sentAt.toISOString(), subject: found.subject, maskedRecipient: found.maskedRecipient }
+      },
+    )
+
+    app.put<{ Params: { email: string }; Body: { code: string } }>(
+      '/api/v1/customers/:email/anti-phishing-code',
+      {
+        schema: {
+          summary: "Set the customer's anti-phishing code, printed at the top of every genuine email to them",
+          tags: ['customers'],
+          params: { type: 'object', properties: { email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' } }, required: ['email'] },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['code'],
+            properties: { code: { type: 'string', maxLength: 256 } },
+          },
+        },
+      },
+      async (request, reply) => {
+        await setAntiPhishingCode(db, request.params.email, request.body.code, now())
+        return reply.code(204).send()
+      },
+    )
+  }
+}

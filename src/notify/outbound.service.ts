@@ -1,0 +1,340 @@
+import type { Language } from '../brand.ts'
+import { officialAddresses } from '../brand.ts'
+import type { Config } from '../config.ts'
+import { findCustomerById } from '../customers/customer.repository.ts'
+import type { CustomerRow } from '../customers/customer.table.ts'
+import { InvalidInputError, MailBlockedError, NotFoundError } from '../errors.ts'
+import { addressDomain, type Logger } from '../logger.ts'
+import { normalizeSubject } from '../pipeline/normalize-subject.ts'
+import { isUniqueViolation } from '../store/constraint-error.ts'
+import type { Db } from '../store/database.ts'
+import { insertTicketEvent } from '../tickets/ticket-event.repository.ts'
+import { insertTicketMessage } from '../tickets/ticket-message.repository.ts'
+import type { TicketMessageRow } from '../tickets/ticket-message.table.ts'
+import { findTicketById, updateTicket } from '../tickets/ticket.repository.ts'
+import type { TicketRow, TicketUpdate } from '../tickets/ticket.table.ts'
+import { findAntiPhishingCode } from './anti-phishing-code.ts'
+import { composeOutboundMessage, type ComposedMessage } from './compose-outbound-message.ts'
+import type { MailTransport } from './mail-transport.ts'
+import {
+  countOutboundToAddressSince,
+  findOutboundMessageById,
+  hasOutboundOfKind,
+  insertOutboundMessage,
+  listUnsentOutbound,
+  updateOutboundMessage,
+} from './outbound-message.repository.ts'
+import type { OutboundKind, OutboundMessageRow, OutboundStatus } from './outbound-message.table.ts'
+import { generateVerificationCode } from './verification-code.ts'
+
+export interface OutboundDeps {
+  db: Db
+  config: Config
+  transport: MailTransport
+  log: Logger
+  /** The clock; tests pass a fixed one. */
+  now: () => Date
+}
+
+const AUTOMATIC_KINDS: OutboundKind[] = ['acknowledgement', 'notice', 'survey']
+const AUTO_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000 // 24 h
+const MAX_REPLY_CHARS = 100_000
+const MAX_SEND_ATTEMPTS = 10
+const CODE_ATTEMPTS = 3 // a verification code collision (40 bits) is rare; three tries make it negligible
+
+export interface AgentReplyInput {
+  ticketId: number
+  agentId: number
+  text: string
+  /** The agent's formatted version; made from `text` when absent. */
+  html?: string | undefined
+  /** The ticket status after the reply, e.g. 'pending' while waiting for the customer; unchanged when absent. */
+  setStatus?: 'open' | 'pending' | 'solved' | undefined
+}
+
+export interface AgentReplyResult {
+  /** The ticket_messages row (direction 'outbound') that shows the reply in the thread. */
+  messageId: number
+  messageIdHeader: string
+  outboundMessageId: number
+  /** 'sent' once the transport took it; 'failed' means recorded and retried by retryFailedOutbound(). */
+  status: OutboundStatus
+}
+
+export interface AcknowledgementInput {
+  ticketId: number
+  content: { subject: string; text: string; html: string }
+  language: Language
+}
+
+export type AcknowledgementSkipReason = 'already_acknowledged' | 'mail_blocked' | 'rate_limited' | 'own_address'
+
+export interface AcknowledgementResult {
+  /** True when the acknowledgement was stored for delivery (status says whether the transport took it yet). */
+  sent: boolean
+  reason?: AcknowledgementSkipReason
+  outboundMessageId?: number
+  messageIdHeader?: string
+  status?: OutboundStatus
+}
+
+function customerLanguage(config: Config, customer: CustomerRow): Language {
+  return customer.language === 'en' || customer.language === 'zh-CN' ? customer.language : config.brand.defaultLanguage
+}
+
+/** The customer's newest message with a Message-ID, which our mail answers (In-Reply-To/References). */
+async function findLastInboundMessage(db: Db, ticketId: number): Promise<TicketMessageRow | undefined> {
+  return db
+    .selectFrom('ticket_messages')
+    .selectAll()
+    .where('ticket_id', '=', ticketId)
+    .where('direction', '=', 'inbound')
+    .where('message_id_header', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+function threadingOf(message: TicketMessageRow | undefined): { inReplyTo?: string; references?: string[] } {
+  if (!message?.message_id_header) return {}
+  const parsed: unknown = JSON.parse(message.references_header)
+  const references = Array.isArray(parsed) ? parsed.filter((r): r is string => typeof r === 'string') : []
+  return { inReplyTo: message.message_id_header, references }
+}
+
+async function loadTicketAndCustomer(db: Db, ticketId: number): Promise<{ ticket: TicketRow; customer: CustomerRow }> {
+  const ticket = await findTicketById(db, ticketId)
+  if (!ticket) throw new NotFoundError('ticket not found')
+  const customer = await findCustomerById(db, ticket.customer_id)
+  if (!customer) throw new NotFoundError('the customer of this ticket was not found')
+  return { ticket, customer }
+}
+
+/**
+ * Sends an agent's reply: stores it in the thread (direction 'outbound') and in outbound_messages, optionally
+ * changes the ticket status, then hands it to the transport. A transport failure is recorded, not thrown.
+ * @throws NotFoundError for an unknown ticket; InvalidInputError for an empty or oversized reply;
+ *   MailBlockedError when the customer's address hard-bounced.
+ */
+export async function sendAgentReply(deps: OutboundDeps, input: AgentReplyInput): Promise<AgentReplyResult> {
+  const text = input.text.trim()
+  if (text.length === 0) throw new InvalidInputError('a reply needs some text', 'text')
+  if (text.length > MAX_REPLY_CHARS) throw new InvalidInputError(`a reply must be at most ${MAX_REPLY_CHARS} characters (got ${text.length})`, 'text')
+  const { config } = deps
+  const now = deps.now()
+  const stored = await deps.db.transaction().execute(async (trx) => {
+    const { ticket, customer } = await loadTicketAndCustomer(trx, input.ticketId)
+    if (customer.mail_blocked) throw new MailBlockedError()
+    const last = await findLastInboundMessage(trx, ticket.id)
+    const antiPhishingCode = await findAntiPhishingCode(trx, customer.id)
+    const { composed, row } = await composeAndInsert(trx, now, (verificationCode) =>
+      composeOutboundMessage({
+        brand: config.brand,
+        secretKey: config.secretKey,
+        publicUrl: config.publicUrl,
+        ticketId: ticket.id,
+        kind: 'reply',
+        to: { address: customer.email, name: customer.display_name },
+        subject: `Re: ${normalizeSubject(ticket.subject) || ticket.subject}`,
+        text,
+        html: input.html,
+        language: customerLanguage(config, customer),
+        ...threadingOf(last),
+        antiPhishingCode,
+        verificationCode,
+        now,
+      }),
+      { ticketId: ticket.id, kind: 'reply', toAddress: customer.email },
+    )
+    const message = await insertTicketMessage(trx, {
+      ticket_id: ticket.id,
+      raw_message_id: null,
+      direction: 'outbound',
+      message_id_header: composed.messageIdHeader,
+      in_reply_to: last?.message_id_header ?? null,
+      references_header: JSON.stringify(threadingOf(last).references ?? []),
+      from_address: composed.from,
+      from_name: config.brand.name,
+      to_addresses: JSON.stringify([{ address: customer.email, name: customer.display_name ?? '' }]),
+      subject: composed.subject,
+      sent_at: null,
+      received_at: now.toISOString(),
+      text_body: text,
+      html_body: input.html ?? null,
+      created_at: now.toISOString(),
+      agent_id: input.agentId,
+    })
+    await updateOutboundMessage(trx, row.id, { ticket_message_id: message.id })
+    const update: TicketUpdate = { updated_at: now.toISOString(), first_replied_at: ticket.first_replied_at ?? now.toISOString() }
+    if (input.setStatus && input.setStatus !== ticket.status) {
+      update.status = input.setStatus
+      update.solved_at = input.setStatus === 'solved' ? (ticket.solved_at ?? now.toISOString()) : null
+    }
+    await updateTicket(trx, ticket.id, update)
+    const actor = String(input.agentId)
+    await insertTicketEvent(trx, { ticketId: ticket.id, type: 'reply_sent', actor, data: { messageId: message.id, outboundMessageId: row.id }, now })
+    if (update.status) await insertTicketEvent(trx, { ticketId: ticket.id, type: 'status_changed', actor, data: { from: ticket.status, to: update.status }, now })
+    return { row, message, composed }
+  })
+  const status = await deliverOutbound(deps, stored.row)
+  if (status === 'sent') await deps.db.updateTable('ticket_messages').set({ sent_at: deps.now().toISOString() }).where('id', '=', stored.message.id).execute()
+  return { messageId: stored.message.id, messageIdHeader: stored.composed.messageIdHeader, outboundMessageId: stored.row.id, status }
+}
+
+/**
+ * Sends the acknowledgement of a new ticket, at most one per ticket, unless the address is blocked, is one of
+ * ours, or already got MAILDESK_AUTO_REPLY_LIMIT automatic mails in the last 24 hours (loop and flood safety).
+ * @throws NotFoundError for an unknown ticket.
+ */
+export async function sendAcknowledgement(deps: OutboundDeps, input: AcknowledgementInput): Promise<AcknowledgementResult> {
+  const { db, config, log } = deps
+  const now = deps.now()
+  const { ticket, customer } = await loadTicketAndCustomer(db, input.ticketId)
+  const skip = (reason: AcknowledgementSkipReason): AcknowledgementResult => {
+    log.info({ ticketId: ticket.id, reason, recipientDomain: addressDomain(customer.email) }, 'acknowledgement not sent')
+    return { sent: false, reason }
+  }
+  if (customer.mail_blocked) return skip('mail_blocked')
+  if (officialAddresses(config.brand).includes(customer.email.toLowerCase())) return skip('own_address')
+  if (await hasOutboundOfKind(db, ticket.id, 'acknowledgement')) return skip('already_acknowledged')
+  const recent = await countOutboundToAddressSince(db, customer.email, AUTOMATIC_KINDS, new Date(now.getTime() - AUTO_REPLY_WINDOW_MS))
+  if (recent >= config.autoReplyLimit) return skip('rate_limited')
+
+  const last = await findLastInboundMessage(db, ticket.id)
+  const antiPhishingCode = await findAntiPhishingCode(db, customer.id)
+  let inserted: { row: OutboundMessageRow; composed: ComposedMessage }
+  try {
+    inserted = await composeAndInsert(db, now, (verificationCode) =>
+      composeOutboundMessage({
+        brand: config.brand,
+        secretKey: config.secretKey,
+        publicUrl: config.publicUrl,
+        ticketId: ticket.id,
+        kind: 'acknowledgement',
+        to: { address: customer.email, name: customer.display_name },
+        subject: input.content.subject,
+        text: input.content.text,
+        html: input.content.html,
+        language: input.language,
+        ...threadingOf(last),
+        antiPhishingCode,
+        verificationCode,
+        now,
+      }),
+      { ticketId: ticket.id, kind: 'acknowledgement', toAddress: customer.email },
+    )
+  } catch (err) {
+    // Another process acknowledged the same ticket between our check and our insert: the unique index decided.
+    if (isUniqueViolation(err) && (await hasOutboundOfKind(db, ticket.id, 'acknowledgement'))) return skip('already_acknowledged')
+    throw err
+  }
+  await insertTicketEvent(db, { ticketId: ticket.id, type: 'acknowledgement_sent', data: { outboundMessageId: inserted.row.id }, now })
+  const status = await deliverOutbound(deps, inserted.row)
+  return { sent: true, outboundMessageId: inserted.row.id, messageIdHeader: inserted.composed.messageIdHeader, status }
+}
+
+/** Composes with a fresh verification code and inserts the queued row; a code collision is retried with a new code. */
+async function composeAndInsert(
+  db: Db,
+  now: Date,
+  compose: (verificationCode: string) => Promise<ComposedMessage>,
+  meta: { ticketId: number; kind: OutboundKind; toAddress: string },
+): Promise<{ composed: ComposedMessage; row: OutboundMessageRow }> {
+  for (let attempt = 1; ; attempt++) {
+    const verificationCode = generateVerificationCode()
+    const composed = await compose(verificationCode)
+    const taken = await db.selectFrom('outbound_messages').select('id').where('verification_code', '=', verificationCode).executeTakeFirst()
+    if (taken && attempt < CODE_ATTEMPTS) continue
+    const row = await insertOutboundMessage(db, {
+      ticket_id: meta.ticketId,
+      ticket_message_id: null,
+      message_id_header: composed.messageIdHeader,
+      kind: meta.kind,
+      to_address: meta.toAddress.toLowerCase(),
+      subject: composed.subject,
+      verification_code: verificationCode,
+      raw_mime: composed.raw.toString('utf8'),
+      error: null,
+      transport_id: null,
+      created_at: now.toISOString(),
+      sent_at: null,
+      last_attempt_at: null,
+      bounced_at: null,
+    })
+    return { composed, row }
+  }
+}
+
+/** Hands one stored message to the transport and records the outcome on its row; never throws for a send failure. */
+async function deliverOutbound(deps: OutboundDeps, row: OutboundMessageRow): Promise<OutboundStatus> {
+  const attemptAt = deps.now().toISOString()
+  try {
+    const { transportId } = await deps.transport.send({
+      messageIdHeader: row.message_id_header,
+      // Bounces come back to support@, where the pipeline attaches them to the ticket (handleBounce).
+      envelope: { from: deps.config.brand.addresses.support, to: [row.to_address] },
+      raw: row.raw_mime,
+    })
+    await updateOutboundMessage(deps.db, row.id, {
+      status: 'sent',
+      transport_id: transportId,
+      sent_at: deps.now().toISOString(),
+      last_attempt_at: attemptAt,
+      attempts: row.attempts + 1,
+      error: null,
+    })
+    deps.log.info({ outboundMessageId: row.id, ticketId: row.ticket_id, kind: row.kind, transport: deps.transport.kind }, 'outbound mail sent')
+    return 'sent'
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    await updateOutboundMessage(deps.db, row.id, { status: 'failed', error: message.slice(0, 500), last_attempt_at: attemptAt, attempts: row.attempts + 1 })
+    deps.log.warn({ outboundMessageId: row.id, ticketId: row.ticket_id, attempts: row.attempts + 1, err }, 'outbound mail failed; will retry')
+    return 'failed'
+  }
+}
+
+/** Wait before the next attempt: 1 min, 2, 4 … capped at 6 h. */
+function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 60 * 60 * 1000)
+}
+
+export interface RetryOptions {
+  /** At most this many messages per run. */
+  limit?: number
+  /** Queued rows older than this were left by a process that stopped before sending them. */
+  queuedGraceMs?: number
+}
+
+/**
+ * Sends again the messages whose delivery failed (with backoff) or never started; gives up after 10 attempts and
+ * on addresses blocked by a hard bounce. Run it periodically from a job.
+ */
+export async function retryFailedOutbound(
+  deps: OutboundDeps,
+  options: RetryOptions = {},
+): Promise<{ attempted: number; sent: number; failed: number }> {
+  const now = deps.now()
+  const candidates = await listUnsentOutbound(deps.db, new Date(now.getTime() - (options.queuedGraceMs ?? 5 * 60_000)), (options.limit ?? 50) * 4)
+  const result = { attempted: 0, sent: 0, failed: 0 }
+  for (const candidate of candidates) {
+    if (result.attempted >= (options.limit ?? 50)) break
+    if (candidate.attempts >= MAX_SEND_ATTEMPTS) continue
+    if (candidate.status === 'failed' && candidate.last_attempt_at && Date.parse(candidate.last_attempt_at) + retryDelayMs(candidate.attempts) > now.getTime()) continue
+    const blocked = await deps.db.selectFrom('customers').select('mail_blocked').where('email', '=', candidate.to_address).executeTakeFirst()
+    if (blocked?.mail_blocked) {
+      await updateOutboundMessage(deps.db, candidate.id, { status: 'failed', error: 'not retried: the address hard-bounced', attempts: MAX_SEND_ATTEMPTS })
+      continue
+    }
+    const fresh = await findOutboundMessageById(deps.db, candidate.id)
+    if (!fresh || fresh.status === 'sent' || fresh.status === 'bounced') continue
+    result.attempted++
+    const status = await deliverOutbound(deps, fresh)
+    if (status === 'sent') {
+      result.sent++
+      if (fresh.ticket_message_id !== null) {
+        await deps.db.updateTable('ticket_messages').set({ sent_at: deps.now().toISOString() }).where('id', '=', fresh.ticket_message_id).execute()
+      }
+    } else result.failed++
+  }
+  return result
+}
