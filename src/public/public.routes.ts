@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
 import { helpRoutes } from '../help-centre/help.routes.ts'
 import { portalRoutes } from '../portal/portal.routes.ts'
+import { surveyRoutes } from '../surveys/survey.routes.ts'
 import type { AppDeps } from '../web/app.ts'
 import { contactRoutes } from './contact.routes.ts'
 import { feedbackRoutes } from './feedback/feedback.routes.ts'
@@ -42,6 +43,7 @@ export function publicRoutes(deps: AppDeps, options: PublicRouteOptions = {}) {
     await app.register(contactRoutes(deps, resolved))
     await app.register(feedbackRoutes(deps, resolved))
     await app.register(portalRoutes(deps, resolved))
+    await app.register(surveyRoutes(deps, resolved))
     await app.register(helpRoutes(deps))
   }
 }
