@@ -50,7 +50,7 @@ export function agentRoutes(deps: AppDeps & { now?: () => Date }) {
       { config: { public: true }, schema: { summary: 'Log in with email and password; sets the session cookie', tags: ['auth'], body: emailPassword } },
       async (request, reply) => {
         const result = await logIn(db, { ...request.body, ip: request.ip }, now())
-        const maxAge = Math.floor((result.expiresAt.getTime() - now().getTime()) / 1000)
+        const maxAge = Math.round((result.expiresAt.getTime() - now().getTime()) / 1000)
         void reply.header('set-cookie', sessionCookie(request, result.sessionToken, maxAge))
         return { agent: presentAgent(result.agent), csrfToken: result.agent.csrfToken }
       },

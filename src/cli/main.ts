@@ -4,6 +4,7 @@ import { loadConfig, type Config, type Flags } from '../config.ts'
 import { MaildeskError } from '../errors.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { printDkimRecord } from './dkim.ts'
+import { admin } from './admin.ts'
 import { ingest, type CliIo } from './ingest.ts'
 import { redact } from './redact.ts'
 import { reprocess } from './reprocess.ts'
@@ -50,6 +51,18 @@ const COMMANDS: Record<string, Command> = {
     usage: 'maildesk redact [--data-dir DIR] [--json] < TEXT',
     options: { json: { type: 'boolean' } },
     run: ({ values, io }) => redact({ json: values.json === true }, io),
+  },
+  admin: {
+    summary: 'create an agent or admin, or set a password (read from --password-file or stdin)',
+    usage: 'maildesk admin create|set-password --email E [--password-file F] [--role admin|agent] [--name NAME]',
+    options: { email: { type: 'string' }, 'password-file': { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    run: ({ config, args, values, io }) =>
+      admin(config, args, {
+        email: typeof values.email === 'string' ? values.email : undefined,
+        passwordFile: typeof values['password-file'] === 'string' ? values['password-file'] : undefined,
+        role: typeof values.role === 'string' ? values.role : undefined,
+        name: typeof values.name === 'string' ? values.name : undefined,
+      }, io),
   },
   reprocess: {
     summary: 'run failed messages through the pipeline again',

@@ -3,12 +3,14 @@ import { SmtpIntake } from '../intake/smtp-intake.ts'
 import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
+import { announceFirstAdmin } from '../agents/first-admin.ts'
 import { openRuntime } from '../runtime.ts'
 import { buildApp } from '../web/app.ts'
 
 /** `maildesk serve`: HTTP, SMTP and the pipeline worker in one process, until SIGTERM or SIGINT. */
 export async function serve(config: Config, log: Logger): Promise<void> {
   const runtime = await openRuntime(config, log)
+  await announceFirstAdmin(runtime.store.db, config, log)
   const app = await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify() })
   const smtp = new SmtpIntake(
     {

@@ -94,8 +94,12 @@ export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
     end`.execute(db)
     await sql`insert into message_search(rowid, subject, body) select id, subject, coalesce(text_body, '') from ticket_messages`.execute(db)
   } else {
-    await sql`create extension if not exists pg_trgm`.execute(db)
+    // In public, not in the current schema: an extension exists once per database, and every schema's index
+    // names its operator class explicitly (a schema-per-tenant or per-test search_path would not find it).
+    // Serialised across schemas: two migrations creating the extension at once would collide on its catalog row.
+    await sql`select pg_advisory_xact_lock(hashtext('maildesk:pg_trgm'))`.execute(db)
+    await sql`create extension if not exists pg_trgm with schema public`.execute(db)
     await sql`create index ticket_messages_search_trgm_idx on ticket_messages
-      using gin ((subject || ' ' || coalesce(text_body, '')) gin_trgm_ops)`.execute(db)
+      using gin ((subject || ' ' || coalesce(text_body, '')) public.gin_trgm_ops)`.execute(db)
   }
 }
