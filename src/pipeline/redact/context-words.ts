@@ -75,7 +75,7 @@ const LEXICON: Record<ContextKind, readonly string[]> = {
     '手机验证码', '登录验证码',
   ],
   cvv: [
-    'cvv', 'cvv2', 'cvc', 'cvc2', 'cid', 'card verification value', 'card verification code', 'card security code',
+    'cvv', 'cvv2', 'cvc', 'cvc2', 'card verification value', 'card verification code', 'card security code',
     '安全码', '卡背面三位数', '背面三位数', '背面的三位数', '背面三位', '卡背后三位数', '背后三位数', '背后的三位数',
     '卡片背面的三位数', 'cvv码', 'cvv2码', 'cvn',
   ],
@@ -98,6 +98,14 @@ interface TrieNode {
 
 function isAsciiLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+}
+
+/** & ? / = . _ @ # % < : a word right after one of these is part of a URL, an address or a tag. */
+function isUrlOrMarkupChar(code: number): boolean {
+  return (
+    code === 0x26 || code === 0x3f || code === 0x2f || code === 0x3d || code === 0x2e || code === 0x5f ||
+    code === 0x40 || code === 0x23 || code === 0x25 || code === 0x3c
+  )
 }
 
 function lowerAscii(code: number): number {
@@ -126,6 +134,13 @@ function buildTrie(): TrieNode {
 
 const TRIE = buildTrie()
 
+/** 1 for every UTF-16 unit that can start a context word (both cases): most characters are skipped in one step. */
+const STARTS_WORD = new Uint8Array(65536)
+for (const code of TRIE.next.keys()) {
+  STARTS_WORD[code] = 1
+  if (code >= 97 && code <= 122) STARTS_WORD[code - 32] = 1
+}
+
 /** Finds every context word, leftmost-longest and non-overlapping; ASCII words must stand alone as words. */
 export function indexContextWords(text: string): ContextWord[] {
   const words: ContextWord[] = []
@@ -133,8 +148,13 @@ export function indexContextWords(text: string): ContextWord[] {
   let i = 0
   while (i < length) {
     const first = text.charCodeAt(i)
-    // An ASCII word must start at a word boundary ("pin" is not inside "shipping").
-    if (isAsciiLetter(first) && i > 0 && isAsciiLetter(text.charCodeAt(i - 1))) {
+    if (STARTS_WORD[first] === 0) {
+      i++
+      continue
+    }
+    // An ASCII word must start at a word boundary ("pin" is not inside "shipping"), and not inside a URL,
+    // a file name or markup ("?cid=127", "</code>"): those are parameters, not labels a person wrote.
+    if (isAsciiLetter(first) && i > 0 && (isAsciiLetter(text.charCodeAt(i - 1)) || isUrlOrMarkupChar(text.charCodeAt(i - 1)))) {
       i++
       continue
     }

@@ -39,6 +39,11 @@ function isWordLike(token: string): boolean {
   return /^[A-Za-z]+(?:[-'][A-Za-z]+)*[!?]*$/.test(token)
 }
 
+/** A typed secret has a letter or digit and no markup in it: "password now!<br>" has no password. */
+function looksTyped(token: string): boolean {
+  return /[A-Za-z0-9]/.test(token) && !/<\/?[A-Za-z]/.test(token)
+}
+
 /** Dates and times are not passwords: "changed my password 2024-03-15" has no secret in it. */
 function isDateOrTime(token: string): boolean {
   return /^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$/.test(token) || /^\d{1,2}:\d{2}(?::\d{2})?$/.test(token)
@@ -96,7 +101,7 @@ export function findPasswords(text: string, words: readonly ContextWord[]): Find
     if (!isPrintableAscii(first)) continue
     const end = readToken(text, position)
     const token = text.slice(position, end)
-    if (token.length < MIN_PASSWORD_CHARS || isMask(token) || isDateOrTime(token)) continue
+    if (token.length < MIN_PASSWORD_CHARS || isMask(token) || isDateOrTime(token) || !looksTyped(token)) continue
     if (NOT_A_PASSWORD.has(token.toLowerCase())) continue
     const hasDigitOrSymbol = !isWordLike(token)
     // An English label needs ":" or "is" before its value; a Chinese one may run straight into it (支付密码123456).
