@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createBusinessCalendar, loadHolidayCalendar } from './business-calendar.ts'
 import {
+  assessTicketSla,
   asksForUpdate,
   businessMinutesElapsed,
   businessMinutesPaused,
@@ -150,4 +151,69 @@ describe('priority changes', () => {
     ['urgent stays urgent', { priority: 'urgent', text: 'still waiting', isOverdue: true }, undefined],
   ]
   for (const [name, input, expected] of cases) it(name, () => expect(priorityAfterCustomerMessage(input)).toBe(expected))
+})
+
+describe('assessTicketSla', () => {
+  const created: StatusChange = { status: 'new', at: d('2026-11-02T09:00+08:00') }
+  const ticket = { priority: 'normal' as const, statusChanges: [created], lastCustomerMessageAt: created.at }
+
+  it('a first response is near at 75 % of its 4 business hours', () => {
+    const sla = assessTicketSla(calendar, DEFAULT_SLA_POLICY, ticket, d('2026-11-02T12:00+08:00'))
+    expect(sla.firstResponse).toEqual({
+      dueAt: d('2026-11-02T13:00+08:00'),
+      elapsedMinutes: 180,
+      targetMinutes: 240,
+      state: 'near',
+    })
+    expect(sla.resolution).toEqual({ dueAt: d('2026-11-06T13:00+08:00'), elapsedMinutes: 180, targetMinutes: 2400, state: 'ok' })
+    expect([sla.isOverdue, sla.escalate]).toEqual([false, false])
+  })
+
+  it('no reply past the due time is breached and overdue', () => {
+    const sla = assessTicketSla(calendar, DEFAULT_SLA_POLICY, ticket, d('2026-11-02T13:30+08:00'))
+    expect([sla.firstResponse.state, sla.isOverdue]).toEqual(['breached', true])
+  })
+
+  it('a reply in time is met for good', () => {
+    const sla = assessTicketSla(
+      calendar,
+      DEFAULT_SLA_POLICY,
+      { ...ticket, firstRespondedAt: d('2026-11-02T11:00+08:00') },
+      d('2026-11-03T09:00+08:00'),
+    )
+    expect([sla.firstResponse.state, sla.firstResponse.elapsedMinutes]).toEqual(['met', 120])
+  })
+
+  it('time waiting for the customer moves the resolution due time', () => {
+    const changes: StatusChange[] = [
+      created,
+      { status: 'pending', at: d('2026-11-02T11:00+08:00') },
+      { status: 'open', at: d('2026-11-04T09:00+08:00') },
+    ]
+    const sla = assessTicketSla(
+      calendar,
+      DEFAULT_SLA_POLICY,
+      { ...ticket, statusChanges: changes, firstRespondedAt: d('2026-11-02T11:00+08:00') },
+      d('2026-11-04T10:00+08:00'),
+    )
+    expect(sla.resolution).toEqual({ dueAt: d('2026-11-10T11:00+08:00'), elapsedMinutes: 180, targetMinutes: 2400, state: 'ok' })
+  })
+
+  it('a solved ticket is met; a week of silence escalates an open one', () => {
+    const solved = assessTicketSla(
+      calendar,
+      DEFAULT_SLA_POLICY,
+      { ...ticket, statusChanges: [created, { status: 'solved', at: d('2026-11-02T10:00+08:00') }] },
+      d('2026-11-20T10:00+08:00'),
+    )
+    expect([solved.resolution.state, solved.escalate]).toEqual(['met', false])
+    const silent = assessTicketSla(calendar, DEFAULT_SLA_POLICY, ticket, d('2026-11-09T09:00+08:00'))
+    expect([silent.resolution.state, silent.escalate]).toEqual(['breached', true])
+  })
+
+  it('refuses a ticket without status changes', () => {
+    expect(() => assessTicketSla(calendar, DEFAULT_SLA_POLICY, { ...ticket, statusChanges: [] }, d('2026-11-02T09:00Z'))).toThrow(
+      'statusChanges',
+    )
+  })
 })

@@ -199,3 +199,93 @@ export function priorityAfterCustomerMessage(input: {
   if (!input.isOverdue || input.priority === 'urgent' || !asksForUpdate(input.text)) return undefined
   return raisePriority(input.priority)
 }
+
+/** A target already reached is 'met' or 'breached' for good; an open one is 'ok', 'near' or 'breached'. */
+export type SlaClockState = SlaState | 'met'
+
+export interface SlaClock {
+  dueAt: Date
+  /** Business minutes the clock has run (excluding pending time), up to the reply/solution or `now`. */
+  elapsedMinutes: number
+  targetMinutes: number
+  state: SlaClockState
+}
+
+export interface TicketSlaAssessment {
+  firstResponse: SlaClock
+  resolution: SlaClock
+  /** No reply for `silenceEscalationMs` (7 days): escalate. */
+  escalate: boolean
+  /** Either clock is breached: a customer chasing now raises the priority (see priorityAfterCustomerMessage). */
+  isOverdue: boolean
+}
+
+/**
+ * Where a ticket stands against its SLA at `now`, for the jobs that flag tickets near or past their targets.
+ * Status changes must include the creation (status 'new'); the clocks start at the earliest change.
+ * @throws InvalidInputError when there are no status changes.
+ */
+export function assessTicketSla(
+  calendar: BusinessCalendar,
+  policy: SlaPolicy,
+  ticket: {
+    priority: TicketPriority
+    statusChanges: StatusChange[]
+    /** When an agent first answered the customer, if they have. */
+    firstRespondedAt?: Date
+    lastCustomerMessageAt: Date
+    lastAgentReplyAt?: Date
+  },
+  now: Date,
+): TicketSlaAssessment {
+  const sorted = sortedChanges(ticket.statusChanges)
+  const created = sorted[0]
+  if (!created) throw new InvalidInputError('statusChanges must include the creation of the ticket', 'statusChanges')
+  const last = sorted[sorted.length - 1] ?? created
+  const target = policy.targets[ticket.priority]
+  const due = computeDueTimes(calendar, policy, {
+    createdAt: created.at,
+    priority: ticket.priority,
+    pausedMinutes: businessMinutesPaused(calendar, sorted, now),
+  })
+
+  const responseEnd = ticket.firstRespondedAt && ticket.firstRespondedAt < now ? ticket.firstRespondedAt : now
+  const responseElapsed = businessMinutesElapsed(calendar, sorted, responseEnd)
+  const responseOpen = !ticket.firstRespondedAt || ticket.firstRespondedAt > now
+  const firstResponse: SlaClock = {
+    dueAt: due.firstResponseDueAt,
+    elapsedMinutes: responseElapsed,
+    targetMinutes: target.firstResponseMinutes,
+    state: clockState(responseOpen, responseElapsed, target.firstResponseMinutes, policy.nearRatio),
+  }
+
+  const resolutionElapsed = businessMinutesElapsed(calendar, sorted, now)
+  const resolutionOpen = !(last.status === 'solved' || last.status === 'closed')
+  const resolution: SlaClock = {
+    dueAt: due.resolutionDueAt,
+    elapsedMinutes: resolutionElapsed,
+    targetMinutes: target.resolutionMinutes,
+    state: clockState(resolutionOpen, resolutionElapsed, target.resolutionMinutes, policy.nearRatio),
+  }
+
+  return {
+    firstResponse,
+    resolution,
+    escalate: isSilentTooLong(
+      {
+        status: last.status,
+        lastCustomerMessageAt: ticket.lastCustomerMessageAt,
+        lastAgentReplyAt: ticket.lastAgentReplyAt,
+        now,
+      },
+      policy,
+    ),
+    isOverdue: firstResponse.state === 'breached' || resolution.state === 'breached',
+  }
+}
+
+function clockState(isOpen: boolean, elapsedMinutes: number, targetMinutes: number, nearRatio: number): SlaClockState {
+  const state = slaState({ elapsedMinutes, targetMinutes }, nearRatio)
+  if (isOpen) return state
+  return state === 'breached' ? 'breached' : 'met'
+}
