@@ -82,11 +82,19 @@ function flattenAddresses(list: PostalAddress[] | undefined): MailAddress[] {
 export function assertLooksLikeEmail(raw: Uint8Array): void {
   if (raw.length === 0) throw new NotAnEmailError('the file is empty')
   const head = Buffer.from(raw.subarray(0, Math.min(raw.length, 4096))).toString('latin1')
-  if (head.includes('\u0000')) throw new NotAnEmailError('the data is binary (it contains NUL bytes), not an RFC 5322 message')
-  const firstLine = head.split(/\r?\n/, 1)[0] ?? ''
-  if (!/^(From |[!-9;-~]+:)/.test(firstLine)) {
-    throw new NotAnEmailError('the data does not start with a header field ("Name: value"), so it is not an email')
-  }
+  // Only the header block must be text: a body may carry a binary part with NUL bytes.
+  const blankLine = head.search(/\r?\n\r?\n/)
+  const headerBlock = blankLine >= 0 ? head.slice(0, blankLine) : head
+  if (headerBlock.includes('\u0000')) throw new NotAnEmailError('the data is binary (it contains NUL bytes), not an RFC 5322 message')
+  const lines = headerBlock.split(/\r?\n/).slice(0, 50)
+  const firstLine = lines[0] ?? ''
+  if (/^(From |[!-9;-~]+:)/.test(firstLine)) return
+  // A mangled first field ("Fro :…") in an otherwise ordinary header block is malformed mail, not a
+  // different kind of file: accept it when most of the block is header fields or their continuations.
+  const fieldLines = lines.filter((line) => /^[!-9;-~]+:/.test(line)).length
+  const continuationLines = lines.filter((line) => /^[ \t]/.test(line)).length
+  if (fieldLines >= 2 && (fieldLines + continuationLines) * 2 >= lines.length) return
+  throw new NotAnEmailError('the data does not start with a header field ("Name: value"), so it is not an email')
 }
 
 /**

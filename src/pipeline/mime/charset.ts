@@ -50,6 +50,8 @@ const CHARSET_ALIASES = new Map<string, string>([
     'default', 'none', '8bit', 'us', 'charset', 'x-user-defined'].map((label): [string, string] => [label, SNIFF]),
 ])
 
+const MULTIBYTE_FAMILIES: Record<string, true> = { gb18030: true, gbk: true, big5: true, shift_jis: true, 'euc-jp': true, 'euc-kr': true, 'iso-2022-jp': true }
+
 /** WHATWG single-byte Latin labels; their text is sniffed only when it is plainly something else. */
 const LATIN_ENCODINGS = new Set(['windows-1252', 'iso-8859-15', 'iso-8859-2', 'windows-1250'])
 
@@ -398,7 +400,9 @@ export function decodeText(bytes: Uint8Array, label: string | undefined | null):
   // the label wrong; UTF-8 is the exception, as mislabelled local-code-page text fails on nearly every byte.
   if (resolved !== 'utf-8' && countReplacementChars(text) <= Math.max(2, countNonAscii(text) * 0.1)) return { text, charset: resolved }
   const charset = sniffEncoding(bytes, resolved)
-  if (charset === resolved) return { text, charset }
+  // Text declared in a double-byte encoding that fails is mislabelled CJK or carries binary junk; either way
+  // windows-1252 would turn the good part into mojibake too.
+  if (charset === resolved || (charset === 'windows-1252' && resolved in MULTIBYTE_FAMILIES)) return { text, charset: resolved }
   const fallback = decoderFor(charset)?.decode(bytes) ?? text
   if (countReplacementChars(fallback) > countReplacementChars(text)) return { text, charset: resolved }
   return { text: fallback, charset, fallbackReason: `declared "${describeLabel(label)}" did not decode; decoded as ${charset}` }
