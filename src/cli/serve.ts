@@ -11,7 +11,7 @@ import { buildApp } from '../web/app.ts'
 export async function serve(config: Config, log: Logger): Promise<void> {
   const runtime = await openRuntime(config, log)
   await announceFirstAdmin(runtime.store.db, config, log)
-  const app = await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify() })
+  const app = await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify(), transport: runtime.transport })
   const smtp = new SmtpIntake(
     {
       host: config.host,

@@ -6,6 +6,7 @@ import { imapMailboxRoutes } from '../intake/imap-mailbox.routes.ts'
 import { rawMessageRoutes } from '../intake/raw-message.routes.ts'
 import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import type { Logger } from '../logger.ts'
+import type { MailTransport } from '../notify/mail-transport.ts'
 import { outboundRoutes } from '../notify/outbound.routes.ts'
 import { publicRoutes, type PublicRouteOptions } from '../public/public.routes.ts'
 import type { Store } from '../store/database.ts'
@@ -20,6 +21,8 @@ export interface AppDeps {
   log: Logger
   /** Called when something was queued for the pipeline, so a local worker can start at once. */
   onSpooled?: () => void
+  /** Outbound mail for agent replies (the runtime's); a bare app opens one from the config when needed. */
+  transport?: MailTransport
   /** Public pages' clock and limits; tests override them. */
   publicOptions?: PublicRouteOptions
 }
@@ -47,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   // The /api/v1 auth guard first, so it covers every route registered after it.
-  await registerWorkspace(app, deps)
+  await registerWorkspace(app, deps, deps.transport ? { transport: deps.transport } : {})
 
   app.get(
     '/api/v1/health',

@@ -3,7 +3,9 @@ import { agentRoutes } from '../agents/agent.routes.ts'
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts'
 import { replyTemplateRoutes } from '../tickets/reply-template.routes.ts'
 import { createInProcessEventBus, watchTicketEvents, type LiveEventBus } from '../tickets/ticket-live-events.ts'
+import { ticketReplyRoutes } from '../tickets/ticket-reply.routes.ts'
 import { ticketWorkspaceRoutes } from '../tickets/ticket-workspace.routes.ts'
+import type { MailTransport } from '../notify/mail-transport.ts'
 import type { AppDeps } from './app.ts'
 import { registerAuth } from './auth.ts'
 import { uiRoutes } from './ui.routes.ts'
@@ -12,6 +14,8 @@ export interface WorkspaceOptions {
   /** Live updates; defaults to an in-process bus fed by polling ticket_events. */
   bus?: LiveEventBus
   now?: () => Date
+  /** Where agent replies go; defaults to a transport opened from the config (SMTP relay or the outbox). */
+  transport?: MailTransport
 }
 
 /**
@@ -29,6 +33,7 @@ export async function registerWorkspace(app: FastifyInstance, deps: AppDeps, opt
   const withNow = { ...deps, ...(options.now ? { now: options.now } : {}) }
   await app.register(agentRoutes(withNow))
   await app.register(ticketWorkspaceRoutes({ ...withNow, bus }))
+  await app.register(ticketReplyRoutes({ ...withNow, transport: options.transport }))
   await app.register(replyTemplateRoutes(withNow))
   await app.register(dashboardRoutes(withNow))
   await app.register(uiRoutes())

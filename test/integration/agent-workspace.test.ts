@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { announceFirstAdmin } from '../../src/agents/first-admin.ts'
@@ -206,6 +208,24 @@ for (const dialect of testDialects()) {
       expect(templates.language).toBe('zh-CN')
       expect(templates.templates[0].language).toBe('zh-CN')
       expect(templates.templates[0].text).toContain('OKP-1001')
+    })
+
+    it('sends a reply through the outbound path: threaded, in the thread, first response recorded', async () => {
+      await ingest(buildEmail({ messageId: '<r1@customer.example>', subject: 'Refund?' }))
+      const res = await call('POST', '/api/v1/tickets/OKP-1001/replies', { text: 'We are on it.', status: 'pending' })
+      expect(res.statusCode).toBe(201)
+      expect(res.json()).toMatchObject({ status: 'sent' })
+      const ticket = (await call('GET', '/api/v1/tickets/OKP-1001')).json()
+      expect(ticket).toMatchObject({ status: 'pending' })
+      expect(ticket.firstRepliedAt).toEqual(expect.any(String))
+      expect(ticket.messages.map((m: { direction: string }) => m.direction)).toEqual(['inbound', 'outbound'])
+      const outbox = path.join(rt.config.dataDir, 'outbox')
+      const files = readdirSync(outbox).filter((f) => f.endsWith('.eml'))
+      expect(files).toHaveLength(1)
+      const eml = readFileSync(path.join(outbox, files[0] ?? ''), 'utf8')
+      expect(eml).toMatch(/^In-Reply-To: <r1@customer\.example>/m)
+      expect(eml).toContain('We are on it.')
+      expect((await call('POST', '/api/v1/tickets/OKP-1001/replies', { text: '   ' })).json().error).toEqual({ code: 'INVALID_INPUT', message: 'a reply needs some text' })
     })
 
     it('reports dashboard figures for the last days', async () => {
