@@ -34,11 +34,11 @@ const CUES: Cue[] = [
   // fraud: someone other than the customer is acting, or trying to
   {
     category: 'fraud', name: 'account-stolen', weight: 6, urgent: true, negatable: true,
-    pattern: /(?:账号|帐号|账户|帐户|號)(?:被|给|已被)?(?:盗|黑|入侵)|被盗号|盗号|被盗|被黑了|\bhack(?:ed|er)\b|\bcompromised\b|\btaken over\b|\bstolen (?:account|phone|card)\b|\bsomeone (?:got into|accessed|logged into|broke into|changed|reset)\b|密码被(?:人)?(?:改|修改|重置)|\bpassword (?:was|has been) changed\b/i,
+    pattern: /(?:账号|帐号|账户|帐户|號)(?:被|给|已被)?(?:盗|黑|入侵)|被盗号|盗号|被盗|盗用|被黑了|\bhack(?:ed|er)\b|\bcompromised\b|\btaken over\b|\bstolen (?:account|phone|card)\b|\bsomeone (?:got into|accessed|logged into|broke into|changed|reset)\b|密码被(?:人)?(?:改|修改|重置)|\bpassword (?:was|has been) changed\b/i,
   },
   {
     category: 'fraud', name: 'unauthorised-payment', weight: 6, urgent: true,
-    pattern: /不是我本人|非本人|本人不知情|我(?:完全|根本)?不知情|未经(?:我的?)?(?:授权|同意)|未授权|不是我(?:买|操作|消费|付|转)的?|盗刷|被刷|\bunauthori[sz]ed\b|\b(?:did not|didn't|never) (?:make|made|authori[sz]e|authori[sz]ed|buy|bought|approve)\b|\bnot (?:authori[sz]ed by me|me)\b|\bwasn't me\b|\bwas not me\b|不是我的|并非我|我(?:从来)?没有?(?:做过|进行过|操作过)?(?:任何)?(?:交易|操作|消费|购买)|被人用来|有人用我的|我根本没有|有人[^。！？]{0,15}(?:我的|账户|余额)|\bsomeone\b[^.!?]{0,40}\bmy (?:money|account|balance|card|wallet|funds)\b|\bnot mine\b|\b(?:do not|don't|did not|didn't) recogni[sz]e\b|\bI (?:did not|didn't) (?:do|make) (?:any|this|these|that)\b|\bsomeone (?:has|is using|used|took) my\b/i,
+    pattern: /不是我本人|非本人|本人不知情|我(?:完全|根本)?不知情|未经(?:我的?)?(?:授权|同意)|未授权|不是我(?:买|操作|消费|付|转)的?|盗刷|被刷|\bunauthori[sz]ed\b|\b(?:did not|didn't|never) (?:make|made|authori[sz]e|authori[sz]ed|buy|bought|approve)\b|\bnot (?:authori[sz]ed by me|me)\b|\bwasn't me\b|\bwas not me\b|不是我的|并非我|我(?:从来)?没有?(?:做过|进行过|操作过)?(?:任何)?(?:交易|操作|消费|购买)|被人用来|有人用我的|我根本没有|(?:钱|余额|资金|存款)被(?:人)?(?:转|盗|刷|取|划)|\b(?:do not|don't) own\b|\bnot my (?:card|account|transaction|payment)\b|有人[^。！？]{0,15}(?:我的|账户|余额)|\bsomeone\b[^.!?]{0,40}\bmy (?:money|account|balance|card|wallet|funds)\b|\bnot mine\b|\b(?:do not|don't|did not|didn't) recogni[sz]e\b|\bI (?:did not|didn't) (?:do|make) (?:any|this|these|that)\b|\bsomeone (?:has|is using|used|took) my\b/i,
   },
   {
     category: 'fraud', name: 'phishing-or-scam', weight: 6, urgent: true, negatable: true,
@@ -76,19 +76,19 @@ const CUES: Cue[] = [
   // withdrawal: money out of the wallet to a bank
   { category: 'withdrawal', name: 'withdraw', weight: 4, pattern: /提现|提款|提現|余额转出|转出到银行卡|提\d|只能提|\bwithdr[ae]w\w*|\bcash(?:ing)?[- ]?out\b|\bpay-?out\b/i },
   {
-    category: 'withdrawal', name: 'to-own-bank', weight: 3,
+    category: 'withdrawal', name: 'to-own-bank', weight: 4,
     pattern: /(?:转|提|取)(?:到|至|入)(?:我的)?(?:银行卡|卡里|卡上|银行账户)|余额转(?:到|出)|\b(?:move|moved|moving|transfer|transferred|send|sent|take|took|taking) (?:my |the )?(?:wallet )?(?:balance|money|funds)(?: out)? to (?:my )?(?:bank|card)\b|\btake money out\b|\bout of (?:my )?wallet\b|\b(?:to|into) (?:my )?(?:own )?bank(?: card| account)?\b/i,
   },
 
   // refund: money back from a merchant
-  { category: 'refund', name: 'refund', weight: 4, pattern: /退款|退钱|退费|退给我|能退|原路退|退回来|什么时候退|退差价|退回|会退|(?:没|未|还没)有?退|押金|\brefund\w*|\bmoney back\b|\bchargeback\b|\breimburse\w*|\bwant (?:it|my money|the money) back\b|\breturned the money\b|\breversed the (?:charge|payment)\b|\bmoney returned\b/i },
+  { category: 'refund', name: 'refund', weight: 4, pattern: /退款|退钱|退费|退给我|能退|原路退|退回来|什么时候退|退差价|多付|\boverpaid\b|\breturn the difference\b|退回|会退|(?:没|未|还没)有?退|押金|\brefund\w*|\bmoney back\b|\bchargeback\b|\breimburse\w*|\bwant (?:it|my money|the money) back\b|\breturned the money\b|\breversed the (?:charge|payment)\b|\bmoney returned\b/i },
   { category: 'refund', name: 'returned-goods', weight: 2, pattern: /退货|退回商品|\breturned (?:the|two|my|it)\b|\bsent it back\b|\bcancel(?:led|ed)? (?:my |the )?(?:order|booking|subscription|flight|ticket)\b|取消了?(?:订单|机票|预订)|自动续费/i },
 
   // transaction: a payment or transfer that went wrong
   { category: 'transaction', name: 'payment', weight: 1.5, pattern: /支付|付款|付了|付的|消费|充值|\btop(?:ped)?[- ]?up\b|\bcredited\b|\bpa(?:y|id)\b(?<!apple pay|google pay|samsung pay)|\bpayments?\b|\bpurchase\b|\bcheckout\b/i },
   { category: 'transaction', name: 'charged', weight: 1.5, pattern: /扣款|扣了|被扣|扣费|钱(?:少了|没了)|\btook .{0,20}from (?:me|my)\b|\bwrong amount\b|\bleft my (?:balance|wallet|account)\b|\bcharged?\b|\bdeducted\b|\bcharges\b/i },
-  { category: 'transaction', name: 'transfer', weight: 2, pattern: /转账|转给|转错|汇款|\bI sent\b|\bsent (?:her|him|them|my)\b|\btransfer\w*|\bsent (?:\$|\d|money)|\bsent \S+ (?:dollars|usd|yuan|rmb)/i },
-  { category: 'transaction', name: 'failed-or-pending', weight: 1, pattern: /失败|处理中|未支付|没收到|没有收到|没到账|未到账|不到账|没成功|\bdeclined\b|\bfailed\b|\bfailing\b|\bpending\b|\bstuck\b|\bnot go through\b|\berror\b/i },
+  { category: 'transaction', name: 'transfer', weight: 2, pattern: /转账|转给|转错|汇款|收到的?(?:钱|款)|\bsent me\b|\bI sent\b|\bsent (?:her|him|them|my)\b|\btransfer\w*|\bsent (?:\$|\d|money)|\bsent \S+ (?:dollars|usd|yuan|rmb)/i },
+  { category: 'transaction', name: 'failed-or-pending', weight: 1, pattern: /失败|处理中|未支付|没收到|没有收到|没到账|未到账|不到账|没成功|超时|\bon hold\b|\bdeclined\b|\bfailed\b|\bfailing\b|\bpending\b|\bstuck\b|\bnot go through\b|\berror\b/i },
   { category: 'transaction', name: 'order', weight: 1, pattern: /订单|交易|商户|商家|\border\b|\btransaction\b|\bmerchant\b/i },
   { category: 'transaction', name: 'limit', weight: 1, pattern: /限额|\blimit\b|\bexceeds?\b/i },
   { category: 'transaction', name: 'qr-code', weight: 2, pattern: /扫码|二维码|收款码|付款码|\bqr code\b/i },
@@ -96,9 +96,10 @@ const CUES: Cue[] = [
 
   // account: access and profile
   { category: 'account', name: 'login', weight: 2, pattern: /登录|登陆|登不上|登入|指纹|手机丢了|\blost my phone\b|\bsign out\b|\bdevice not trusted\b|\blog ?in\b|\bsign ?in\b|\blogging in\b|\bget (?:back )?in(?:to)?\b|\blog(?:s|ged)? (?:me )?out\b|\bsession expired\b|\baccess (?:to )?my account\b/i },
+  { category: 'account', name: 'payment-password', weight: 3, pattern: /支付密码|交易密码|\bpayment password\b/i },
   { category: 'account', name: 'password', weight: 2, pattern: /密码|\bpassword\b|\bpin\b/i },
   { category: 'account', name: 'locked-or-frozen', weight: 2, pattern: /冻结|锁定|解锁|限制|受限|\blocked\b|\bunlock\b|\brestrict(?:ed|ion)\b|\bfrozen\b/i },
-  { category: 'account', name: 'profile-change', weight: 2, pattern: /手机号|绑定|换绑|邮箱|新手机|昵称|头像|\bprofile\b|\bnickname\b|\bavatar\b|\bmobile(?: number)?\b|\bphone number\b|\bemail address\b|\bchange the email\b|\busername\b/i },
+  { category: 'account', name: 'profile-change', weight: 2, pattern: /手机号|绑定|换绑|解绑|\bunlink\b|\bremove (?:my |a |the )?(?:old )?(?:card|bank)\b|邮箱|新手机|昵称|头像|\bprofile\b|\bnickname\b|\bavatar\b|\bmobile(?: number)?\b|\bphone number\b|\bemail address\b|\bchange the email\b|\busername\b/i },
   { category: 'account', name: 'two-factor', weight: 2, pattern: /验证码|短信|\bverification code\b|\btwo-factor\b|\b2fa\b|\bauthenticator\b|\bsms code\b/i },
   // The bare word "account" leans to account/login, but weakly: every other category mentions accounts too.
   { category: 'account', name: 'account-word', weight: 1, pattern: /账号|账户|帐号|帐户|\baccounts?\b/i },
@@ -109,7 +110,7 @@ const CUES: Cue[] = [
   { category: 'other', name: 'integration', weight: 4, pattern: /接入|API|文档|\bsandbox\b|\bwebhook|\bintegrat\w*/i },
   { category: 'other', name: 'partnership', weight: 4, pattern: /合作|洽谈|\bpartnership\b|\bcollaborat\w*/i },
   { category: 'other', name: 'feedback', weight: 3, pattern: /建议|表扬|感谢|深色模式|繁体|界面|\bfeature request\b|\bplease add\b|\blove\b|\bgreat\b|\bdark mode\b|\bthanks? (?:to|you)\b|\bsuggest\w*/i },
-  { category: 'other', name: 'merchant-onboarding', weight: 3, pattern: /开了一家|开店|商户入驻|费率|企业(?:账户|收款)|开通.{0,4}收款|\bbusiness account\b|\bcorporate account\b|\bbecome a merchant\b|\bmerchant account\b|\bfor my (?:shop|store|business)\b/i },
+  { category: 'other', name: 'merchant-onboarding', weight: 3, pattern: /开了一家|开店|商户入驻|注册(?:成为)?商户|个体户|费率|\bsmall business\b|企业(?:账户|收款)|开通.{0,4}收款|\bbusiness account\b|\bcorporate account\b|\bbecome a merchant\b|\bmerchant account\b|\bfor my (?:shop|store|business)\b/i },
   { category: 'other', name: 'product-question', weight: 4, pattern: /分期|优惠|折扣|返现|总部|英文客服|\binstall?ments?\b|\bbuy now pay later\b|\bbnpl\b|\bcashback\b|\bdiscounts?\b|\bsurvey\b/i },
   { category: 'other', name: 'app-problem', weight: 3, pattern: /闪退|卡顿|\bcrash\w*|\bfreezes\b/i },
   { category: 'other', name: 'marketing', weight: 4, pattern: /退订|促销|营销|\bunsubscribe\b|\bnewsletter\b|\bmarketing emails?\b/i },
