@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../test/helpers/fixtures.ts'
@@ -75,5 +75,48 @@ describe('loadConfig', () => {
     const file = path.join(tempDir(), 'db-url')
     writeFileSync(file, 'postgres://u:secret@db.internal/maildesk\n')
     expect(loadConfig({ DATABASE_URL_FILE: file }).databaseUrl).toBe('postgres://u:secret@db.internal/maildesk')
+  })
+})
+
+describe('loadConfig: outbound mail settings', () => {
+  it('generates the secret key once into <data-dir>/secrets/maildesk.key (mode 0600) when MAILDESK_SECRET_KEY is unset', () => {
+    const dir = tempDir()
+    const first = loadConfig({ MAILDESK_DATA_DIR: dir })
+    const file = path.join(dir, 'secrets', 'maildesk.key')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(first.secretKey).toHaveLength(32)
+    expect(readFileSync(file, 'utf8')).toBe(`${first.secretKey.toString('hex')}\n`)
+    expect(loadConfig({ MAILDESK_DATA_DIR: dir }).secretKey.equals(first.secretKey)).toBe(true)
+  })
+
+  it('uses MAILDESK_SECRET_KEY (or its _FILE) and writes no key file', () => {
+    const dir = tempDir()
+    const keyFile = path.join(tempDir(), 'key')
+    writeFileSync(keyFile, `${'ab'.repeat(32)}\n`)
+    expect(loadConfig({ MAILDESK_DATA_DIR: dir, MAILDESK_SECRET_KEY_FILE: keyFile }).secretKey.toString('hex')).toBe('ab'.repeat(32))
+    expect(existsSync(path.join(dir, 'secrets'))).toBe(false)
+  })
+
+  it('explains a malformed secret key and relay URL without echoing them', () => {
+    try {
+      loadConfig({ MAILDESK_SECRET_KEY: 'hunter2', MAILDESK_SMTP_RELAY_URL: 'http://user:pw@relay.example' })
+      expect.unreachable()
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError)
+      const message = (err as ConfigError).message
+      expect(message).toContain('MAILDESK_SECRET_KEY must be exactly 64 hexadecimal characters (generate one with `openssl rand -hex 32`)')
+      expect(message).toContain('MAILDESK_SMTP_RELAY_URL must be an smtp:// or smtps:// URL')
+      expect(message).not.toContain('hunter2')
+      expect(message).not.toContain('pw@')
+    }
+  })
+
+  it('defaults: no relay (outbox), 5 automatic mails per recipient per 24 h, DKIM selector "maildesk"', () => {
+    const config = loadConfig({ MAILDESK_DATA_DIR: tempDir() })
+    expect(config).toMatchObject({ smtpRelayUrl: undefined, autoReplyLimit: 5, dkimSelector: 'maildesk', publicUrl: 'http://127.0.0.1:8080' })
+    expect(loadConfig({ MAILDESK_DATA_DIR: tempDir(), MAILDESK_SMTP_RELAY_URL: 'smtps://u:p@relay.example:465', MAILDESK_AUTO_REPLY_LIMIT: '2' })).toMatchObject({
+      smtpRelayUrl: 'smtps://u:p@relay.example:465',
+      autoReplyLimit: 2,
+    })
   })
 })

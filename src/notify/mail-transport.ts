@@ -48,6 +48,9 @@ export function createMailTransportWith(options: MailTransportOptions, log: Logg
 function smtpTransport(url: string, dkim: DkimKey, log: Logger): MailTransport {
   const relay = nodemailer.createTransport({
     url,
+    // smtp:// upgrades with STARTTLS when offered; demand it for any relay off this machine, so relay credentials
+    // and customer mail never cross the network in clear text because a middlebox stripped the STARTTLS offer.
+    requireTLS: requiresTls(url),
     dkim,
     connectionTimeout: 30_000, // 30 s
     greetingTimeout: 30_000,
@@ -106,6 +109,16 @@ function writeFileDurably(dir: string, name: string, bytes: Buffer): void {
     fsyncSync(dirFd)
   } finally {
     closeSync(dirFd)
+  }
+}
+
+function requiresTls(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url)
+    const loopback = hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname)
+    return protocol === 'smtp:' && !loopback
+  } catch {
+    return true
   }
 }
 

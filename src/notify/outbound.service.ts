@@ -288,7 +288,10 @@ async function deliverOutbound(deps: OutboundDeps, row: OutboundMessageRow): Pro
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     await updateOutboundMessage(deps.db, row.id, { status: 'failed', error: message.slice(0, 500), last_attempt_at: attemptAt, attempts: row.attempts + 1 })
-    deps.log.warn({ outboundMessageId: row.id, ticketId: row.ticket_id, attempts: row.attempts + 1, err }, 'outbound mail failed; will retry')
+    // The error's code only: relay answers can quote the recipient address.
+    const code = err instanceof Error && 'code' in err ? String(err.code) : undefined
+    const responseCode = err instanceof Error && 'responseCode' in err ? Number(err.responseCode) : undefined
+    deps.log.warn({ outboundMessageId: row.id, ticketId: row.ticket_id, attempts: row.attempts + 1, code, responseCode }, 'outbound mail failed; will retry')
     return 'failed'
   }
 }

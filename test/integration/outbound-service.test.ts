@@ -6,6 +6,7 @@ import type { Config } from '../../src/config.ts'
 import { findCustomerByEmail, upsertCustomerByEmail } from '../../src/customers/customer.repository.ts'
 import { MailBlockedError } from '../../src/errors.ts'
 import { silentLogger } from '../../src/logger.ts'
+import { renderAcknowledgement } from '../../src/notify/acknowledgement.ts'
 import { setAntiPhishingCode } from '../../src/notify/anti-phishing-code.ts'
 import { handleBounce } from '../../src/notify/bounce.service.ts'
 import { createMailTransport, type MailTransport } from '../../src/notify/mail-transport.ts'
@@ -185,6 +186,29 @@ for (const dialect of testDialects()) {
         expect(email.inReplyTo).toBe('<first@mail.example.com>')
         expect(email.messageId).toBe(first.messageIdHeader)
         expect((await listEventsOfTicket(store.db, ticket.id)).map((e) => e.type)).toEqual(['acknowledgement_sent'])
+      })
+
+      it('sends the rendered acknowledgement with the ticket token once and the security lines added', async () => {
+        const ticket = await buildTicket(store, { subject: '退款没有到账' })
+        const number = `OKP-${1000 + ticket.id}`
+        const content = renderAcknowledgement({
+          brand: config.brand,
+          language: 'zh-CN',
+          ticketNumber: number,
+          subject: '退款没有到账',
+          dueAt: new Date('2026-11-25T06:00:00Z'),
+          missingFacts: ['transaction_id'],
+          redactedKinds: [],
+          publicBaseUrl: config.publicUrl,
+        })
+        await setAntiPhishingCode(store.db, 'jane.doe@example.com', '蓝色狐狸 7', T0)
+        expect((await sendAcknowledgement(deps, { ticketId: ticket.id, content, language: 'zh-CN' })).sent).toBe(true)
+        const { email } = await readOutbox(config, outboxFiles(config)[0] ?? '')
+        expect(email.subject).toBe(content.subject)
+        expect(email.subject?.split(`[${number}]`)).toHaveLength(2)
+        expect(email.text?.split('\n')[0]).toBe('您的防钓鱼码：蓝色狐狸 7')
+        expect(email.html).toMatch(/<body[^>]*>\s*<p style="[^"]*">您的防钓鱼码：蓝色狐狸 7<\/p>/)
+        expect(email.text).toMatch(/验证此邮件是否来自官方：https:\/\/help\.okpay\.com\/verify\?code=[0-9A-Z]{4}-[0-9A-Z]{4}\nRef: OKP-\d+-[0-9a-f]{12}\n/)
       })
 
       it('sends exactly one when two workers acknowledge the same ticket at once', async () => {
