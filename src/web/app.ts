@@ -7,12 +7,14 @@ import { rawMessageRoutes } from '../intake/raw-message.routes.ts'
 import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import type { Logger } from '../logger.ts'
 import type { MailTransport } from '../notify/mail-transport.ts'
+import type { DnsResolver } from '../pipeline/authenticate-sender.ts'
 import { outboundRoutes } from '../notify/outbound.routes.ts'
 import { publicRoutes, type PublicRouteOptions } from '../public/public.routes.ts'
 import type { Store } from '../store/database.ts'
 import { ticketRoutes } from '../tickets/ticket.routes.ts'
 import { registerErrorHandler } from './error-handler.ts'
 import { registerWorkspace } from './workspace.ts'
+import { verifyRoutes } from '../verifier/verify.routes.ts'
 
 export interface AppDeps {
   config: Config
@@ -23,6 +25,8 @@ export interface AppDeps {
   onSpooled?: () => void
   /** Outbound mail for agent replies (the runtime's); a bare app opens one from the config when needed. */
   transport?: MailTransport
+  /** DNS for authenticating messages (the verifier's uploads); the system resolver when unset. */
+  dnsResolver?: DnsResolver
   /** Public pages' clock and limits; tests override them. */
   publicOptions?: PublicRouteOptions
 }
@@ -65,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(imapMailboxRoutes(deps))
   await app.register(outboundRoutes(deps))
   await app.register(publicRoutes(deps, deps.publicOptions))
+  await app.register(verifyRoutes(deps, { resolver: deps.dnsResolver }))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app

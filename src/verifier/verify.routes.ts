@@ -1,0 +1,146 @@
+import multipart from '@fastify/multipart'
+import type { FastifyInstance } from 'fastify'
+import { NotAnEmailError } from '../errors.ts'
+import { VERIFY_PAGE_STRINGS } from '../i18n/verifier.ts'
+import { createSystemResolver, type DnsResolver } from '../pipeline/authenticate-sender.ts'
+import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
+import { pageContext, renderPage, sendPage } from '../public/page.ts'
+import { languageFromAcceptLanguage } from '../public/language.ts'
+import { readMultipartForm } from '../public/read-form.ts'
+import type { AppDeps } from '../web/app.ts'
+import { verifyIdentifier } from './verify-identifier.ts'
+import { renderVerifyBody, VERIFY_CSS } from './verify-page.ts'
+import { verifyUploadedEmail } from './verify.service.ts'
+import type { VerifyResult } from './verify-result.ts'
+
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024 // 10 MiB: a forwarded phishing mail, not a mailbox export
+
+const resultSchema = {
+  type: 'object',
+  required: ['verdict', 'inputKind', 'reasons', 'language'],
+  properties: {
+    verdict: { type: 'string', enum: ['official', 'impersonation', 'not_official', 'unknown'] },
+    inputKind: { type: 'string', enum: ['email', 'domain', 'url', 'phone', 'email_message', 'unknown'] },
+    language: { type: 'string', enum: ['en', 'zh-CN'] },
+    reasons: {
+      type: 'array',
+      items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+} as const
+
+export interface VerifyRouteOptions {
+  /** DNS for checking uploaded messages' signatures; the system resolver by default, a zone resolver in tests. */
+  resolver?: DnsResolver
+}
+
+/** POST /api/v1/verify (JSON or message/rfc822) and the public page GET/POST /verify. */
+export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
+  const brand = deps.config.brand
+  const maxUploadBytes = Math.min(deps.config.maxMessageBytes, MAX_UPLOAD_BYTES)
+  const resolver = options.resolver ?? createSystemResolver()
+  const log = deps.log.child({ component: 'verifier' })
+  const pickApiLanguage = (explicit: string | undefined, accept: string | undefined) =>
+    explicit === 'en' || explicit === 'zh-CN' ? explicit : (languageFromAcceptLanguage(accept, brand.languages) ?? brand.defaultLanguage)
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    // Encapsulated in this plugin: uploads of raw messages, and the page's file form.
+    app.addContentTypeParser('message/rfc822', { parseAs: 'buffer', bodyLimit: maxUploadBytes }, (_req, body, done) => done(null, body))
+    if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart, { throwFileSizeLimit: false })
+
+    app.get('/verify/assets/verify.css', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+      reply.header('content-type', 'text/css; charset=utf-8').header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(VERIFY_CSS),
+    )
+
+    app.post<{ Body: { input: string; language?: 'en' | 'zh-CN' } | Buffer; Querystring: { lang?: 'en' | 'zh-CN' } }>(
+      '/api/v1/verify',
+      {
+        config: { public: true },
+        schema: {
+          summary: 'Is this really us? Verdict for an email address, domain, URL, phone number, or a whole message',
+          description:
+            'Send JSON `{ "input": "…", "language": "en" | "zh-CN" }`, or the raw message as `message/rfc822` (at most 10 MiB; language from `?lang=` or Accept-Language). Uploaded messages have their DKIM/DMARC checked.',
+          tags: ['verifier'],
+          querystring: { type: 'object', properties: { lang: { type: 'string', enum: ['en', 'zh-CN'] } } },
+          body: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['input'],
+                  additionalProperties: false,
+                  properties: { input: { type: 'string', minLength: 1, maxLength: 2048 }, language: { type: 'string', enum: ['en', 'zh-CN'] } },
+                },
+              },
+              // Any bytes: the handler checks they are an email (NOT_AN_EMAIL otherwise).
+              'message/rfc822': { schema: { description: 'the raw message (.eml), at most 10 MiB' } },
+            },
+          },
+          response: { 200: resultSchema },
+        },
+      },
+      async (request) => {
+        const body = request.body
+        if (Buffer.isBuffer(body)) {
+          const language = pickApiLanguage(request.query.lang, request.headers['accept-language'])
+          assertLooksLikeEmail(body)
+          const result = await verifyUploadedEmail(body, { brand, language, resolver, log })
+          log.info({ verdict: result.verdict, inputKind: result.inputKind, bytes: body.length }, 'message verified')
+          return { ...result, language }
+        }
+        const language = pickApiLanguage(body.language ?? request.query.lang, request.headers['accept-language'])
+        const result = verifyIdentifier(body.input, { brand, language })
+        log.info({ verdict: result.verdict, inputKind: result.inputKind }, 'identifier verified')
+        return { ...result, language }
+      },
+    )
+
+    app.get<{ Querystring: { input?: string } }>(
+      '/verify',
+      {
+        config: { public: true },
+        schema: { hide: true, querystring: { type: 'object', properties: { input: { type: 'string' }, lang: { type: 'string' } } } },
+      },
+      async (request, reply) => {
+        const ctx = pageContext(request, deps.config)
+        const s = VERIFY_PAGE_STRINGS[ctx.lang]
+        const input = request.query.input?.trim()
+        let result: VerifyResult | undefined
+        let error: string | undefined
+        if (input && input.length > 2048) error = s.tooLong
+        else if (input) result = verifyIdentifier(input, { brand, language: ctx.lang })
+        const body = renderVerifyBody(brand, ctx.lang, { input, result, checked: input, error, maxUploadBytes })
+        return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }))
+      },
+    )
+
+    app.post('/verify', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+      const ctx = pageContext(request, deps.config)
+      const s = VERIFY_PAGE_STRINGS[ctx.lang]
+      const form = await readMultipartForm(request, { maxFiles: 1, maxFileBytes: maxUploadBytes })
+      const file = form.files[0]
+      let result: VerifyResult | undefined
+      let error: string | undefined
+      let status = 200
+      if (form.limitBroken || file?.truncated) {
+        error = s.tooLarge.replace('{limit}', String(Math.floor(maxUploadBytes / (1024 * 1024))))
+        status = 413
+      } else if (!file || file.content.length === 0) {
+        error = s.noFile
+        status = 400
+      } else {
+        try {
+          assertLooksLikeEmail(file.content)
+          result = await verifyUploadedEmail(file.content, { brand, language: ctx.lang, resolver, log })
+          log.info({ verdict: result.verdict, bytes: file.content.length }, 'message verified')
+        } catch (err) {
+          if (!(err instanceof NotAnEmailError)) throw err
+          error = s.notEmail
+          status = 400
+        }
+      }
+      const body = renderVerifyBody(brand, ctx.lang, { result, checked: s.checkedEmail, error, maxUploadBytes })
+      return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }), status)
+    })
+  }
+}
