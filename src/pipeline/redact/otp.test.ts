@@ -14,6 +14,7 @@ describe('one-time codes', () => {
     ['a code printed in groups', 'verification code: 123 456', [['otp', '123 456']]],
     ['a forwarded SMS with the code first', '845120 is your OKPay verification code', [['otp', '845120']]],
     ['动态密码', '动态密码8812', [['otp', '8812']]],
+    ['a forwarded Chinese SMS with the code first', '845120是您的OKPay验证码', [['otp', '845120']]],
     ['security code with six digits', 'security code 884422', [['otp', '884422']]],
     ['an error code', 'Error code 10045 when paying', []],
     ['a zip code', 'zip code 94105', []],

@@ -1,13 +1,27 @@
 import type { ContextWord } from './context-words.ts'
-import { endsCleanly, isAsciiAlnum, isDigitCode } from './digit-runs.ts'
+import { endsCleanly } from './digit-runs.ts'
 import type { Finding } from './finding.ts'
 import { findDigitValues } from './label-value.ts'
+
+// Local copies: these run per character, and an imported binding costs a property read on every call.
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57
+}
+
+function isAsciiLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+}
+
+/** What may stand between a code and its label: "is your OKPay", "是您的". */
+function mayLeadToLabel(code: number): boolean {
+  return isAsciiLetter(code) || code === 0x20 || code === 0x662f || code === 0x4e3a || code === 0x60a8 || code === 0x7684 || code === 0x4f60
+}
 
 /** How far before an OTP label "123456 is your … code" may start (bounded, so the look-back is constant). */
 const LOOK_BACK = 48
 
 /** "123456 is your OKPay verification code": a forwarded SMS puts the code first. Tried once per label. */
-const CODE_FIRST = /^\d{4,8} ?(?:is|was|是|为)(?: your| the)?(?: [A-Za-z]{1,12}){0,2} ?$/
+const CODE_FIRST = /^\d{4,8} ?(?:is|was|是|为)(?: your| the|您的|你的)?(?: ?[A-Za-z]{1,12}){0,2} ?$/
 
 /**
  * One-time codes (OTP, SMS and verification codes): four to eight digits right after a label ("验证码：384756",
@@ -23,11 +37,11 @@ export function findOneTimeCodes(text: string, words: readonly ContextWord[]): F
     // The code is the last digit run in the few characters before the label.
     const from = Math.max(0, word.start - LOOK_BACK)
     let end = word.start
-    while (end > from && !isDigitCode(text.charCodeAt(end - 1))) end--
-    if (end === from) continue
+    while (end > from && mayLeadToLabel(text.charCodeAt(end - 1))) end--
+    if (end === from || !isDigit(text.charCodeAt(end - 1))) continue
     let start = end
-    while (start > from && isDigitCode(text.charCodeAt(start - 1))) start--
-    if (start > 0 && isAsciiAlnum(text.charCodeAt(start - 1))) continue
+    while (start > from && isDigit(text.charCodeAt(start - 1))) start--
+    if (start > 0 && (isDigit(text.charCodeAt(start - 1)) || isAsciiLetter(text.charCodeAt(start - 1)))) continue
     if (!CODE_FIRST.test(text.slice(start, word.start)) || !endsCleanly(text, end)) continue
     findings.push({ type: 'otp', start, end })
   }

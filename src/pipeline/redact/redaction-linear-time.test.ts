@@ -37,6 +37,6 @@ describe('redaction runs in linear time', () => {
       redactSensitiveData(input)
       bestMs = Math.min(bestMs, performance.now() - started)
     }
-    expect(bestMs).toBeLessThan(200)
+    expect(bestMs, `best of three: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
   })
 })
