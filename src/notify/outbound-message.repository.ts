@@ -49,13 +49,33 @@ export async function hasOutboundOfKind(db: Db, ticketId: number, kind: Outbound
   return row !== undefined
 }
 
-/** Messages still to send: failed ones, and queued ones whose process stopped before sending (older than `queuedBefore`). */
+/** Messages still to send: failed ones, and queued ones whose process stopped before sending (untouched since `queuedBefore`). */
 export async function listUnsentOutbound(db: Db, queuedBefore: Date, limit: number): Promise<OutboundMessageRow[]> {
   return db
     .selectFrom('outbound_messages')
     .selectAll()
-    .where((eb) => eb.or([eb('status', '=', 'failed'), eb.and([eb('status', '=', 'queued'), eb('created_at', '<', queuedBefore.toISOString())])]))
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'failed'),
+        eb.and([eb('status', '=', 'queued'), eb(eb.fn.coalesce('last_attempt_at', 'created_at'), '<', queuedBefore.toISOString())]),
+      ]),
+    )
     .orderBy('id', 'asc')
     .limit(limit)
     .execute()
+}
+
+/**
+ * Claims a row for one sending attempt: only the process whose update matched the row as it was read sends it,
+ * so two workers retrying at once never send the same message twice.
+ */
+export async function claimOutboundForSending(db: Db, row: Pick<OutboundMessageRow, 'id' | 'status' | 'attempts'>, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('outbound_messages')
+    .set({ status: 'queued', last_attempt_at: now.toISOString() })
+    .where('id', '=', row.id)
+    .where('status', '=', row.status)
+    .where('attempts', '=', row.attempts)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
 }

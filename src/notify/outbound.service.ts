@@ -17,6 +17,7 @@ import { findAntiPhishingCode } from './anti-phishing-code.ts'
 import { composeOutboundMessage, type ComposedMessage } from './compose-outbound-message.ts'
 import type { MailTransport } from './mail-transport.ts'
 import {
+  claimOutboundForSending,
   countOutboundToAddressSince,
   findOutboundMessageById,
   hasOutboundOfKind,
@@ -328,8 +329,9 @@ export async function retryFailedOutbound(
       await updateOutboundMessage(deps.db, candidate.id, { status: 'failed', error: 'not retried: the address hard-bounced', attempts: MAX_SEND_ATTEMPTS })
       continue
     }
+    if (!(await claimOutboundForSending(deps.db, candidate, now))) continue
     const fresh = await findOutboundMessageById(deps.db, candidate.id)
-    if (!fresh || fresh.status === 'sent' || fresh.status === 'bounced') continue
+    if (!fresh) continue
     result.attempted++
     const status = await deliverOutbound(deps, fresh)
     if (status === 'sent') {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../src/config.ts'
 import { findCustomerByEmail, upsertCustomerByEmail } from '../../src/customers/customer.repository.ts'
 import { MailBlockedError } from '../../src/errors.ts'
+import { startOutboundRetryJob } from '../../src/jobs/retry-outbound.job.ts'
 import { silentLogger } from '../../src/logger.ts'
 import { renderAcknowledgement } from '../../src/notify/acknowledgement.ts'
 import { setAntiPhishingCode } from '../../src/notify/anti-phishing-code.ts'
@@ -160,7 +161,10 @@ for (const dialect of testDialects()) {
         clock = new Date(T0.getTime() + 30_000)
         expect(await retryFailedOutbound(deps)).toEqual({ attempted: 0, sent: 0, failed: 0 })
         clock = new Date(T0.getTime() + 61_000)
-        expect(await retryFailedOutbound(deps)).toEqual({ attempted: 1, sent: 1, failed: 0 })
+        // Two workers retrying at once: the claim lets only one of them send.
+        const passes = await Promise.all([retryFailedOutbound(deps), retryFailedOutbound(deps)])
+        expect(passes.map((p) => p.sent).sort()).toEqual([0, 1])
+        expect(outboxFiles(config)).toHaveLength(1)
         const sent = await findOutboundMessageById(store.db, result.outboundMessageId)
         expect(sent).toMatchObject({ status: 'sent', attempts: 2, error: null, sent_at: clock.toISOString() })
         const { email } = await readOutbox(config, outboxFiles(config)[0] ?? '')
@@ -169,6 +173,19 @@ for (const dialect of testDialects()) {
         expect(thread.find((m) => m.id === result.messageId)?.sent_at).toBe(clock.toISOString())
         expect(await retryFailedOutbound(deps)).toEqual({ attempted: 0, sent: 0, failed: 0 })
       })
+    })
+
+    it('the retry job sends mail the relay refused earlier', async () => {
+      const ticket = await buildTicket(store)
+      const down = createMailTransport(testConfig({ MAILDESK_SECRET_KEY: 'ef'.repeat(32), MAILDESK_SMTP_RELAY_URL: 'smtp://127.0.0.1:9' }), silentLogger)
+      const ack = await sendAcknowledgement({ ...deps, transport: down }, { ticketId: ticket.id, content: ACK, language: 'en' })
+      down.close()
+      expect(ack).toMatchObject({ sent: true, status: 'failed' })
+      clock = new Date(T0.getTime() + 10 * 60_000)
+      const job = startOutboundRetryJob(deps, { intervalMs: 60 * 60_000 })
+      await job.runOnce()
+      await job.stop()
+      expect(await findOutboundMessageById(store.db, ack.outboundMessageId ?? 0)).toMatchObject({ status: 'sent', attempts: 2 })
     })
 
     describe('sendAcknowledgement', () => {
