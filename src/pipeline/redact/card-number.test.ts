@@ -45,6 +45,7 @@ describe('card numbers', () => {
     ['an Amex in 4-6-5 groups', 'Amex 3782 822463 10005 please', [['card_number', '3782 822463 10005']]],
     ['a PAN glued to Chinese text', '卡号6200000000000005被扣款', [['card_number', '6200000000000005']]],
     ['a PAN followed by an expiry in the same run', 'card 4242 4242 4242 4242 12 26', [['card_number', '4242 4242 4242 4242']]],
+    ['a card after a phone or app word', 'I added the card in the mobile app: 4242 4242 4242 4242', [['card_number', '4242 4242 4242 4242']]],
     ['an order number that merely looks like a PAN', 'Order number: 4242424242424242', []],
     ['a transaction ID that passes Luhn', 'transaction ID 4242 4242 4242 4242 failed', []],
     ['a 交易编号 that passes Luhn', '交易编号：6200000000000005', []],

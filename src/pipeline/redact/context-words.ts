@@ -11,8 +11,11 @@ export type ContextKind =
   | 'card'
   /** labels a bank account number: "account number", "账号", "银行账户" */
   | 'account'
-  /** labels an identifier agents need to see: order, transaction, merchant, ticket, phone, amount, date */
+  /** labels an identifier agents need to see: order, transaction, merchant, ticket; vetoes cards and IDs */
   | 'reference'
+  /** labels a phone number, amount or date: no veto (a phone is never Luhn-valid in an issuer range by design,
+   * and "I added the card in the mobile app: 4242…" is still a card), but it stops an earlier account label */
+  | 'contact'
   | 'password'
   | 'pin'
   | 'otp'
@@ -50,13 +53,16 @@ const LEXICON: Record<ContextKind, readonly string[]> = {
     'invoice number', 'invoice no', 'tracking number', 'tracking no', 'ticket', 'case', 'case number', 'case id',
     'customer id', 'customer number', 'user id', 'account id', 'member id', 'member number', 'batch', 'serial',
     'serial number', 'payment id', 'refund id', 'booking', 'booking number', 'confirmation number', 'receipt',
-    'receipt number', 'phone', 'phone number', 'tel', 'telephone', 'mobile', 'mobile number', 'cell', 'call me',
-    'call me at', 'fax', 'whatsapp', 'amount', 'date', 'order reference', 'transfer id', 'settlement id',
+    'receipt number', 'order reference', 'transfer id', 'settlement id',
     '订单号', '订单编号', '订单', '订单号码', '商户订单号', '交易编号', '交易号', '交易单号', '交易流水号', '流水号',
     '交易', '商户号', '商户编号', '商户', '终端号', '参考号', '单号', '运单号', '快递单号', '发票号', '发票号码',
     '工单号', '批次号', '凭证号', '会员号', '用户id', '用户编号', '客户号', '客户编号', '退款单号', '退款编号',
-    '支付单号', '电话', '手机', '手机号', '手机号码', '联系电话', '客服电话', '联系方式', '金额', '日期', '编号',
-    '序列号', '转账单号', '业务编号',
+    '支付单号', '编号', '序列号', '转账单号', '业务编号',
+  ],
+  contact: [
+    'phone', 'phone number', 'tel', 'telephone', 'mobile', 'mobile number', 'cell', 'call me', 'call me at', 'fax',
+    'whatsapp', 'amount', 'date',
+    '电话', '手机', '手机号', '手机号码', '联系电话', '客服电话', '联系方式', '金额', '日期',
   ],
   password: [
     'password', 'passwd', 'pwd', 'passcode', 'pass word', 'login password', 'payment password', 'new password',

@@ -19,6 +19,7 @@ export interface DigitRun {
 /** Longest run that is still classified; anything longer is a dump of digits, not a card or an account. */
 const MAX_DIGITS = 40
 
+/** True for the UTF-16 code of 0–9. */
 export function isDigitCode(code: number): boolean {
   return code >= 48 && code <= 57
 }
@@ -27,6 +28,7 @@ function isSeparator(code: number): boolean {
   return code === 0x20 || code === 0x2d || code === 0xa0 || code === 0x2010 || code === 0x2011 // space, -, NBSP, ‐, ‑
 }
 
+/** True for the UTF-16 code of an ASCII letter or digit. */
 export function isAsciiAlnum(code: number): boolean {
   return isDigitCode(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }
