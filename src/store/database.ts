@@ -13,6 +13,7 @@ import type {
 } from '../agents/agent.table.ts'
 import type { CustomerTable } from '../customers/customer.table.ts'
 import { MaildeskError } from '../errors.ts'
+import type { AttachmentVerdictTable } from '../attachments/attachment-verdict.table.ts'
 import type { ImapFetchedMessageTable, ImapMailboxTable } from '../intake/imap-mailbox.table.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
 import type { OutboundMessageTable } from '../notify/outbound-message.table.ts'
@@ -44,6 +45,7 @@ export interface Database {
   ticket_events: TicketEventTable
   imap_mailboxes: ImapMailboxTable
   imap_fetched_messages: ImapFetchedMessageTable
+  attachment_verdicts: AttachmentVerdictTable
   outbound_messages: OutboundMessageTable
   public_signing_keys: PublicSigningKeyTable
   portal_links: PortalLinkTable

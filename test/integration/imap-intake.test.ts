@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import type { ImapFlow, StatusObject } from 'imapflow'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ImapMailboxConfig } from '../../src/intake/imap-config.ts'
 import { ImapIntake, type ImapIntakeOptions, type MailboxAlert } from '../../src/intake/imap-intake.ts'
@@ -28,6 +29,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
 async function spooledMessageIds(store: Store): Promise<string[]> {
   const rows = await store.db.selectFrom('raw_messages').select(['id', 'raw', 'rcpt_to', 'source']).orderBy('id').execute()
   return rows.map((r) => /^Message-ID: (<[^>]+>)/m.exec(Buffer.from(r.raw ?? new Uint8Array()).toString('utf8'))?.[1] ?? '?')
+}
+
+/** STATUS of a folder; ImapFlow answers false when the server refused. */
+async function folderStatus(client: ImapFlow, folder: string): Promise<StatusObject> {
+  const status = await client.status(folder, { messages: true, unseen: true, uidValidity: true })
+  if (!status) throw new Error(`STATUS ${folder} failed`)
+  return status
 }
 
 const ids = (ns: number[]) => ns.map((n) => `<imap-test-${n}@example.com>`)
@@ -152,8 +160,8 @@ describe('IMAP intake against a real Dovecot', () => {
         const spooled = await spooledMessageIds(store)
         expect(spooled).toEqual(ids(numbers))
         const client = await dovecot.connect(user)
-        expect((await client.status('INBOX', { messages: true })).messages).toBe(0)
-        expect((await client.status('Processed', { messages: true })).messages).toBe(30)
+        expect((await folderStatus(client, 'INBOX')).messages).toBe(0)
+        expect((await folderStatus(client, 'Processed')).messages).toBe(30)
         await client.logout()
       })
 
@@ -162,7 +170,7 @@ describe('IMAP intake against a real Dovecot', () => {
         const mailbox = mailboxFor(user, { folder: 'Support' })
         const admin = await dovecot.connect(user)
         await admin.mailboxCreate('Support')
-        const before = (await admin.status('Support', { uidValidity: true })).uidValidity
+        const before = (await folderStatus(admin, 'Support')).uidValidity
         await admin.logout()
         await appendMessages(dovecot, [20, 21, 22].map((n) => buildTestMessage(n)), 'Support', user)
         const first = startIntake([mailbox])
@@ -174,7 +182,7 @@ describe('IMAP intake against a real Dovecot', () => {
         const again = await dovecot.connect(user)
         await again.mailboxDelete('Support')
         await again.mailboxCreate('Support')
-        const after = (await again.status('Support', { uidValidity: true })).uidValidity
+        const after = (await folderStatus(again, 'Support')).uidValidity
         await again.logout()
         expect(after).not.toBe(before)
         await appendMessages(dovecot, [20, 21, 22, 23].map((n) => buildTestMessage(n)), 'Support', user)
@@ -232,10 +240,11 @@ describe('IMAP intake against a real Dovecot', () => {
         expect(state.failing_since).not.toBeNull()
         expect(await spooledMessageIds(store)).toEqual([])
         const client = await dovecot.connect(user)
-        expect((await client.status('INBOX', { unseen: true })).unseen).toBe(2)
+        expect((await folderStatus(client, 'INBOX')).unseen).toBe(2)
         await client.logout()
 
-        writeFileSync(mailbox.auth.kind === 'password' ? mailbox.auth.passwordFile : '', `${user.password}\n`) // the operator fixes it
+        if (mailbox.auth.kind !== 'password') throw new Error('a password mailbox')
+        writeFileSync(mailbox.auth.passwordFile, `${user.password}\n`) // the operator fixes it
         await waitFor('2 spooled', async () => (await spooledMessageIds(store)).length === 2)
         await waitFor('healthy again', async () => (await findImapMailboxByName(store.db, mailbox.name))?.failing_since === null)
       })
