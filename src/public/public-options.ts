@@ -1,3 +1,4 @@
+import type { ChatBus } from '../chat/chat-bus.ts'
 import type { MailTransport } from '../notify/mail-transport.ts'
 import { DEFAULT_FORM_TOKEN_POLICY, type FormTokenPolicy } from './feedback/form-token.ts'
 
@@ -22,9 +23,14 @@ export interface PublicRouteOptions {
   statusLookupsPerWindow?: number
   /** Outbound mail for status links; default: the transport the config names (relay or outbox). */
   mailTransport?: MailTransport | undefined
+  /** Live-chat events between processes; default: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. */
+  chatBus?: ChatBus | undefined
 }
 
-export type ResolvedPublicOptions = Required<Omit<PublicRouteOptions, 'mailTransport'>> & { mailTransport: MailTransport | undefined }
+export type ResolvedPublicOptions = Required<Omit<PublicRouteOptions, 'mailTransport' | 'chatBus'>> & {
+  mailTransport: MailTransport | undefined
+  chatBus: ChatBus | undefined
+}
 
 export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentBytes: number): ResolvedPublicOptions {
   return {
@@ -41,5 +47,6 @@ export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentB
     portalSessionTtlMs: options.portalSessionTtlMs ?? 30 * 60_000,
     statusLookupsPerWindow: options.statusLookupsPerWindow ?? 5,
     mailTransport: options.mailTransport,
+    chatBus: options.chatBus,
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
+import { chatRoutes } from '../chat/chat.routes.ts'
 import { helpRoutes } from '../help-centre/help.routes.ts'
 import { portalRoutes } from '../portal/portal.routes.ts'
 import { surveyRoutes } from '../surveys/survey.routes.ts'
@@ -44,6 +45,7 @@ export function publicRoutes(deps: AppDeps, options: PublicRouteOptions = {}) {
     await app.register(feedbackRoutes(deps, resolved))
     await app.register(portalRoutes(deps, resolved))
     await app.register(surveyRoutes(deps, resolved))
+    await app.register(chatRoutes(deps, resolved))
     await app.register(helpRoutes(deps))
   }
 }

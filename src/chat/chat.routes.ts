@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Language } from '../brand.ts'
+import { NotFoundError, InvalidInputError } from '../errors.ts'
+import type { ResolvedPublicOptions } from '../public/public-options.ts'
+import { RateLimiter } from '../public/rate-limiter.ts'
+import type { ChatConversationRow } from '../public/public.tables.ts'
+import { formatTicketNumber } from '../tickets/ticket-number.ts'
+import type { AppDeps } from '../web/app.ts'
+import { createChatBus, type ChatBus, type ChatEvent } from './chat-bus.ts'
+import {
+  addChatLine,
+  countAgentsOnline,
+  endChatConversation,
+  findConversationById,
+  findConversationByResumeToken,
+  listChatLines,
+  listOpenConversations,
+  MAX_CHAT_MESSAGE_CHARS,
+  refreshAgentPresence,
+  removeAgentPresence,
+  startChatConversation,
+} from './chat.service.ts'
+
+const EMAIL = /^[^@\s<>()[\]\\,;:"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i
+const HEARTBEAT_MS = 20_000
+
+type Incoming = Record<string, unknown>
+
+/** The part of a ws WebSocket the chat uses (ws ships no type declarations here). */
+interface ChatSocket {
+  readonly readyState: number
+  readonly OPEN: number
+  send(data: string): void
+  on(event: 'message', listener: (data: unknown) => void): unknown
+  on(event: 'close', listener: () => void): unknown
+}
+
+function parse(data: unknown): Incoming | undefined {
+  try {
+    const value: unknown = JSON.parse(String(data))
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Incoming) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const str = (m: Incoming, key: string): string => (typeof m[key] === 'string' ? (m[key] as string) : '')
+
+function send(socket: ChatSocket, message: object): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message))
+}
+
+/**
+ * Live chat. Customers: WebSocket /api/v1/public/chat. Agents (authenticated by the /api/v1 guard):
+ * WebSocket /api/v1/chat/agent and REST under /api/v1/chat/ (protocol in docs/live-chat.md).
+ */
+export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
+  const starts = new RateLimiter(5, options.rateWindowMs)
+  const prefix = deps.config.brand.ticketPrefix
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    if (!app.hasDecorator('websocketServer')) {
+      const websocket = (await import('@fastify/websocket')).default
+      await app.register(websocket, { options: { maxPayload: 16 * 1024 } }) // 16 KiB per frame
+    }
+    // A refused upgrade (401 from the auth guard, 404) is answered on the raw socket, which nobody then
+    // closes: a client that never hangs up would keep it, and the server's shutdown would wait for it.
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.headers.upgrade?.toLowerCase() === 'websocket' && reply.statusCode >= 400) request.raw.socket.end()
+    })
+    const bus: ChatBus = options.chatBus ?? (await createChatBus(deps.store, deps.config.databaseUrl, deps.log))
+    app.addHook('onClose', async () => {
+      if (!options.chatBus) await bus.close()
+    })
+
+    const presentConversation = (c: ChatConversationRow) => ({
+      conversationId: c.id,
+      ticketId: c.ticket_id,
+      ticketNumber: formatTicketNumber(prefix, c.ticket_id),
+      language: c.language,
+      startedAt: c.created_at,
+      lastActivityAt: c.last_activity_at,
+    })
+
+    app.get('/api/v1/public/chat', { websocket: true, config: { public: true }, schema: { hide: true } }, (socket: ChatSocket, request) => {
+      let conversation: ChatConversationRow | undefined
+      let unsubscribe: (() => void) | undefined
+      let queue = Promise.resolve()
+      const lines = new RateLimiter(30, 60_000) // 30 lines a minute per connection
+
+      const follow = (c: ChatConversationRow) => {
+        unsubscribe?.()
+        unsubscribe = bus.subscribe((event) => {
+          if (event.conversationId !== c.id) return
+          if (event.kind === 'message' && event.from === 'agent') send(socket, { type: 'message', from: 'agent', agentName: event.agentName, text: event.text, at: event.at })
+          if (event.kind === 'ended') send(socket, { type: 'ended' })
+        })
+      }
+
+      const handle = async (m: Incoming) => {
+        const now = options.now()
+        const type = str(m, 'type')
+        if (type === 'start' && !conversation) {
+          const name = str(m, 'name').trim()
+          const email = str(m, 'email').trim()
+          const text = str(m, 'text').trim()
+          if (!name || name.length > 100 || !EMAIL.test(email) || email.length > 254 || !text || text.length > MAX_CHAT_MESSAGE_CHARS) {
+            return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'name, a valid email and a message of at most 2000 characters are required' })
+          }
+          if (!starts.take(request.ip, now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many chats from this address; please write to us by email' })
+          const language: Language = str(m, 'lang') === 'en' ? 'en' : 'zh-CN'
+          const started = await startChatConversation(deps.store.db, prefix, { name, email, text, language, now })
+          conversation = started.conversation
+          follow(conversation)
+          const agentsOnline = (await countAgentsOnline(deps.store.db, now)) > 0
+          await bus.publish({ kind: 'started', conversationId: conversation.id, ticketNumber: started.ticketNumber, from: 'customer', text: started.firstLine.text, at: started.firstLine.at })
+          request.log.info({ conversationId: conversation.id, ticketId: conversation.ticket_id, agentsOnline }, 'chat started')
+          return send(socket, { type: 'started', conversationId: conversation.id, ticketNumber: started.ticketNumber, agentsOnline, resumeToken: started.resumeToken })
+        }
+        if (type === 'resume' && !conversation) {
+          const found = await findConversationByResumeToken(deps.store.db, str(m, 'token'))
+          if (!found) return send(socket, { type: 'ended' })
+          conversation = found
+          follow(found)
+          const transcript = await listChatLines(deps.store.db, found)
+          const agentsOnline = (await countAgentsOnline(deps.store.db, now)) > 0
+          return send(socket, { type: 'started', conversationId: found.id, ticketNumber: formatTicketNumber(prefix, found.ticket_id), agentsOnline, resumeToken: str(m, 'token'), transcript })
+        }
+        if (!conversation) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'start or resume a chat first' })
+        if (type === 'message') {
+          const text = str(m, 'text').trim()
+          if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
+          if (!lines.take('line', now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
+          const line = await addChatLine(deps.store.db, conversation, { from: 'customer', text, now })
+          await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'customer', text: line.text, at: line.at })
+          return
+        }
+        if (type === 'end') {
+          await endChatConversation(deps.store.db, conversation, 'customer', now)
+          await bus.publish({ kind: 'ended', conversationId: conversation.id, at: now.toISOString() })
+          return
+        }
+        send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'type must be start, resume, message or end' })
+      }
+
+      socket.on('message', (data: unknown) => {
+        const m = parse(data)
+        if (!m) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'send JSON objects' })
+        queue = queue.then(() => handle(m)).catch((err: unknown) => {
+          request.log.error({ err }, 'chat message failed')
+          send(socket, { type: 'error', code: 'INTERNAL', message: 'the message could not be saved; please try again' })
+        })
+      })
+      socket.on('close', () => unsubscribe?.())
+    })
+
+    // Agents: every conversation's events, presence while connected, and lines typed in the workspace.
+    app.get('/api/v1/chat/agent', { websocket: true, schema: { hide: true } }, (socket: ChatSocket, request) => {
+      const agentName = agentNameOf(request)
+      const connectionId = randomBytes(12).toString('hex')
+      let queue = refreshAgentPresence(deps.store.db, connectionId, agentName, options.now()).then(async () => {
+        const open = await listOpenConversations(deps.store.db)
+        send(socket, { type: 'conversations', items: open.map(presentConversation) })
+      })
+      const heartbeat = setInterval(() => {
+        void refreshAgentPresence(deps.store.db, connectionId, agentName, options.now()).catch(() => {})
+      }, HEARTBEAT_MS)
+      heartbeat.unref()
+      const unsubscribe = bus.subscribe((event: ChatEvent) => send(socket, { type: event.kind, ...event, kind: undefined }))
+      socket.on('message', (data: unknown) => {
+        const m = parse(data)
+        if (!m) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'send JSON objects' })
+        queue = queue
+          .then(async () => {
+            const conversation = await findConversationById(deps.store.db, Number(m.conversationId))
+            if (!conversation || conversation.status !== 'open') return send(socket, { type: 'error', code: 'NOT_FOUND', message: 'no open conversation with that id' })
+            const now = options.now()
+            if (m.type === 'message') {
+              const text = str(m, 'text').trim()
+              if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
+              const line = await addChatLine(deps.store.db, conversation, { from: 'agent', text, agentName, now })
+              await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'agent', agentName, text: line.text, at: line.at })
+            } else if (m.type === 'end') {
+              await endChatConversation(deps.store.db, conversation, agentName, now)
+              await bus.publish({ kind: 'ended', conversationId: conversation.id, at: now.toISOString() })
+            }
+          })
+          .catch((err: unknown) => {
+            request.log.error({ err }, 'agent chat message failed')
+            send(socket, { type: 'error', code: 'INTERNAL', message: 'the message could not be saved' })
+          })
+      })
+      socket.on('close', () => {
+        clearInterval(heartbeat)
+        unsubscribe()
+        void removeAgentPresence(deps.store.db, connectionId).catch(() => {})
+      })
+    })
+
+    const tags = ['chat']
+    app.get('/api/v1/chat/conversations', { schema: { summary: 'Open live-chat conversations and how many agents are online', tags } }, async () => ({
+      agentsOnline: await countAgentsOnline(deps.store.db, options.now()),
+      conversations: (await listOpenConversations(deps.store.db)).map(presentConversation),
+    }))
+
+    const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const
+    const getOpen = async (id: number) => {
+      const c = await findConversationById(deps.store.db, id)
+      if (!c) throw new NotFoundError(`conversation ${id} not found`)
+      return c
+    }
+
+    app.get<{ Params: { id: number } }>('/api/v1/chat/conversations/:id', { schema: { summary: 'A conversation and its transcript', tags, params: idParams } }, async (request) => {
+      const c = await getOpen(request.params.id)
+      return { ...presentConversation(c), status: c.status, transcript: await listChatLines(deps.store.db, c) }
+    })
+
+    app.post<{ Params: { id: number }; Body: { text: string } }>(
+      '/api/v1/chat/conversations/:id/messages',
+      {
+        schema: {
+          summary: 'Send a line to the customer as the authenticated agent',
+          tags,
+          params: idParams,
+          body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: MAX_CHAT_MESSAGE_CHARS } } },
+        },
+      },
+      async (request, reply) => {
+        const c = await getOpen(request.params.id)
+        if (c.status !== 'open') throw new InvalidInputError(`conversation ${c.id} has ended`)
+        const agentName = agentNameOf(request)
+        const line = await addChatLine(deps.store.db, c, { from: 'agent', text: request.body.text, agentName, now: options.now() })
+        await bus.publish({ kind: 'message', conversationId: c.id, from: 'agent', agentName, text: line.text, at: line.at })
+        return reply.code(201).send(line)
+      },
+    )
+
+    app.post<{ Params: { id: number } }>('/api/v1/chat/conversations/:id/end', { schema: { summary: 'End a conversation', tags, params: idParams } }, async (request, reply) => {
+      const c = await getOpen(request.params.id)
+      if (c.status === 'open') {
+        const now = options.now()
+        await endChatConversation(deps.store.db, c, agentNameOf(request), now)
+        await bus.publish({ kind: 'ended', conversationId: c.id, at: now.toISOString() })
+      }
+      return reply.code(204).send()
+    })
+
+    app.post('/api/v1/chat/presence', { schema: { summary: 'Count this REST client as an online agent for the next 60 s', tags } }, async (request, reply) => {
+      const name = agentNameOf(request)
+      await refreshAgentPresence(deps.store.db, `rest:${name}`, name, options.now())
+      return reply.code(204).send()
+    })
+  }
+}
+
+function agentNameOf(request: FastifyRequest): string {
+  const agent: unknown = (request as unknown as { agent?: unknown }).agent
+  if (typeof agent === 'object' && agent !== null && 'displayName' in agent && typeof agent.displayName === 'string') return agent.displayName
+  return 'agent'
+}

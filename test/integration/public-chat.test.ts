@@ -1,0 +1,157 @@
+import { createRequire } from 'node:module'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createAgent, createApiToken } from '../../src/agents/agent.service.ts'
+import { PostgresChatBus, type ChatEvent } from '../../src/chat/chat-bus.ts'
+import { silentLogger } from '../../src/logger.ts'
+import { openDatabase } from '../../src/store/database.ts'
+import { getTicketWithThread } from '../../src/tickets/ticket.service.ts'
+import { createTestSchema, dropTestSchema, testDialects } from '../helpers/test-database.ts'
+import { createPublicTestApp, type PublicTestApp } from './public-test-app.ts'
+
+/** The bit of the ws client these tests use (ws ships no type declarations here). */
+interface ClientSocket {
+  on(event: 'open' | 'close', listener: () => void): void
+  on(event: 'message', listener: (data: Buffer) => void): void
+  on(event: 'error' | 'unexpected-response', listener: (...args: unknown[]) => void): void
+  send(data: string): void
+  close(): void
+}
+const require = createRequire(import.meta.url)
+const WebSocketClient: new (url: string, options?: { headers?: Record<string, string> }) => ClientSocket = require('ws')
+
+/** A connected socket plus a queue of the JSON messages it received. */
+async function connect(url: string, headers: Record<string, string> = {}) {
+  const socket = new WebSocketClient(url, { headers })
+  const inbox: Array<Record<string, unknown>> = []
+  const waiters: Array<() => void> = []
+  socket.on('message', (data) => {
+    inbox.push(JSON.parse(data.toString()) as Record<string, unknown>)
+    for (const w of waiters.splice(0)) w()
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.on('open', () => resolve())
+    socket.on('error', (err) => reject(err))
+    socket.on('unexpected-response', (req, res) => {
+      ;(req as { destroy(): void }).destroy()
+      reject(new Error(`upgrade refused: ${(res as { statusCode?: number }).statusCode}`))
+    })
+  })
+  async function next(type: string): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 100; i++) {
+      const at = inbox.findIndex((m) => m.type === type)
+      if (at >= 0) return inbox.splice(at, 1)[0] ?? {}
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve)
+        setTimeout(resolve, 50)
+      })
+    }
+    throw new Error(`no ${type} message; got ${JSON.stringify(inbox)}`)
+  }
+  return { socket, next, send: (m: object) => socket.send(JSON.stringify(m)) }
+}
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: live chat`, () => {
+    let t: PublicTestApp
+    let base: string
+    let token: string
+    beforeEach(async () => {
+      t = await createPublicTestApp(dialect)
+      const address = await t.app.listen({ port: 0, host: '127.0.0.1' })
+      base = address.replace(/^http/, 'ws')
+      const agent = await createAgent(t.store.db, { email: 'mei@okpay.com', password: 'correct horse battery staple', role: 'agent', displayName: 'Mei' }, new Date())
+      token = (await createApiToken(t.store.db, agent.id, 'chat', new Date())).token
+    })
+    afterEach(async () => {
+      await t.close()
+    })
+
+    it('tells the customer when no agent is online, and still opens a chat ticket', async () => {
+      const customer = await connect(`${base}/api/v1/public/chat`)
+      customer.send({ type: 'start', name: 'Zhao Lei', email: 'zhao@example.com', text: '我的退款还没到账', lang: 'zh-CN' })
+      const started = await customer.next('started')
+      expect(started).toMatchObject({ agentsOnline: false, ticketNumber: expect.stringMatching(/^OKP-\d+$/) })
+      const row = await t.store.db.selectFrom('chat_conversations').selectAll().executeTakeFirstOrThrow()
+      const thread = await getTicketWithThread(t.store.db, row.ticket_id)
+      expect(thread.ticket.channel).toBe('chat')
+      expect(thread.messages.map((m) => m.text_body)).toEqual(['我的退款还没到账'])
+      customer.socket.close()
+    })
+
+    it('relays lines both ways between customer and agent and keeps the redacted transcript on the ticket', async () => {
+      const agent = await connect(`${base}/api/v1/chat/agent`, { authorization: `Bearer ${token}` })
+      expect(await agent.next('conversations')).toMatchObject({ items: [] })
+      const customer = await connect(`${base}/api/v1/public/chat`)
+      customer.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Card payment failed', lang: 'en' })
+      const started = await customer.next('started')
+      expect(started.agentsOnline).toBe(true)
+      const seen = await agent.next('started')
+      expect(seen).toMatchObject({ conversationId: started.conversationId, text: 'Card payment failed' })
+
+      agent.send({ type: 'message', conversationId: started.conversationId, text: 'Hello Amy, which card did you use?' })
+      expect(await customer.next('message')).toMatchObject({ from: 'agent', agentName: 'Mei', text: 'Hello Amy, which card did you use?' })
+      // Agents see every agent's lines too (several may watch one chat); the first is their own echo.
+      expect(await agent.next('message')).toMatchObject({ from: 'agent' })
+      customer.send({ type: 'message', text: 'My card 4111 1111 1111 1111 was declined' })
+      const relayed = await agent.next('message')
+      expect(relayed.from).toBe('customer')
+      expect(String(relayed.text)).not.toContain('4111 1111 1111 1111')
+      expect(String(relayed.text)).toContain('1111')
+
+      agent.send({ type: 'end', conversationId: started.conversationId })
+      await customer.next('ended')
+      const row = await t.store.db.selectFrom('chat_conversations').selectAll().executeTakeFirstOrThrow()
+      expect(row.status).toBe('closed')
+      const thread = await getTicketWithThread(t.store.db, row.ticket_id)
+      expect(thread.messages.map((m) => m.direction)).toEqual(['inbound', 'outbound', 'inbound'])
+      customer.socket.close()
+      agent.socket.close()
+    })
+
+    it('refuses the agent socket without authentication, and bad customer input with a clear error', async () => {
+      await expect(connect(`${base}/api/v1/chat/agent`)).rejects.toThrow('upgrade refused: 401')
+      const customer = await connect(`${base}/api/v1/public/chat`)
+      customer.send({ type: 'message', text: 'hi' })
+      expect(await customer.next('error')).toMatchObject({ code: 'INVALID_INPUT', message: 'start or resume a chat first' })
+      customer.send({ type: 'start', name: 'X', email: 'not-an-address', text: 'hi' })
+      expect(await customer.next('error')).toMatchObject({ code: 'INVALID_INPUT' })
+      customer.socket.close()
+      expect(await t.store.db.selectFrom('chat_conversations').selectAll().execute()).toEqual([])
+    })
+
+    it('lists open conversations and takes agent lines over REST', async () => {
+      const customer = await connect(`${base}/api/v1/public/chat`)
+      customer.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Hello?', lang: 'en' })
+      const started = await customer.next('started')
+      const auth = { authorization: `Bearer ${token}` }
+      const list = await t.app.inject({ url: '/api/v1/chat/conversations', headers: auth })
+      expect(list.json().conversations).toHaveLength(1)
+      const sent = await t.app.inject({ method: 'POST', url: `/api/v1/chat/conversations/${String(started.conversationId)}/messages`, headers: auth, payload: { text: 'Hi, how can I help?' } })
+      expect(sent.statusCode).toBe(201)
+      expect(await customer.next('message')).toMatchObject({ text: 'Hi, how can I help?' })
+      customer.socket.close()
+    })
+  })
+}
+
+describe.runIf(process.env.TEST_POSTGRES_URL)('postgres: chat bus across processes', () => {
+  it('delivers an event published by one process to a listener in another', async () => {
+    const { schema, url } = await createTestSchema()
+    const storeA = await openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 2 })
+    const storeB = await openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 2 })
+    const busA = await PostgresChatBus.open(storeA, `${url}`, silentLogger)
+    const busB = await PostgresChatBus.open(storeB, `${url}`, silentLogger)
+    try {
+      const received = new Promise<ChatEvent>((resolve) => busB.subscribe(resolve))
+      const event: ChatEvent = { kind: 'message', conversationId: 7, from: 'agent', agentName: 'Mei', text: '您好', at: '2026-11-25T10:00:00.000Z' }
+      await busA.publish(event)
+      expect(await received).toEqual(event)
+    } finally {
+      await busA.close()
+      await busB.close()
+      await storeA.destroy()
+      await storeB.destroy()
+      await dropTestSchema(schema)
+    }
+  })
+})
