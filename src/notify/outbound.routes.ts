@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify'
+import { MaildeskError } from '../errors.ts'
+import { RateLimiter } from '../public/rate-limiter.ts'
 import type { AppDeps } from '../web/app.ts'
 import { setAntiPhishingCode } from './anti-phishing-code.ts'
 import { findOutboundByVerificationCode } from './verification.service.ts'
+
+const VERIFY_LOOKUPS_PER_MINUTE = 30
 
 /** Verification of our own mail by its footer code (public), and customers' anti-phishing codes (agents). */
 export function outboundRoutes(deps: AppDeps & { now?: () => Date }) {
   const db = deps.store.db
   const now = deps.now ?? (() => new Date())
+  // Codes are 40 random bits; a per-address cap keeps guessing them (to read subjects of others' mail) hopeless.
+  const lookups = new RateLimiter(VERIFY_LOOKUPS_PER_MINUTE, 60_000)
   return async function register(app: FastifyInstance): Promise<void> {
     app.get<{ Params: { code: string } }>(
       '/api/v1/verify/code/:code',
@@ -31,6 +37,9 @@ export function outboundRoutes(deps: AppDeps & { now?: () => Date }) {
         },
       },
       async (request) => {
+        if (!lookups.take(request.ip, now())) {
+          throw new MaildeskError('RATE_LIMITED', `at most ${VERIFY_LOOKUPS_PER_MINUTE} code checks a minute from one address; wait a minute`)
+        }
         const found = await findOutboundByVerificationCode(db, request.params.code, now())
         if (!found) return { found: false }
         return { found: true, sentAt: found.sentAt.toISOString(), subject: found.subject, maskedRecipient: found.maskedRecipient }

@@ -54,6 +54,14 @@ for (const dialect of testDialects()) {
       }
     })
 
+    it('limits code checks to 30 a minute per client address', async () => {
+      const answers: number[] = []
+      for (let i = 0; i < 31; i++) answers.push((await app.inject({ method: 'GET', url: '/api/v1/verify/code/ZZZZ-ZZZZ', remoteAddress: '198.51.100.9' })).statusCode)
+      expect(answers.filter((s) => s === 200)).toHaveLength(30)
+      expect(answers.at(-1)).toBe(429)
+      expect((await app.inject({ method: 'GET', url: '/api/v1/verify/code/ZZZZ-ZZZZ', remoteAddress: '198.51.100.10' })).statusCode).toBe(200)
+    })
+
     it('PUT /api/v1/customers/:email/anti-phishing-code sets the code for a logged-in agent', async () => {
       const agent = await createAgentSession(app, rt.store)
       const url = `/api/v1/customers/${encodeURIComponent('Jane.Doe@example.com')}/anti-phishing-code`
