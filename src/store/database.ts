@@ -17,6 +17,7 @@ import type { AttachmentVerdictTable } from '../attachments/attachment-verdict.t
 import type { ImapFetchedMessageTable, ImapMailboxTable } from '../intake/imap-mailbox.table.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
 import type { OutboundMessageTable } from '../notify/outbound-message.table.ts'
+import type { PhishingCampaignKeyTable, PhishingCampaignTable, PhishingReportTable } from '../phishing-reports/phishing-report.table.ts'
 import type {
   AntiPhishingCodeTable,
   ChatAgentPresenceTable,
@@ -60,6 +61,9 @@ export interface Database {
   login_attempts: LoginAttemptTable
   audit_log: AuditLogTable
   reply_templates: ReplyTemplateTable
+  phishing_campaigns: PhishingCampaignTable
+  phishing_campaign_keys: PhishingCampaignKeyTable
+  phishing_reports: PhishingReportTable
 }
 
 export type Db = Kysely<Database>

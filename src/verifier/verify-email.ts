@@ -80,7 +80,9 @@ function nonOfficialLinkHosts(profile: BrandProfile, message: ParsedMessage): st
   const hosts = new Set<string>()
   for (const link of extractLinks(message.html, message.text)) {
     const host = resolveLinkTarget(link.href).url?.hostname
-    if (host && analyzeHost(profile, host).verdict === 'not_official') hosts.add(registrableOf(profile, host))
+    if (!host) continue
+    const a = analyzeHost(profile, host)
+    if (a.verdict === 'not_official' || a.verdict === 'impersonation') hosts.add(a.registrableDomain ?? a.asciiHost)
   }
   return [...hosts]
 }
@@ -197,7 +199,7 @@ export async function verifyEmail(raw: Uint8Array, ctx: VerifyEmailContext): Pro
   return { verdict, inputKind: 'email_message', reasons: renderReasons(reasons, ctx.language) }
 }
 
-/** Registrable domains of the non-official hosts a message links to (phishing campaign grouping). */
+/** Registrable domains (or IPs) of the non-official hosts a message links to, after unwrapping redirectors. */
 export function linkedDomainsOf(brand: Brand, message: ParsedMessage): string[] {
   return nonOfficialLinkHosts(brandProfile(brand), message)
 }

@@ -15,6 +15,7 @@ import { ticketRoutes } from '../tickets/ticket.routes.ts'
 import { registerErrorHandler } from './error-handler.ts'
 import { registerWorkspace } from './workspace.ts'
 import { verifyRoutes } from '../verifier/verify.routes.ts'
+import { phishingReportRoutes } from '../phishing-reports/phishing-report.routes.ts'
 
 export interface AppDeps {
   config: Config
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(outboundRoutes(deps))
   await app.register(publicRoutes(deps, deps.publicOptions))
   await app.register(verifyRoutes(deps, { resolver: deps.dnsResolver }))
+  await app.register(phishingReportRoutes(deps))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
