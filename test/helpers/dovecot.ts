@@ -26,7 +26,25 @@ export interface DovecotServer {
   connect(user?: DovecotUser): Promise<ImapFlow>
 }
 
-function config(dir: string, port: number, uid: number, gid: number, unprivileged: string | undefined): string {
+export interface DovecotOptions {
+  /** Also accept XOAUTH2/OAUTHBEARER, checking tokens with this RFC 7662 introspection endpoint (POST). */
+  oauth2IntrospectionUrl?: string
+}
+
+function oauth2Config(dir: string, url: string | undefined): { mechanisms: string; passdb: string } {
+  if (!url) return { mechanisms: '', passdb: '' }
+  writeFileSync(
+    path.join(dir, 'dovecot-oauth2.conf.ext'),
+    [`introspection_url = ${url}`, 'introspection_mode = post', 'username_attribute = username', 'active_attribute = active', 'active_value = true', ''].join('\n'),
+  )
+  return {
+    mechanisms: ' xoauth2 oauthbearer',
+    passdb: `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${dir}/dovecot-oauth2.conf.ext\n}\n`,
+  }
+}
+
+function config(dir: string, port: number, uid: number, gid: number, unprivileged: string | undefined, options: DovecotOptions): string {
+  const oauth2 = oauth2Config(dir, options.oauth2IntrospectionUrl)
   // As root, Dovecot drops to its own users (dovecot, dovenull) and mail runs as "nobody"; as anyone
   // else, every process runs as that user.
   const users = unprivileged ? `default_internal_user = ${unprivileged}\ndefault_login_user = ${unprivileged}\n` : ''
@@ -38,15 +56,16 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2.mechanisms}
 auth_failure_delay = 0
 first_valid_uid = ${uid}
 first_valid_gid = ${gid}
 mail_location = maildir:${dir}/mail/%u
 mail_uid = ${uid}
 mail_gid = ${gid}
-passdb {
+${oauth2.passdb}passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u ${dir}/users
 }
 userdb {
@@ -96,7 +115,10 @@ async function portAnswers(port: number): Promise<boolean> {
  * base_dir and config in a temp directory, maildirs there, users from a passwd-file, plaintext IMAP
  * on a free 127.0.0.1 port. Resolves once it sends its greeting.
  */
-export async function startDovecot(users: DovecotUser[] = [{ user: 'support@okpay.com', password: 'test-password' }]): Promise<DovecotServer> {
+export async function startDovecot(
+  users: DovecotUser[] = [{ user: 'support@okpay.com', password: 'test-password' }],
+  options: DovecotOptions = {},
+): Promise<DovecotServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-dovecot-'))
   // Dovecot's login processes run as dovenull and must reach the sockets in base_dir.
   chmodSync(dir, 0o755)
@@ -109,7 +131,7 @@ export async function startDovecot(users: DovecotUser[] = [{ user: 'support@okpa
   const gid = isRoot ? NOGROUP : (process.getgid?.() ?? NOGROUP)
   if (isRoot) for (const sub of ['mail', 'home']) chownSync(path.join(dir, sub), uid, gid)
   const configFile = path.join(dir, 'dovecot.conf')
-  writeFileSync(configFile, config(dir, port, uid, gid, isRoot ? undefined : userInfo().username))
+  writeFileSync(configFile, config(dir, port, uid, gid, isRoot ? undefined : userInfo().username, options))
   let child: ChildProcess | undefined
 
   const start = async () => {

@@ -12,7 +12,7 @@ import type { Store } from '../../src/store/database.ts'
 import { appendMessages, buildTestMessage, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
 import { createTestDatabase, testDialects } from '../helpers/test-database.ts'
 
-const USERS: DovecotUser[] = Array.from({ length: 8 }, (_, i) => ({ user: `box${i}@okpay.com`, password: `secret-${i}` }))
+const USERS: DovecotUser[] = Array.from({ length: 16 }, (_, i) => ({ user: `box${i}@okpay.com`, password: `secret-${i}` }))
 let nextUser = 0
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
@@ -234,7 +234,7 @@ describe('IMAP intake against a real Dovecot', () => {
           const s = await findImapMailboxByName(store.db, mailbox.name)
           return s?.last_error_code === 'IMAP_AUTH_FAILED' ? s : undefined
         })
-        expect(state.last_error_message).toMatch(/rejected the login of mailbox "box\d"/)
+        expect(state.last_error_message).toMatch(/rejected the login of mailbox "box\d+"/)
         expect(state.last_error_message).toContain(`check the user name and the password in ${path.join(secrets, `${user.user}.password`)}`)
         expect(state.last_error_message).not.toContain('wrong-password')
         expect(state.failing_since).not.toBeNull()
