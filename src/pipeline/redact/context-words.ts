@@ -97,11 +97,6 @@ const LEXICON: Record<ContextKind, readonly string[]> = {
   ],
 }
 
-interface TrieNode {
-  next: Map<number, TrieNode>
-  kind?: ContextKind
-}
-
 function isAsciiLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }
@@ -118,33 +113,45 @@ function lowerAscii(code: number): number {
   return code >= 65 && code <= 90 ? code + 32 : code
 }
 
-function buildTrie(): TrieNode {
-  const root: TrieNode = { next: new Map() }
-  for (const [kind, words] of Object.entries(LEXICON) as Array<[ContextKind, readonly string[]]>) {
-    for (const word of words) {
-      let node = root
-      for (let i = 0; i < word.length; i++) {
-        const code = lowerAscii(word.charCodeAt(i))
-        let child = node.next.get(code)
-        if (!child) {
-          child = { next: new Map() }
-          node.next.set(code, child)
-        }
-        node = child
-      }
-      node.kind = kind
-    }
-  }
-  return root
+/**
+ * The lexicon as a trie in flat arrays: node 0 is the root, whose children are found by direct index
+ * (ROOT_CHILD[code]); deeper nodes have a few children each, found by a short linear scan.
+ */
+const childCodes: number[][] = [[]]
+const childNodes: number[][] = [[]]
+const nodeKinds: Array<ContextKind | undefined> = [undefined]
+const ROOT_CHILD = new Int32Array(65536).fill(-1)
+
+function findChild(node: number, code: number): number {
+  if (node === 0) return ROOT_CHILD[code] ?? -1
+  const codes = childCodes[node] ?? []
+  for (let k = 0; k < codes.length; k++) if (codes[k] === code) return childNodes[node]?.[k] ?? -1
+  return -1
 }
 
-const TRIE = buildTrie()
-
-/** 1 for every UTF-16 unit that can start a context word (both cases): most characters are skipped in one step. */
-const STARTS_WORD = new Uint8Array(65536)
-for (const code of TRIE.next.keys()) {
-  STARTS_WORD[code] = 1
-  if (code >= 97 && code <= 122) STARTS_WORD[code - 32] = 1
+for (const [kind, words] of Object.entries(LEXICON) as Array<[ContextKind, readonly string[]]>) {
+  for (const word of words) {
+    let node = 0
+    for (let i = 0; i < word.length; i++) {
+      const code = lowerAscii(word.charCodeAt(i))
+      let child = findChild(node, code)
+      if (child < 0) {
+        child = nodeKinds.length
+        nodeKinds.push(undefined)
+        childCodes.push([])
+        childNodes.push([])
+        if (node === 0) {
+          ROOT_CHILD[code] = child
+          if (code >= 97 && code <= 122) ROOT_CHILD[code - 32] = child
+        } else {
+          childCodes[node]?.push(code)
+          childNodes[node]?.push(child)
+        }
+      }
+      node = child
+    }
+    nodeKinds[node] = kind
+  }
 }
 
 /** Finds every context word, leftmost-longest and non-overlapping; ASCII words must stand alone as words. */
@@ -154,7 +161,7 @@ export function indexContextWords(text: string): ContextWord[] {
   let i = 0
   while (i < length) {
     const first = text.charCodeAt(i)
-    if (STARTS_WORD[first] === 0) {
+    if (ROOT_CHILD[first] === -1) {
       i++
       continue
     }
@@ -164,18 +171,20 @@ export function indexContextWords(text: string): ContextWord[] {
       i++
       continue
     }
-    let node: TrieNode | undefined = TRIE
+    let node = 0
     let matchEnd = -1
     let matchKind: ContextKind | undefined
-    for (let j = i; j < length && node; j++) {
-      node = node.next.get(lowerAscii(text.charCodeAt(j)))
-      if (node?.kind !== undefined) {
+    for (let j = i; j < length; j++) {
+      node = findChild(node, lowerAscii(text.charCodeAt(j)))
+      if (node < 0) break
+      const kind = nodeKinds[node]
+      if (kind !== undefined) {
         const last = text.charCodeAt(j)
         const after = j + 1 < length ? text.charCodeAt(j + 1) : 0
         // …and end at one ("code" is not the start of "codes" or "coder").
         if (!(isAsciiLetter(last) && isAsciiLetter(after))) {
           matchEnd = j + 1
-          matchKind = node.kind
+          matchKind = kind
         }
       }
     }
@@ -187,6 +196,19 @@ export function indexContextWords(text: string): ContextWord[] {
     }
   }
   return words
+}
+
+/** Context words by kind, each list in text order: a recognizer walks only the labels it reads values after. */
+export type ContextLabels = Record<ContextKind, ContextWord[]>
+
+/** Groups context words by kind. */
+export function groupContextWords(words: readonly ContextWord[]): ContextLabels {
+  const labels: ContextLabels = {
+    card: [], account: [], reference: [], contact: [], password: [], pin: [], otp: [], cvv: [], code: [],
+    security_code: [], not_secret_code: [],
+  }
+  for (const word of words) labels[word.kind].push(word)
+  return labels
 }
 
 /** Characters that end a clause: a label before one of them does not describe a value after it. */

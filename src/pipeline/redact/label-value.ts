@@ -1,4 +1,4 @@
-import type { ContextKind, ContextWord } from './context-words.ts'
+import type { ContextWord } from './context-words.ts'
 import { endsCleanly, isDigitCode, readDigitRun } from './digit-runs.ts'
 import type { Finding, FindingType } from './finding.ts'
 
@@ -102,21 +102,19 @@ export function isQuote(code: number): boolean {
 }
 
 /**
- * A digit value right after a label of one of `kinds`: `minDigits`–`maxDigits` digits, spaces or dashes allowed
+ * A digit value right after each of `labels`: `minDigits`–`maxDigits` digits, spaces or dashes allowed
  * inside ("123 456"), not glued to what follows; `needsConnector` wants ":" or "is" in between.
  */
 export function findDigitValues(
   text: string,
-  words: readonly ContextWord[],
-  kinds: readonly ContextKind[],
+  labels: readonly ContextWord[],
   type: FindingType,
   minDigits: number,
   maxDigits: number,
   options: { needsConnector?: boolean } = {},
 ): Finding[] {
   const findings: Finding[] = []
-  for (const word of words) {
-    if (!kinds.includes(word.kind)) continue
+  for (const word of labels) {
     const start = findValueStart(text, word.end)
     if (options.needsConnector && !start.hasColon && !start.hasWord) continue
     let { position } = start

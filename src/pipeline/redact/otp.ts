@@ -1,4 +1,4 @@
-import type { ContextWord } from './context-words.ts'
+import type { ContextLabels, ContextWord } from './context-words.ts'
 import { endsCleanly } from './digit-runs.ts'
 import type { Finding } from './finding.ts'
 import { findDigitValues } from './label-value.ts'
@@ -28,12 +28,20 @@ const CODE_FIRST = /^\d{4,8} ?(?:is|was|是|为)(?: your| the|您的|你的)?(?:
  * "your code is 123456", "OTP 5521"), or right before one in a forwarded SMS ("845120 is your verification code").
  * "error code", "zip code" and friends are separate context words, so their numbers never reach here.
  */
-export function findOneTimeCodes(text: string, words: readonly ContextWord[]): Finding[] {
-  const findings = findDigitValues(text, words, ['otp'], 'otp', 4, 8)
-  findings.push(...findDigitValues(text, words, ['security_code'], 'otp', 5, 8))
-  findings.push(...findDigitValues(text, words, ['code'], 'otp', 4, 8, { needsConnector: true }))
-  for (const word of words) {
-    if (word.kind !== 'otp' && word.kind !== 'code') continue
+export function findOneTimeCodes(text: string, labels: ContextLabels): Finding[] {
+  return [
+    ...findDigitValues(text, labels.otp, 'otp', 4, 8),
+    ...findDigitValues(text, labels.security_code, 'otp', 5, 8),
+    ...findDigitValues(text, labels.code, 'otp', 4, 8, { needsConnector: true }),
+    ...findCodesBeforeLabels(text, labels.otp),
+    ...findCodesBeforeLabels(text, labels.code),
+  ]
+}
+
+/** "845120 is your verification code": the code right before its label. */
+function findCodesBeforeLabels(text: string, labels: readonly ContextWord[]): Finding[] {
+  const findings: Finding[] = []
+  for (const word of labels) {
     // The code is the last digit run in the few characters before the label.
     const from = Math.max(0, word.start - LOOK_BACK)
     let end = word.start

@@ -1,4 +1,4 @@
-import type { ContextWord } from './context-words.ts'
+import type { ContextLabels } from './context-words.ts'
 import { findValueStart, isQuote } from './label-value.ts'
 import type { Finding } from './finding.ts'
 
@@ -79,10 +79,9 @@ function continuesAsSentence(text: string, end: number): boolean {
  * "how do I reset my password" have no value after the label, and "password is wrong" has no digit or symbol in
  * it, so they are left alone. A quoted value is taken whole.
  */
-export function findPasswords(text: string, words: readonly ContextWord[]): Finding[] {
+export function findPasswords(text: string, labels: ContextLabels): Finding[] {
   const findings: Finding[] = []
-  for (const word of words) {
-    if (word.kind !== 'password') continue
+  for (const word of labels.password) {
     const { position, hasColon, hasWord } = findValueStart(text, word.end)
     if (position >= text.length) continue
     const first = text.charCodeAt(position)

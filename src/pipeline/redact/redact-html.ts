@@ -39,13 +39,17 @@ function isAsciiLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }
 
+function isTagNameChar(code: number): boolean {
+  return isAsciiLetter(code) || (code >= 48 && code <= 57) || code === 0x2d
+}
+
 /** Reads a tag from `<` to its `>`, skipping quoted attribute values; returns its end and lowercased name. */
 function readTag(html: string, start: number): { end: number; name: string; closing: boolean } {
   let i = start + 1
   const closing = html.charCodeAt(i) === 0x2f
   if (closing) i++
   const nameStart = i
-  while (i < html.length && /[A-Za-z0-9-]/.test(html.charAt(i))) i++
+  while (i < html.length && isTagNameChar(html.charCodeAt(i))) i++
   const name = html.slice(nameStart, i).toLowerCase()
   let quote = 0
   while (i < html.length) {

@@ -1,7 +1,7 @@
 import { findBankAccounts } from './bank-account.ts'
 import { findCardNumbers } from './card-number.ts'
 import { findResidentIds } from './cn-resident-id.ts'
-import { indexContextWords } from './context-words.ts'
+import { groupContextWords, indexContextWords } from './context-words.ts'
 import { findCvvCodes } from './cvv.ts'
 import { findDigitRuns } from './digit-runs.ts'
 import type { Finding, FindingType } from './finding.ts'
@@ -48,13 +48,14 @@ function resolveOverlaps(candidates: Finding[]): Finding[] {
 /** Finds every secret in `text`, without changing it; offsets are into `text`, sorted, never overlapping. */
 export function findSensitiveData(text: string): Finding[] {
   const words = indexContextWords(text)
+  const labels = groupContextWords(words)
   const runs = findDigitRuns(text)
   return resolveOverlaps([
     ...findCardNumbers(text, runs, words),
-    ...findCvvCodes(text, words),
-    ...findPins(text, words),
-    ...findPasswords(text, words),
-    ...findOneTimeCodes(text, words),
+    ...findCvvCodes(text, labels),
+    ...findPins(text, labels),
+    ...findPasswords(text, labels),
+    ...findOneTimeCodes(text, labels),
     ...findResidentIds(text, words),
     ...findIbans(text),
     ...findBankAccounts(text, runs, words),
