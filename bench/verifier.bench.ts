@@ -2,6 +2,12 @@
 // identifier verdicts per second in-process on one core. Targets: ≥ 97% accuracy, zero official/non-official
 // confusions, ≥ 20,000 identifier verdicts/s.
 //   node --import tsx bench/verifier.bench.ts
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { request, Agent } from 'node:http'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { loadConfig } from '../src/config.ts'
 import { verifyIdentifier } from '../src/verifier/verify-identifier.ts'
 import {
@@ -13,7 +19,7 @@ import {
   verifyLabelledEmail,
   type ConfusionMatrix,
 } from '../test/fixtures/verifier/labelled-set.ts'
-import { fmt, isMain, medianOf } from './lib/measure.ts'
+import { fmt, isMain, medianOf, REPO_ROOT } from './lib/measure.ts'
 
 const RUNS = 5
 const ROUNDS = 100 // passes over the identifier set per timed run
@@ -25,6 +31,82 @@ function printMatrix(title: string, m: ConfusionMatrix): void {
   for (const expected of VERDICTS) {
     const row = m[expected]
     console.log(`  ${expected.padEnd(16)}${VERDICTS.map((v) => String(row[v]).padStart(14)).join('')}   ${fmt(score.perVerdict[expected] * 100, 1)}%`)
+  }
+}
+
+const HTTP_CONNECTIONS = 32
+const HTTP_SECONDS = 8
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function postJson(agent: Agent, port: number, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/api/v1/verify', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/**
+ * POST /api/v1/verify against the real `bin/maildesk serve` (its own process, SQLite, loopback) from
+ * HTTP_CONNECTIONS keep-alive connections for HTTP_SECONDS: requests/second and latency percentiles.
+ */
+async function measureHttp(inputs: string[]): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-verify-'))
+  const [httpPort, smtpPort] = [await freePort(), await freePort()]
+  const server = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', String(httpPort), '--smtp-port', String(smtpPort)], {
+    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  })
+  const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONNECTIONS })
+  try {
+    const ready = Date.now() + 30_000
+    for (;;) {
+      if (Date.now() > ready) throw new Error('bin/maildesk serve did not answer within 30 s')
+      const ok = await postJson(agent, httpPort, JSON.stringify({ input: 'okpay.com' })).catch(() => 0)
+      if (ok === 200) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    const bodies = inputs.filter((i) => i.length > 0).map((input) => JSON.stringify({ input, language: 'zh-CN' }))
+    const latencies: number[] = []
+    let errors = 0
+    const end = performance.now() + HTTP_SECONDS * 1000
+    const start = performance.now()
+    await Promise.all(
+      Array.from({ length: HTTP_CONNECTIONS }, async (_, c) => {
+        for (let i = c; performance.now() < end; i += HTTP_CONNECTIONS) {
+          const t = performance.now()
+          const status = await postJson(agent, httpPort, bodies[i % bodies.length] ?? '{}').catch(() => 0)
+          latencies.push(performance.now() - t)
+          if (status !== 200) errors++
+        }
+      }),
+    )
+    const elapsed = (performance.now() - start) / 1000
+    latencies.sort((a, b) => a - b)
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
+    return { requestsPerSec: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors }
+  } finally {
+    agent.destroy()
+    server.kill('SIGTERM')
+    await new Promise((r) => server.once('exit', r))
+    rmSync(dataDir, { recursive: true, force: true })
   }
 }
 
@@ -53,6 +135,10 @@ export async function run(): Promise<Record<string, unknown>> {
     return n / ((performance.now() - start) / 1000)
   })
   console.log(`identifier verdicts: ${fmt(rate.median)}/s in-process, one core (target ≥ 20,000/s) [median of ${RUNS}, ${ROUNDS * inputs.length} verdicts each]`)
+  const http = await measureHttp(inputs)
+  console.log(
+    `POST /api/v1/verify on loopback (bin/maildesk serve, ${HTTP_CONNECTIONS} keep-alive connections, ${HTTP_SECONDS} s): ${fmt(http.requestsPerSec)} req/s, p50 ${fmt(http.p50Ms, 1)} ms, p99 ${fmt(http.p99Ms, 1)} ms, ${http.errors} errors`,
+  )
   const idScore = scoreConfusion(idMatrix)
   const emailScore = scoreConfusion(emailMatrix)
   return {
@@ -64,6 +150,10 @@ export async function run(): Promise<Record<string, unknown>> {
     emailConfusion: emailMatrix,
     officialConfusions: idScore.officialConfusions + emailScore.officialConfusions,
     identifierVerdictsPerSec: Math.round(rate.median),
+    httpRequestsPerSec: Math.round(http.requestsPerSec),
+    httpP50Ms: Number(http.p50Ms.toFixed(2)),
+    httpP99Ms: Number(http.p99Ms.toFixed(2)),
+    httpErrors: http.errors,
   }
 }
 
