@@ -1,4 +1,4 @@
-import { upsertCustomerByEmail } from '../customers/customer.repository.ts'
+import { findCustomerByEmail, upsertCustomerByEmail } from '../customers/customer.repository.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { Db } from '../store/database.ts'
 
@@ -39,6 +39,12 @@ export async function setAntiPhishingCode(db: Db, email: string, code: string, n
 /** Removes a customer's code; mail no longer carries one. */
 export async function clearAntiPhishingCode(db: Db, customerId: number): Promise<void> {
   await db.deleteFrom('anti_phishing_codes').where('customer_id', '=', customerId).execute()
+}
+
+/** Removes the code of the customer with this address, if any (idempotent). */
+export async function clearAntiPhishingCodeByEmail(db: Db, email: string): Promise<void> {
+  const customer = await findCustomerByEmail(db, email)
+  if (customer) await clearAntiPhishingCode(db, customer.id)
 }
 
 export async function findAntiPhishingCode(db: Db, customerId: number): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors.ts'
 import type { ParsedMessage } from '../pipeline/parse-message.ts'
 import type { Db } from '../store/database.ts'
 import { insertTicketEvent } from '../tickets/ticket-event.repository.ts'
@@ -70,4 +71,17 @@ export async function handleBounce(db: Db, parsed: ParsedMessage, rawText: strin
     })
   })
   return { ...outcome, customerBlocked: severity === 'hard' }
+}
+
+/**
+ * Lets mail go to a customer's address again after an agent confirmed it through another channel.
+ * @throws NotFoundError when there is no customer with this address.
+ */
+export async function unblockCustomerMail(db: Db, email: string, now: Date = new Date()): Promise<void> {
+  const result = await db
+    .updateTable('customers')
+    .set({ mail_blocked: 0, updated_at: now.toISOString() })
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst()
+  if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('no customer with this address')
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { MaildeskError } from '../errors.ts'
 import { RateLimiter } from '../public/rate-limiter.ts'
 import type { AppDeps } from '../web/app.ts'
-import { setAntiPhishingCode } from './anti-phishing-code.ts'
+import { clearAntiPhishingCodeByEmail, setAntiPhishingCode } from './anti-phishing-code.ts'
+import { unblockCustomerMail } from './bounce.service.ts'
 import { findOutboundByVerificationCode } from './verification.service.ts'
 
 const VERIFY_LOOKUPS_PER_MINUTE = 30
@@ -63,6 +64,36 @@ export function outboundRoutes(deps: AppDeps & { now?: () => Date }) {
       },
       async (request, reply) => {
         await setAntiPhishingCode(db, request.params.email, request.body.code, now())
+        return reply.code(204).send()
+      },
+    )
+
+    const emailParams = {
+      type: 'object',
+      properties: { email: { type: 'string', minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' } },
+      required: ['email'],
+    } as const
+
+    app.delete<{ Params: { email: string } }>(
+      '/api/v1/customers/:email/anti-phishing-code',
+      { schema: { summary: "Remove the customer's anti-phishing code", tags: ['customers'], params: emailParams } },
+      async (request, reply) => {
+        await clearAntiPhishingCodeByEmail(db, request.params.email)
+        return reply.code(204).send()
+      },
+    )
+
+    app.delete<{ Params: { email: string } }>(
+      '/api/v1/customers/:email/mail-block',
+      {
+        schema: {
+          summary: 'Send mail to this address again after a hard bounce (confirm the address with the customer first)',
+          tags: ['customers'],
+          params: emailParams,
+        },
+      },
+      async (request, reply) => {
+        await unblockCustomerMail(db, request.params.email, now())
         return reply.code(204).send()
       },
     )

@@ -87,6 +87,21 @@ for (const dialect of testDialects()) {
       }
     })
 
+    it('DELETE …/anti-phishing-code removes the code; DELETE …/mail-block lets mail through again', async () => {
+      const agent = await createAgentSession(app, rt.store)
+      const base = '/api/v1/customers/jane.doe%40example.com'
+      expect((await app.inject({ method: 'PUT', url: `${base}/anti-phishing-code`, headers: agent.bearer, payload: { code: 'BlueFox-7' } })).statusCode).toBe(204)
+      expect((await app.inject({ method: 'DELETE', url: `${base}/anti-phishing-code`, headers: agent.bearer })).statusCode).toBe(204)
+      const customer = await findCustomerByEmail(rt.store.db, 'jane.doe@example.com')
+      expect(await findAntiPhishingCode(rt.store.db, customer?.id ?? 0)).toBeUndefined()
+
+      await rt.store.db.updateTable('customers').set({ mail_blocked: 1 }).execute()
+      expect((await app.inject({ method: 'DELETE', url: `${base}/mail-block`, headers: agent.bearer })).statusCode).toBe(204)
+      expect(await findCustomerByEmail(rt.store.db, 'jane.doe@example.com')).toMatchObject({ mail_blocked: 0 })
+      const unknown = await app.inject({ method: 'DELETE', url: '/api/v1/customers/nobody%40example.com/mail-block', headers: agent.bearer })
+      expect(unknown.statusCode).toBe(404)
+    })
+
     it('needs a logged-in agent to set a code', async () => {
       const res = await app.inject({ method: 'PUT', url: '/api/v1/customers/jane.doe%40example.com/anti-phishing-code', payload: { code: 'BlueFox-7' } })
       expect(res.statusCode).toBe(401)
