@@ -43,6 +43,7 @@ describe('card numbers', () => {
     ['a Luhn-valid PAN with spaces', 'my card 4242 4242 4242 4242 was declined', [['card_number', '4242 4242 4242 4242']]],
     ['a PAN with dashes', 'card: 5555-5555-5555-4444.', [['card_number', '5555-5555-5555-4444']]],
     ['an Amex in 4-6-5 groups', 'Amex 3782 822463 10005 please', [['card_number', '3782 822463 10005']]],
+    ['a PAN typed in full-width digits', '卡号：６２００　００００　００００　０００５', [['card_number', '６２００　００００　００００　０００５']]],
     ['a PAN glued to Chinese text', '卡号6200000000000005被扣款', [['card_number', '6200000000000005']]],
     ['a PAN followed by an expiry in the same run', 'card 4242 4242 4242 4242 12 26', [['card_number', '4242 4242 4242 4242']]],
     ['a card after a phone or app word', 'I added the card in the mobile app: 4242 4242 4242 4242', [['card_number', '4242 4242 4242 4242']]],
@@ -61,5 +62,7 @@ describe('card numbers', () => {
   it('masks a card to its last four digits', () => {
     expect(redactSensitiveData('card 4242 4242 4242 4242 ok').text).toBe('card [card •••• 4242] ok')
     expect(redactSensitiveData('卡号 6200 0000 0000 0005 被扣款').text).toBe('卡号 [银行卡 •••• 0005] 被扣款')
+    const fullWidth = '6200000000000005'.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0))
+    expect(redactSensitiveData(`卡号${fullWidth}`).text).toBe('卡号[银行卡 •••• 0005]')
   })
 })

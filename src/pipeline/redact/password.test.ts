@@ -18,6 +18,7 @@ describe('passwords', () => {
     ['支付密码 straight into digits', '支付密码123456是不是泄露了', [['password', '123456']]],
     ['登录密码改成了', '登录密码改成了Qwe!2024', [['password', 'Qwe!2024']]],
     ['支付密码：', '支付密码：860412', [['password', '860412']]],
+    ['a full-width value', '密码是ａｂｃ１２３', [['password', 'ａｂｃ１２３']]],
     ['I forgot my password', 'I forgot my password', []],
     ['how do I reset my password', 'how do I reset my password?', []],
     ['我忘记密码了', '我忘记密码了', []],

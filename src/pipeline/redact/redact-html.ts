@@ -1,4 +1,5 @@
 import type { Finding } from './finding.ts'
+import { normalizeWidth } from './normalize-width.ts'
 import { findSensitiveData } from './redact-sensitive-data.ts'
 import { detectMarkerLanguage, formatRedactionMarker } from './redaction-marker.ts'
 
@@ -153,7 +154,7 @@ export function redactHtml(html: string): { html: string; findings: Finding[] } 
   const findings: Finding[] = []
   for (const finding of findSensitiveData(visible.text)) {
     const language = detectMarkerLanguage(visible.text, finding.start, finding.end)
-    const marker = escapeHtml(formatRedactionMarker(finding.type, visible.text.slice(finding.start, finding.end), language))
+    const marker = escapeHtml(formatRedactionMarker(finding.type, normalizeWidth(visible.text.slice(finding.start, finding.end)), language))
     let pieceStart = -1
     let pieceEnd = -1
     let first = -1

@@ -8,6 +8,7 @@ import type { Finding, FindingType } from './finding.ts'
 import { findIbans } from './iban.ts'
 import { findOneTimeCodes } from './otp.ts'
 import { findPasswords } from './password.ts'
+import { normalizeWidth } from './normalize-width.ts'
 import { findPins } from './pin.ts'
 import { detectMarkerLanguage, formatRedactionMarker } from './redaction-marker.ts'
 
@@ -46,7 +47,8 @@ function resolveOverlaps(candidates: Finding[]): Finding[] {
 }
 
 /** Finds every secret in `text`, without changing it; offsets are into `text`, sorted, never overlapping. */
-export function findSensitiveData(text: string): Finding[] {
+export function findSensitiveData(original: string): Finding[] {
+  const text = normalizeWidth(original)
   const words = indexContextWords(text)
   const labels = groupContextWords(words)
   const runs = findDigitRuns(text)
@@ -69,7 +71,7 @@ export function applyRedactions(text: string, findings: readonly Finding[]): str
   for (const finding of findings) {
     parts.push(text.slice(cursor, finding.start))
     const language = detectMarkerLanguage(text, finding.start, finding.end)
-    parts.push(formatRedactionMarker(finding.type, text.slice(finding.start, finding.end), language))
+    parts.push(formatRedactionMarker(finding.type, normalizeWidth(text.slice(finding.start, finding.end)), language))
     cursor = finding.end
   }
   parts.push(text.slice(cursor))

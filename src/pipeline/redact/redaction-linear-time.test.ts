@@ -16,6 +16,7 @@ function fill(unit: string): string {
  */
 const PATHOLOGICAL: Array<[string, string]> = [
   ['a long digit run', fill('4')],
+  ['a long full-width digit run', fill('４')],
   ['repeated space separators', fill('1 ')],
   ['repeated dash separators', fill('1-')],
   ['card-shaped groups without end', fill('4242 ')],
