@@ -18,7 +18,7 @@ const REASONS = {
   },
   official_hotline: {
     en: (p) => `${p.number} is the official ${p.brand} hotline: ${p.label}.`,
-    'zh-CN': (p) => `${p.number} 是 ${p.brand} 的官方热线：${p.label}。`,
+    'zh-CN': (p) => `${p.number} 是 ${p.brand} 的官方热线：${p.labelZh}。`,
   },
   other_tld: {
     en: (p) => `${p.domain} uses the ${p.brand} name with a different ending; the only official domain is ${p.official}.`,

@@ -37,11 +37,6 @@ export function confusableSkeleton(label: string): string {
   return s
 }
 
-/** True when the character has a Latin look-alike prototype in the table (or is one of 0, 1). */
-export function isConfusableCharacter(ch: string): boolean {
-  return PROTOTYPE.has(ch)
-}
-
 const SCRIPTS: Array<[string, RegExp]> = [
   ['Latin', /\p{Script=Latin}/u],
   ['Cyrillic', /\p{Script=Cyrillic}/u],

@@ -111,8 +111,5 @@ function classify(profile: BrandProfile, input: string): Judgement {
 export function verifyIdentifier(input: string, ctx: VerifyContext): VerifyResult {
   const profile = brandProfile(ctx.brand)
   const j = classify(profile, input)
-  const reasons = j.reasons.map((f) =>
-    f.code === 'official_hotline' && ctx.language === 'zh-CN' ? { ...f, params: { ...f.params, label: f.params?.labelZh ?? '' } } : f,
-  )
-  return { verdict: j.verdict, inputKind: j.inputKind, reasons: renderReasons(reasons, ctx.language) }
+  return { verdict: j.verdict, inputKind: j.inputKind, reasons: renderReasons(j.reasons, ctx.language) }
 }
