@@ -9,7 +9,8 @@ import { formatTicketNumber } from '../tickets/ticket-number.ts'
 import type { AppDeps } from '../web/app.ts'
 import { createChatBus, type ChatBus, type ChatEvent } from './chat-bus.ts'
 import {
-  addChatLine,
+  addAgentChatLine,
+  addCustomerChatLine,
   countAgentsOnline,
   endChatConversation,
   findConversationById,
@@ -20,6 +21,7 @@ import {
   refreshAgentPresence,
   removeAgentPresence,
   startChatConversation,
+  type ChatCustomer,
 } from './chat.service.ts'
 
 const EMAIL = /^[^@\s<>()[\]\\,;:"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i
@@ -58,6 +60,8 @@ function send(socket: ChatSocket, message: object): void {
 export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   const starts = new RateLimiter(5, options.rateWindowMs)
   const prefix = deps.config.brand.ticketPrefix
+  // The first line must become a ticket before the chat can go on; the local worker is woken at once.
+  const pipeline = { spool: deps.spool, onSpooled: deps.onSpooled, waitMs: 10_000 }
 
   return async function register(app: FastifyInstance): Promise<void> {
     if (!app.hasDecorator('websocketServer')) {
@@ -85,6 +89,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
 
     app.get('/api/v1/public/chat', { websocket: true, config: { public: true }, schema: { hide: true } }, (socket: ChatSocket, request) => {
       let conversation: ChatConversationRow | undefined
+      let customer: ChatCustomer | undefined
       let unsubscribe: (() => void) | undefined
       let queue = Promise.resolve()
       const lines = new RateLimiter(30, 60_000) // 30 lines a minute per connection
@@ -110,8 +115,13 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
           }
           if (!starts.take(request.ip, now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many chats from this address; please write to us by email' })
           const language: Language = str(m, 'lang') === 'en' ? 'en' : 'zh-CN'
-          const started = await startChatConversation(deps.store.db, prefix, { name, email, text, language, now })
+          const who: ChatCustomer = { name, email, language }
+          const started = await startChatConversation(deps.store.db, pipeline, deps.config.brand, { customer: who, text, remoteAddress: request.ip, now })
+          if (!started) {
+            return send(socket, { type: 'error', code: 'STORAGE_UNAVAILABLE', message: 'your message is saved and we will answer by email; the chat could not be opened just now' })
+          }
           conversation = started.conversation
+          customer = who
           follow(conversation)
           const agentsOnline = (await countAgentsOnline(deps.store.db, now)) > 0
           await bus.publish({ kind: 'started', conversationId: conversation.id, ticketNumber: started.ticketNumber, from: 'customer', text: started.firstLine.text, at: started.firstLine.at })
@@ -121,18 +131,26 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
         if (type === 'resume' && !conversation) {
           const found = await findConversationByResumeToken(deps.store.db, str(m, 'token'))
           if (!found) return send(socket, { type: 'ended' })
+          const owner = await deps.store.db
+            .selectFrom('tickets')
+            .innerJoin('customers', 'customers.id', 'tickets.customer_id')
+            .select(['customers.email', 'customers.display_name'])
+            .where('tickets.id', '=', found.ticket_id)
+            .executeTakeFirst()
+          if (!owner) return send(socket, { type: 'ended' })
           conversation = found
+          customer = { name: owner.display_name ?? '', email: owner.email, language: found.language === 'en' ? 'en' : 'zh-CN' }
           follow(found)
           const transcript = await listChatLines(deps.store.db, found)
           const agentsOnline = (await countAgentsOnline(deps.store.db, now)) > 0
           return send(socket, { type: 'started', conversationId: found.id, ticketNumber: formatTicketNumber(prefix, found.ticket_id), agentsOnline, resumeToken: str(m, 'token'), transcript })
         }
-        if (!conversation) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'start or resume a chat first' })
+        if (!conversation || !customer) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'start or resume a chat first' })
         if (type === 'message') {
           const text = str(m, 'text').trim()
           if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
           if (!lines.take('line', now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
-          const line = await addChatLine(deps.store.db, conversation, { from: 'customer', text, now })
+          const line = await addCustomerChatLine(deps.store.db, pipeline, deps.config.brand, conversation, { customer, text, remoteAddress: request.ip, now })
           await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'customer', text: line.text, at: line.at })
           return
         }
@@ -179,7 +197,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
             if (m.type === 'message') {
               const text = str(m, 'text').trim()
               if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
-              const line = await addChatLine(deps.store.db, conversation, { from: 'agent', text, agentName, now })
+              const line = await addAgentChatLine(deps.store.db, conversation, { text, agentName, now })
               await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'agent', agentName, text: line.text, at: line.at })
             } else if (m.type === 'end') {
               await endChatConversation(deps.store.db, conversation, agentName, now)
@@ -230,7 +248,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
         const c = await getOpen(request.params.id)
         if (c.status !== 'open') throw new InvalidInputError(`conversation ${c.id} has ended`)
         const agentName = agentNameOf(request)
-        const line = await addChatLine(deps.store.db, c, { from: 'agent', text: request.body.text, agentName, now: options.now() })
+        const line = await addAgentChatLine(deps.store.db, c, { text: request.body.text, agentName, now: options.now() })
         await bus.publish({ kind: 'message', conversationId: c.id, from: 'agent', agentName, text: line.text, at: line.at })
         return reply.code(201).send(line)
       },

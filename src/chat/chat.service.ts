@@ -1,6 +1,8 @@
-import type { Language } from '../brand.ts'
+import type { Brand, Language } from '../brand.ts'
+import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import { redactSensitiveData } from '../pipeline/redact/redact-sensitive-data.ts'
-import type { ParsedMessage } from '../pipeline/parse-message.ts'
+import { composeCustomerMessage } from '../public/compose-customer-message.ts'
+import { waitForTicketId } from '../public/feedback/feedback.service.ts'
 import type { ChatConversationRow } from '../public/public.tables.ts'
 import { hashSecretToken, newSecretToken } from '../public/signing-key.ts'
 import type { Db } from '../store/database.ts'
@@ -8,7 +10,6 @@ import { insertTicketEvent } from '../tickets/ticket-event.repository.ts'
 import { insertTicketMessage, listMessagesOfTicket } from '../tickets/ticket-message.repository.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
 import { updateTicket } from '../tickets/ticket.repository.ts'
-import { createTicketFromMessage } from '../tickets/ticket.service.ts'
 
 export const MAX_CHAT_MESSAGE_CHARS = 2000
 /** An agent connection that has not refreshed its presence for this long is gone. */
@@ -20,62 +21,79 @@ export interface ChatLine {
   at: string
 }
 
-function chatMessage(from: { address: string; name: string }, subject: string, text: string, at: Date): ParsedMessage {
-  return {
-    messageId: undefined,
-    inReplyTo: undefined,
-    references: [],
-    from,
-    replyTo: [],
-    to: [],
-    cc: [],
-    subject,
-    sentAt: at,
-    headers: [],
-    text,
-    html: undefined,
-    attachments: [],
-    warnings: [],
-  }
-}
-
 /** Chat text as stored and relayed: secrets removed (customers do paste card numbers into chats). */
 export function cleanChatText(text: string): string {
   return redactSensitiveData(text.trim().slice(0, MAX_CHAT_MESSAGE_CHARS)).text
 }
 
+/** The newest Message-ID on the ticket, so a customer line threads by In-Reply-To like any reply. */
+async function latestMessageIdOfTicket(db: Db, ticketId: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('ticket_messages')
+    .select('message_id_header')
+    .where('ticket_id', '=', ticketId)
+    .where('message_id_header', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row?.message_id_header ?? undefined
+}
+
+export interface ChatCustomer {
+  name: string
+  email: string
+  language: Language
+}
+
+/** Customer lines enter the same spool and pipeline as email (redaction, classification, threading). */
+async function spoolCustomerLine(
+  spool: RawMessageSpool,
+  brand: Brand,
+  line: { customer: ChatCustomer; subject: string; text: string; inReplyTo?: string | undefined; remoteAddress: string; now: Date },
+): Promise<number> {
+  const { raw } = await composeCustomerMessage({
+    fromName: line.customer.name,
+    fromAddress: line.customer.email,
+    to: brand.addresses.support,
+    subject: line.subject,
+    text: line.text,
+    attachments: [],
+    language: line.customer.language,
+    messageIdDomain: brand.officialDomains[0] ?? 'maildesk.invalid',
+    channel: 'chat',
+    inReplyTo: line.inReplyTo,
+    references: line.inReplyTo ? [line.inReplyTo] : [],
+    date: line.now,
+  })
+  return spool.spool({ raw, source: 'form', mailFrom: line.customer.email, rcptTo: [brand.addresses.support], remoteAddress: line.remoteAddress, receivedAt: line.now })
+}
+
 /**
- * Opens a conversation: a ticket on channel 'chat' whose first message is the customer's first line.
- * The returned resume token (only its hash is stored) lets the same browser reconnect after a page change.
+ * Opens a conversation: the first line goes through the pipeline and becomes a ticket, which is then
+ * marked channel 'chat'. The returned resume token (only its hash is stored) lets the same browser
+ * reconnect after a page change. Undefined when the pipeline did not produce the ticket in time (the
+ * line is spooled and still becomes a ticket, answered by email).
  */
 export async function startChatConversation(
   db: Db,
-  ticketPrefix: string,
-  input: { name: string; email: string; text: string; language: Language; now: Date },
-): Promise<{ conversation: ChatConversationRow; ticketNumber: string; resumeToken: string; firstLine: ChatLine }> {
+  pipeline: { spool: RawMessageSpool; onSpooled?: (() => void) | undefined; waitMs: number },
+  brand: Brand,
+  input: { customer: ChatCustomer; text: string; remoteAddress: string; now: Date },
+): Promise<{ conversation: ChatConversationRow; ticketNumber: string; resumeToken: string; firstLine: ChatLine } | undefined> {
   const text = cleanChatText(input.text)
   const subject = text.split('\n')[0]?.slice(0, 80) || 'Live chat'
-  const { ticket } = await createTicketFromMessage(
-    db,
-    {
-      parsed: chatMessage({ address: input.email, name: input.name }, subject, text, input.now),
-      messageIdHeader: undefined,
-      senderAddress: input.email.toLowerCase(),
-      rawMessageId: null,
-      channel: 'chat',
-      receivedAt: input.now,
-      attachmentDigests: [],
-      warnings: [],
-    },
-    input.now,
-  )
+  const rawMessageId = await spoolCustomerLine(pipeline.spool, brand, { customer: input.customer, subject, text: input.text, remoteAddress: input.remoteAddress, now: input.now })
+  pipeline.onSpooled?.()
+  const ticketId = await waitForTicketId(db, rawMessageId, pipeline.waitMs)
+  if (ticketId === undefined) return undefined
+  await updateTicket(db, ticketId, { channel: 'chat' })
   const resumeToken = newSecretToken()
   const conversation = await db
     .insertInto('chat_conversations')
     .values({
       token_hash: hashSecretToken(resumeToken),
-      ticket_id: ticket.id,
-      language: input.language,
+      ticket_id: ticketId,
+      language: input.customer.language,
       created_at: input.now.toISOString(),
       last_activity_at: input.now.toISOString(),
     })
@@ -83,7 +101,7 @@ export async function startChatConversation(
     .executeTakeFirstOrThrow()
   return {
     conversation,
-    ticketNumber: formatTicketNumber(ticketPrefix, ticket.id),
+    ticketNumber: formatTicketNumber(brand.ticketPrefix, ticketId),
     resumeToken,
     firstLine: { from: 'customer', text, at: input.now.toISOString() },
   }
@@ -98,24 +116,48 @@ export async function findConversationById(db: Db, id: number): Promise<ChatConv
   return db.selectFrom('chat_conversations').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** Appends one line to the conversation's ticket: customer lines inbound, agent lines outbound. */
-export async function addChatLine(
+/** A customer line: relayed at once (redacted), stored through the pipeline as a follow-up on the ticket. */
+export async function addCustomerChatLine(
+  db: Db,
+  pipeline: { spool: RawMessageSpool; onSpooled?: (() => void) | undefined },
+  brand: Brand,
+  conversation: ChatConversationRow,
+  line: { customer: ChatCustomer; text: string; remoteAddress: string; now: Date },
+): Promise<ChatLine> {
+  const ticket = await db.selectFrom('tickets').select('subject').where('id', '=', conversation.ticket_id).executeTakeFirst()
+  const number = formatTicketNumber(brand.ticketPrefix, conversation.ticket_id)
+  await spoolCustomerLine(pipeline.spool, brand, {
+    customer: line.customer,
+    // The ticket token threads the line even before the previous one has been processed.
+    subject: `Re: ${ticket?.subject ?? 'Live chat'} [${number}]`,
+    text: line.text,
+    inReplyTo: await latestMessageIdOfTicket(db, conversation.ticket_id),
+    remoteAddress: line.remoteAddress,
+    now: line.now,
+  })
+  pipeline.onSpooled?.()
+  await db.updateTable('chat_conversations').set({ last_activity_at: line.now.toISOString() }).where('id', '=', conversation.id).execute()
+  return { from: 'customer', text: cleanChatText(line.text), at: line.now.toISOString() }
+}
+
+/** An agent line: stored on the ticket as an outbound message (it is not mailed; the customer is in the chat). */
+export async function addAgentChatLine(
   db: Db,
   conversation: ChatConversationRow,
-  line: { from: 'customer' | 'agent'; text: string; agentName?: string | undefined; now: Date },
+  line: { text: string; agentName: string; now: Date },
 ): Promise<ChatLine> {
   const text = cleanChatText(line.text)
   const at = line.now.toISOString()
-  const first = await db.selectFrom('ticket_messages').select(['subject', 'from_address', 'from_name']).where('ticket_id', '=', conversation.ticket_id).orderBy('id', 'asc').executeTakeFirst()
+  const ticket = await db.selectFrom('tickets').select('subject').where('id', '=', conversation.ticket_id).executeTakeFirst()
   await insertTicketMessage(db, {
     ticket_id: conversation.ticket_id,
     raw_message_id: null,
-    direction: line.from === 'customer' ? 'inbound' : 'outbound',
+    direction: 'outbound',
     message_id_header: null,
     in_reply_to: null,
-    from_address: line.from === 'customer' ? (first?.from_address ?? null) : null,
-    from_name: line.from === 'customer' ? (first?.from_name ?? null) : (line.agentName ?? null),
-    subject: first?.subject ?? 'Live chat',
+    from_address: null,
+    from_name: line.agentName,
+    subject: ticket?.subject ?? 'Live chat',
     sent_at: at,
     received_at: at,
     text_body: text,
@@ -124,7 +166,7 @@ export async function addChatLine(
   })
   await db.updateTable('chat_conversations').set({ last_activity_at: at }).where('id', '=', conversation.id).execute()
   await updateTicket(db, conversation.ticket_id, { updated_at: at, last_message_at: at })
-  return { from: line.from, text, at }
+  return { from: 'agent', text, at }
 }
 
 /** The transcript, oldest first. */

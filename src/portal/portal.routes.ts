@@ -33,7 +33,7 @@ export function portalRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   const perTicket = new RateLimiter(3, options.rateWindowMs)
   const maxFileMb = Math.max(1, Math.floor(options.maxFileBytes / (1024 * 1024)))
   const secure = deps.config.publicUrl.startsWith('https:')
-  let transport: MailTransport | undefined = options.mailTransport
+  let transport: MailTransport | undefined = options.mailTransport ?? deps.transport
 
   const sessionCookie = (token: string, maxAgeS: number) =>
     `${SESSION_COOKIE}=${token}; Path=/status; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`
@@ -178,7 +178,8 @@ ${ticket.status === 'closed'
 
     app.addHook('onClose', async () => {
       await Promise.all([...pendingMail])
-      if (transport && transport !== options.mailTransport) transport.close()
+      // Only a transport created here is ours to close.
+      if (transport && transport !== options.mailTransport && transport !== deps.transport) transport.close()
     })
 
     const invalidLink = (request: FastifyRequest, reply: FastifyReply) => {

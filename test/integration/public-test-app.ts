@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.ts'
-import { RawMessageSpool } from '../../src/intake/raw-message-spool.ts'
-import { MessageWorker } from '../../src/jobs/message-worker.ts'
+import type { RawMessageSpool } from '../../src/intake/raw-message-spool.ts'
+import type { MessageWorker } from '../../src/jobs/message-worker.ts'
 import { silentLogger } from '../../src/logger.ts'
-import type { PipelineContext } from '../../src/pipeline/process-message.ts'
 import type { PublicRouteOptions } from '../../src/public/public.routes.ts'
+import { createRuntime } from '../../src/runtime.ts'
 import type { SqlDialect, Store } from '../../src/store/database.ts'
-import { AttachmentStore } from '../../src/tickets/attachment-store.ts'
 import { buildApp } from '../../src/web/app.ts'
 import { createTestDatabase } from '../helpers/test-database.ts'
 
@@ -23,35 +22,44 @@ export interface PublicTestApp {
   close(): Promise<void>
 }
 
-/** buildApp over a fresh database and data directory, with the real spool and pipeline worker (not started). */
-export async function createPublicTestApp(dialect: SqlDialect, options: PublicRouteOptions = {}, env: Record<string, string> = {}): Promise<PublicTestApp> {
+/**
+ * buildApp over a fresh database and data directory with the real runtime (spool, pipeline worker, outbox
+ * transport). With `startWorker`, the pipeline runs in the background as in `maildesk serve` (the live chat
+ * needs it); otherwise tests call worker.runUntilIdle().
+ */
+export async function createPublicTestApp(
+  dialect: SqlDialect,
+  options: PublicRouteOptions = {},
+  env: Record<string, string> = {},
+  startWorker = false,
+): Promise<PublicTestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'maildesk-public-'))
   const config = loadConfig({ MAILDESK_DATA_DIR: dataDir, MAILDESK_PUBLIC_URL: 'http://127.0.0.1:8080', ...env })
-  const store = await createTestDatabase(dialect)
-  const pipeline: PipelineContext = {
-    limits: { maxAttachments: config.maxAttachments, maxAttachmentBytes: config.maxAttachmentBytes },
-    attachments: new AttachmentStore(path.join(dataDir, 'attachments')),
-    ticketPrefix: config.brand.ticketPrefix,
-  }
-  const spool = new RawMessageSpool(store.db)
-  const worker = new MessageWorker(store, pipeline, silentLogger)
-  const app = await buildApp({ config, store, spool, log: silentLogger, publicOptions: options })
+  const runtime = createRuntime(config, silentLogger, await createTestDatabase(dialect))
+  if (startWorker) runtime.worker.start()
+  const app = await buildApp({
+    config,
+    store: runtime.store,
+    spool: runtime.spool,
+    log: silentLogger,
+    publicOptions: options,
+    onSpooled: () => runtime.worker.notify(),
+    transport: runtime.transport,
+  })
   return {
     app,
-    store,
+    store: runtime.store,
     config,
-    worker,
-    spool,
+    worker: runtime.worker,
+    spool: runtime.spool,
     dataDir,
     async close() {
       await app.close()
-      await spool.drain()
-      await store.destroy()
+      await runtime.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
-
 export interface UploadPart {
   name: string
   filename: string
