@@ -189,6 +189,10 @@ export function indexContextWords(text: string): ContextWord[] {
       }
     }
     if (matchKind !== undefined) {
+      // A label glued to the previous one ("卡号密码", or 密码 a million times) leaves that one nothing to label:
+      // the nearer label wins anyway, and there is no value between them. Replace it, so repeats cost no memory.
+      const last = words[words.length - 1]
+      if (last && last.end === i) words.pop()
       words.push({ kind: matchKind, start: i, end: matchEnd })
       i = matchEnd
     } else {

@@ -11,7 +11,7 @@ function fill(unit: string): string {
 
 /**
  * Pathological inputs for a backtracking matcher. The issue requires one timing assertion here (1 MB within
- * 200 ms). The limit is generous, and the best of three runs is taken, because two cores are shared with
+ * 200 ms). The limit is generous, and the best of five runs is taken, because two cores are shared with
  * other work; a quadratic scan would take seconds, not hundreds of milliseconds.
  */
 const PATHOLOGICAL: Array<[string, string]> = [
@@ -40,10 +40,10 @@ const PATHOLOGICAL_HTML: Array<[string, string]> = [
   ['digits split by inline tags', fill('<b>4</b> ')],
 ]
 
-/** Best of three wall-clock runs after a warm-up, in milliseconds. */
-function bestOfThreeMs(redact: () => void): number {
+/** Best of five wall-clock runs, in milliseconds. */
+function bestOfFiveMs(redact: () => void): number {
   let bestMs = Number.POSITIVE_INFINITY
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     const started = performance.now()
     redact()
     bestMs = Math.min(bestMs, performance.now() - started)
@@ -54,13 +54,13 @@ function bestOfThreeMs(redact: () => void): number {
 describe('redaction runs in linear time', () => {
   it.each(PATHOLOGICAL)('finishes 1 MB of %s within 200 ms', (_name, input) => {
     redactSensitiveData(input.slice(0, 10_000)) // compile the hot paths before timing
-    const bestMs = bestOfThreeMs(() => redactSensitiveData(input))
-    expect(bestMs, `best of three: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
+    const bestMs = bestOfFiveMs(() => redactSensitiveData(input))
+    expect(bestMs, `best of five: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
   })
 
   it.each(PATHOLOGICAL_HTML)('finishes 1 MB of HTML with %s within 200 ms', (_name, input) => {
     redactHtml(input.slice(0, 10_000))
-    const bestMs = bestOfThreeMs(() => redactHtml(input))
-    expect(bestMs, `best of three: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
+    const bestMs = bestOfFiveMs(() => redactHtml(input))
+    expect(bestMs, `best of five: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
   })
 })
