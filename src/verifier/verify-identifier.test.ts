@@ -69,4 +69,18 @@ describe('verifyIdentifier', () => {
     const r = verifyIdentifier('okpаy.com', en) // Cyrillic а
     expect(r.reasons.map((x) => x.code)).toEqual(['idn_punycode', 'mixed_script', 'lookalike_homoglyph'])
   })
+
+  it('never throws, whatever is typed (malformed escapes, brackets, controls, emoji)', () => {
+    const pieces = ['o', 'k', 'p', 'a', 'y', '.', '-', '@', ':', '/', '%', '%zz', '%E4', '?', '#', '[', ']', '0', 'х', 'ｏ', 'xn--', 'http://', 'mailto:', 'tel:', '+', ' ', '\u0000', '\u202e', '😀', '＠', '。', '\\']
+    let seed = 42
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    for (let i = 0; i < 5000; i++) {
+      let input = ''
+      for (let j = 1 + Math.floor(next() * 12); j > 0; j--) input += pieces[Math.floor(next() * pieces.length)]
+      const r = verifyIdentifier(input, en)
+      expect(r.reasons.length, input).toBeGreaterThan(0)
+    }
+    expect(verifyIdentifier('https://a%zz@evil.io', en).verdict).toBe('not_official')
+    expect(verifyIdentifier('mailto:%E4', en).verdict).toBe('unknown')
+  })
 })

@@ -20,6 +20,15 @@ interface Judgement {
 
 const MAX_INPUT_CHARS = 2048
 
+/** decodeURIComponent that keeps malformed escapes ("%zz") as typed instead of throwing. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
 /** Renders findings in the requested language. */
 export function renderReasons(findings: ReasonFinding[], language: Language): VerifyResult['reasons'] {
   return findings.map((f) => ({ code: f.code, message: verifierReasonMessage(f.code, language, f.params) }))
@@ -34,6 +43,7 @@ export function mentionsBrandAsWord(profile: BrandProfile, text: string): boolea
 /** Judges an email address: the domain decides, with extra signs for free mail and a brand before the @. */
 export function judgeEmailAddress(profile: BrandProfile, address: string): Judgement {
   const at = address.lastIndexOf('@')
+  if (at <= 0 || at === address.length - 1) return { verdict: 'unknown', inputKind: 'email', reasons: [{ code: 'unparsable_input' }] }
   const local = address.slice(0, at)
   const host = analyzeHost(profile, address.slice(at + 1))
   const reasons = [...host.reasons]
@@ -60,7 +70,7 @@ export function judgeUrl(profile: BrandProfile, input: string): Judgement {
   const reasons: ReasonFinding[] = []
   let forceImpersonation = false
   // https://okpay.com@evil.io/ : the browser ignores "okpay.com" (it is a user name) and opens evil.io.
-  const userinfo = decodeURIComponent(`${url.username}${url.password ? `:${url.password}` : ''}`)
+  const userinfo = safeDecode(`${url.username}${url.password ? `:${url.password}` : ''}`)
   if (userinfo) {
     reasons.push({ code: 'url_userinfo', params: { host: url.hostname } })
     if (mentionsBrandAsWord(profile, userinfo) || profile.officialDomains.some((d) => userinfo.toLowerCase().includes(d))) forceImpersonation = true
@@ -81,7 +91,7 @@ export function judgeUrl(profile: BrandProfile, input: string): Judgement {
 function classify(profile: BrandProfile, input: string): Judgement {
   const s = input.trim()
   if (s.length === 0 || s.length > MAX_INPUT_CHARS) return { verdict: 'unknown', inputKind: 'unknown', reasons: [{ code: 'unparsable_input' }] }
-  if (/^mailto:/i.test(s)) return judgeEmailAddress(profile, decodeURIComponent(s.slice(7).split('?')[0] ?? ''))
+  if (/^mailto:/i.test(s)) return judgeEmailAddress(profile, safeDecode(s.slice(7).split('?')[0] ?? ''))
   if (looksLikePhoneNumber(s)) {
     const hotline = findMatchingHotline(profile, s)
     if (hotline) {
