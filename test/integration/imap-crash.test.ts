@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, sqlitePathIn, type Store } from '../../src/store/database.ts'
+import { appendMessages, buildTestMessage, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
+import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts'
+import { createTestSchema, dropTestSchema, testDialects, testPostgresUrl } from '../helpers/test-database.ts'
+
+const USERS: DovecotUser[] = [
+  { user: 'crash-sqlite@okpay.com', password: 'pw-sqlite' },
+  { user: 'crash-postgres@okpay.com', password: 'pw-postgres' },
+]
+const COUNT = 200
+
+interface Server {
+  child: ChildProcess
+  exited: Promise<void>
+}
+
+/** Starts the real `bin/maildesk serve` with the mailbox list and waits for its listening line. */
+async function startServer(dataDir: string, env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
+    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes('maildesk listening')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
+  })
+  return { child, exited }
+}
+
+async function countRaw(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+describe('IMAP intake survives SIGKILL in the middle of a fetch', () => {
+  let dovecot: DovecotServer
+  beforeAll(async () => {
+    dovecot = await startDovecot(USERS)
+  }, 30_000)
+  afterAll(async () => {
+    await dovecot?.destroy()
+  })
+
+  for (const dialect of testDialects()) {
+    it(`${dialect}: every message is spooled exactly once across kills and restarts of maildesk serve`, async () => {
+      const user = dialect === 'sqlite' ? USERS[0] : USERS[1]
+      if (!user) throw new Error('no user')
+      const dataDir = tempDir()
+      const env: Record<string, string> = { MAILDESK_WORKER_LEASE_SECONDS: '2' }
+      let open: () => Promise<Store>
+      let cleanup = async () => {}
+      if (dialect === 'postgres') {
+        const { schema, url } = await createTestSchema()
+        cleanup = () => dropTestSchema(schema)
+        env.DATABASE_URL = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`
+        open = () => openDatabase({ databaseUrl: testPostgresUrl(), pgSchema: schema })
+      } else {
+        open = () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) })
+      }
+      writeFileSync(path.join(dataDir, 'imap.password'), user.password)
+      writeFileSync(
+        path.join(dataDir, 'mailboxes.json'),
+        JSON.stringify([
+          { name: 'support', host: '127.0.0.1', port: dovecot.port, tls: false, allowPlaintext: true, user: user.user, passwordFile: 'imap.password', afterFetch: 'move:Done', address: 'support@okpay.com' },
+        ]),
+      )
+      env.MAILDESK_IMAP_MAILBOXES_FILE = path.join(dataDir, 'mailboxes.json')
+      const numbers = Array.from({ length: COUNT }, (_, i) => (dialect === 'sqlite' ? 1000 : 2000) + i)
+      await appendMessages(dovecot, numbers.map((n) => buildTestMessage(n)), 'INBOX', user)
+
+      // The first start creates the schema; the watcher below opens it after that.
+      let server = await startServer(dataDir, env)
+      const store = await open()
+      try {
+        // Kill it twice while it is fetching, at a different point of progress each time.
+        for (const target of [30, 110]) {
+          while ((await countRaw(store)) < target) await new Promise((r) => setTimeout(r, 5))
+          server.child.kill('SIGKILL')
+          await server.exited
+          server = await startServer(dataDir, env)
+        }
+        const deadline = Date.now() + 60_000
+        for (;;) {
+          const state = await store.db.selectFrom('imap_mailboxes').select(['last_uid', 'backlog', 'last_success_at']).where('name', '=', 'support').executeTakeFirst()
+          if (state?.last_success_at && state.backlog === 0 && Number(state.last_uid) === COUNT) break
+          if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(state)} raw=${await countRaw(store)}`)
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        // The raw bytes may be encrypted at rest; their digest is of the bytes as received.
+        const raws = await store.db.selectFrom('raw_messages').select(['sha256', 'source']).orderBy('id').execute()
+        expect(raws.map((r) => r.sha256)).toEqual(numbers.map((n) => createHash('sha256').update(buildTestMessage(n)).digest('hex')))
+        expect(new Set(raws.map((r) => r.source))).toEqual(new Set(['imap']))
+        const client = await dovecot.connect(user)
+        const inbox = await client.status('INBOX', { messages: true })
+        const done = await client.status('Done', { messages: true })
+        await client.logout()
+        expect(inbox && inbox.messages).toBe(0)
+        expect(done && done.messages).toBe(COUNT)
+      } finally {
+        await store.destroy()
+        server.child.kill('SIGTERM')
+        await server.exited
+        await cleanup()
+      }
+    }, 120_000)
+  }
+})
