@@ -111,6 +111,10 @@ function createParser(options: PostalMimeOptions, report: CharsetReport, depth: 
  */
 export async function parseWithCharsetFallback(raw: Uint8Array, options: PostalMimeOptions): Promise<{ email: Email; report: CharsetReport }> {
   const report: CharsetReport = { fallbacks: [], hooked: true }
-  const email = await createParser(options, report, 0).parse(raw)
+  // postal-mime copies a typed array into a fresh ArrayBuffer before reading it; a Buffer that owns its whole
+  // ArrayBuffer (any file read or spooled message larger than Node's 4 KiB pool) is handed over as the
+  // ArrayBuffer itself, which postal-mime only reads. That is one copy of the message less at peak.
+  const ownsBuffer = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer
+  const email = await createParser(options, report, 0).parse(ownsBuffer ? raw.buffer : raw)
   return { email, report }
 }
