@@ -40,6 +40,8 @@ const envSchema = z.object({
   MAILDESK_SMTP_MAX_CLIENTS: positiveInt.default(200),
   /** A worker's claim on a batch expires after this; another worker then takes the batch over. */
   MAILDESK_WORKER_LEASE_SECONDS: positiveInt.default(120),
+  /** Raw messages (encrypted) are kept this many days for re-processing and evidence; 0 keeps none once processed. */
+  MAILDESK_RAW_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   MAILDESK_SMTP_TLS_KEY_FILE: z.string().optional(),
   MAILDESK_SMTP_TLS_CERT_FILE: z.string().optional(),
   MAILDESK_BRAND_FILE: z.string().optional(),
@@ -91,6 +93,7 @@ export interface Config {
   maxAttachmentBytes: number
   smtpMaxClients: number
   workerLeaseMs: number
+  rawRetentionDays: number
   smtpTls: { keyFile: string; certFile: string } | undefined
   /** Origin of the public pages, without a trailing slash (default http://<host>:<http-port>). */
   publicUrl: string
@@ -244,6 +247,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     maxAttachmentBytes: e.MAILDESK_MAX_ATTACHMENT_BYTES,
     smtpMaxClients: e.MAILDESK_SMTP_MAX_CLIENTS,
     workerLeaseMs: e.MAILDESK_WORKER_LEASE_SECONDS * 1000,
+    rawRetentionDays: e.MAILDESK_RAW_RETENTION_DAYS,
     smtpTls:
       e.MAILDESK_SMTP_TLS_KEY_FILE && e.MAILDESK_SMTP_TLS_CERT_FILE
         ? { keyFile: e.MAILDESK_SMTP_TLS_KEY_FILE, certFile: e.MAILDESK_SMTP_TLS_CERT_FILE }

@@ -1,10 +1,16 @@
 import path from 'node:path'
+import { createClamdScanner } from './attachments/clamd-scanner.ts'
 import type { Config } from './config.ts'
+import { purgeRawBytes } from './intake/raw-message.repository.ts'
+import { deriveRawMessageKey } from './intake/raw-message-crypto.ts'
 import { RawMessageSpool } from './intake/raw-message-spool.ts'
 import { MessageWorker, type MessageWorkerOptions } from './jobs/message-worker.ts'
 import type { Logger } from './logger.ts'
+import { acknowledgePendingTickets, acknowledgeTicket } from './notify/acknowledge-ticket.ts'
 import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
-import type { PipelineContext } from './pipeline/process-message.ts'
+import { retryFailedOutbound, type OutboundDeps } from './notify/outbound.service.ts'
+import { createSystemResolver, type DnsResolver } from './pipeline/authenticate-sender.ts'
+import { createPipelineContext, type PipelineContext } from './pipeline/process-message.ts'
 import { openDatabase, sqlitePathIn, type Store } from './store/database.ts'
 import { AttachmentStore } from './tickets/attachment-store.ts'
 
@@ -18,29 +24,51 @@ export interface Runtime {
   pipeline: PipelineContext
   /** Outbound mail: the SMTP relay or the local outbox, DKIM-signed (the key is created on first start). */
   transport: MailTransport
+  outbound: OutboundDeps
   close(): Promise<void>
 }
 
-/** Opens the database named by the config (migrating it) and wires everything to it. */
-export async function openRuntime(config: Config, log: Logger, workerOptions: MessageWorkerOptions = {}): Promise<Runtime> {
-  const store = await openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: sqlitePathIn(config.dataDir) })
-  return createRuntime(config, log, store, workerOptions)
+export interface RuntimeOptions {
+  worker?: MessageWorkerOptions
+  /** DNS for SPF/DKIM/DMARC; the system resolver unless given (tests pass an offline zone). */
+  resolver?: DnsResolver
 }
 
-/** Wires the spool, the pipeline and the worker to an open store; close() also closes the store. */
-export function createRuntime(config: Config, log: Logger, store: Store, workerOptions: MessageWorkerOptions = {}): Runtime {
-  const pipeline: PipelineContext = {
+/** Opens the database named by the config (migrating it) and wires everything to it. */
+export async function openRuntime(config: Config, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const store = await openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: sqlitePathIn(config.dataDir) })
+  return createRuntime(config, log, store, options)
+}
+
+/** Wires the spool, the pipeline, outbound mail and the worker to an open store; close() also closes the store. */
+export function createRuntime(config: Config, log: Logger, store: Store, options: RuntimeOptions = {}): Runtime {
+  const rawMessageKey = deriveRawMessageKey(config.secretKey)
+  const pipeline = createPipelineContext({
     limits: { maxAttachments: config.maxAttachments, maxAttachmentBytes: config.maxAttachmentBytes },
     attachments: new AttachmentStore(path.join(config.dataDir, 'attachments')),
-    ticketPrefix: config.brand.ticketPrefix,
-  }
-  const spool = new RawMessageSpool(store.db)
+    brand: config.brand,
+    secretKey: config.secretKey,
+    rawMessageKey,
+    resolver: options.resolver ?? createSystemResolver(),
+    scanner: config.clamdAddress ? createClamdScanner(config.clamdAddress) : undefined,
+  })
+  const transport = createMailTransport(config, log)
+  const now = options.worker?.now ?? (() => new Date())
+  const outbound: OutboundDeps = { db: store.db, config, transport, log: log.child({ component: 'outbound' }), now }
+  const spool = new RawMessageSpool(store.db, rawMessageKey)
   const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), {
     leaseMs: config.workerLeaseMs,
-    ...workerOptions,
+    acknowledge: (ticketId) => acknowledgeTicket(outbound, ticketId),
+    housekeeping: async () => {
+      await acknowledgePendingTickets(outbound)
+      await retryFailedOutbound(outbound)
+      const retentionMs = config.rawRetentionDays * 24 * 60 * 60 * 1000
+      const purged = await purgeRawBytes(store.db, new Date(now().getTime() - retentionMs))
+      if (purged > 0) log.info({ purged }, 'raw messages purged by retention policy')
+    },
+    ...options.worker,
   })
   spool.onSpooled(() => worker.notify())
-  const transport = createMailTransport(config, log)
   return {
     config,
     log,
@@ -49,6 +77,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, workerO
     worker,
     pipeline,
     transport,
+    outbound,
     async close() {
       await worker.stop()
       await spool.drain()

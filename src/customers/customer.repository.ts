@@ -26,3 +26,7 @@ export async function upsertCustomerByEmail(
   if (!row) throw new Error('customer upsert returned no row')
   return row
 }
+
+export async function setCustomerLanguage(db: Db, id: number, language: string, now: Date): Promise<void> {
+  await db.updateTable('customers').set({ language, updated_at: now.toISOString() }).where('id', '=', id).execute()
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../store/database.ts'
+import { encryptRawMessage, RAW_ENCRYPTION } from './raw-message-crypto.ts'
 import type { NewRawMessageRow } from './raw-message.table.ts'
 
 export type RawMessageSource = 'smtp' | 'file' | 'imap' | 'form' | 'api'
@@ -33,8 +34,10 @@ export class RawMessageSpool {
   private flushing: Promise<void> | undefined
   private listeners: Array<() => void> = []
 
+  /** With an encryption key, the bytes are stored encrypted at rest (AES-256-GCM). */
   constructor(
     private readonly db: Db,
+    private readonly encryptionKey?: Buffer,
     private readonly maxBatch = 200,
   ) {}
 
@@ -48,7 +51,8 @@ export class RawMessageSpool {
       remote_address: message.remoteAddress ?? null,
       size_bytes: message.raw.length,
       sha256: createHash('sha256').update(message.raw).digest('hex'),
-      raw: message.raw,
+      raw: this.encryptionKey ? encryptRawMessage(this.encryptionKey, message.raw) : message.raw,
+      encryption: this.encryptionKey ? RAW_ENCRYPTION : null,
       locked_until: null,
       error_code: null,
       error_message: null,

@@ -5,7 +5,7 @@ import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
 /** Columns safe to list: everything except the raw bytes. */
 const SUMMARY_COLUMNS = [
   'id', 'source', 'received_at', 'mail_from', 'rcpt_to', 'remote_address', 'size_bytes', 'sha256', 'status',
-  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id',
+  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption',
 ] as const
 
 export type RawMessageSummary = Omit<RawMessageRow, 'raw'>
@@ -70,10 +70,9 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
   })
 }
 
-/** The stored bytes, or null when the retention policy purged them. */
-export async function loadRawBytes(db: Db, id: number): Promise<Uint8Array | null> {
-  const row = await db.selectFrom('raw_messages').select('raw').where('id', '=', id).executeTakeFirst()
-  return row?.raw ?? null
+/** The stored bytes as stored (see `encryption`), or raw null when the retention policy purged them. */
+export async function loadRawBytes(db: Db, id: number): Promise<{ raw: Uint8Array | null; encryption: string | null } | undefined> {
+  return db.selectFrom('raw_messages').select(['raw', 'encryption']).where('id', '=', id).executeTakeFirst()
 }
 
 export async function markRawMessageDone(
@@ -148,4 +147,16 @@ export async function countRawMessagesByStatus(db: Db): Promise<Record<string, n
     .groupBy('status')
     .execute()
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+}
+
+/** Drops the bytes of messages processed before `before` (the retention policy); returns how many. */
+export async function purgeRawBytes(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .updateTable('raw_messages')
+    .set({ raw: null })
+    .where('status', 'in', ['processed', 'duplicate'])
+    .where('raw', 'is not', null)
+    .where('processed_at', '<', before.toISOString())
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }

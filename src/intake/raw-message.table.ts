@@ -14,8 +14,10 @@ export interface RawMessageTable {
   remote_address: string | null
   size_bytes: number
   sha256: string
-  /** The bytes as received; null once purged by the retention policy. */
+  /** The bytes as received (encrypted when `encryption` is set); null once purged by the retention policy. */
   raw: Uint8Array | null
+  /** null: plain bytes; 'aes-256-gcm': see intake/raw-message-crypto.ts. */
+  encryption: string | null
   status: Generated<RawMessageStatus>
   attempts: Generated<number>
   /** A worker's claim on a processing message expires at this time, so a crashed worker's work is retried. */

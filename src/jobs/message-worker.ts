@@ -8,6 +8,7 @@ import {
   type RawMessageSummary,
 } from '../intake/raw-message.repository.ts'
 import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
+import { decryptRawMessage } from '../intake/raw-message-crypto.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
 import type { Db, Store } from '../store/database.ts'
 
@@ -23,6 +24,12 @@ export interface MessageWorkerOptions {
   /** How often to look for work spooled by other processes. */
   pollIntervalMs?: number
   now?: () => Date
+  /** Sends a new ticket's acknowledgement; called after the batch that created the ticket has committed. */
+  acknowledge?: (ticketId: number) => Promise<void>
+  /** Periodic housekeeping (acknowledgements owed after a crash, retention purge), run when there is no work. */
+  housekeeping?: () => Promise<void>
+  /** How often housekeeping runs at most. */
+  housekeepingIntervalMs?: number
 }
 
 export type BatchResult = { rawMessageId: number } & ({ ok: true; outcome: ProcessOutcome } | { ok: false; code: string; message: string })
@@ -57,6 +64,9 @@ export class MessageWorker {
       maxAttempts: options.maxAttempts ?? 5,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       now: options.now ?? (() => new Date()),
+      acknowledge: options.acknowledge ?? (async () => {}),
+      housekeeping: options.housekeeping ?? (async () => {}),
+      housekeepingIntervalMs: options.housekeepingIntervalMs ?? 60_000,
     }
   }
 
@@ -78,7 +88,14 @@ export class MessageWorker {
       for (let i = next++; i < claimed.length; i = next++) prepared[i] = await this.prepare(claimed[i] as RawMessageSummary)
     }
     await Promise.all([lane(), lane(), lane(), lane()])
-    return this.storeBatch(prepared)
+    const results = await this.storeBatch(prepared)
+    for (const r of results) {
+      if (!r.ok || !r.outcome.acknowledgementDue) continue
+      // Outside the transaction: mail is never sent for a ticket that was rolled back. A crash right here leaves
+      // the ticket's ack_status 'pending', and housekeeping sends it later.
+      await this.opts.acknowledge(r.outcome.ticketId).catch((err: unknown) => this.log.error({ err, ticketId: r.outcome.ticketId }, 'acknowledgement failed'))
+    }
+    return results
   }
 
   /** Processes until no pending message is left. */
@@ -109,9 +126,15 @@ export class MessageWorker {
     await this.loop
   }
 
+  private lastHousekeeping = 0
+
   private async backgroundLoop(): Promise<void> {
     while (this.running) {
       let worked = false
+      if (Date.now() - this.lastHousekeeping >= this.opts.housekeepingIntervalMs) {
+        this.lastHousekeeping = Date.now()
+        await this.opts.housekeeping().catch((err: unknown) => this.log.error({ err }, 'housekeeping failed'))
+      }
       try {
         worked = (await this.runOnce()).length > 0
       } catch (err) {
@@ -135,9 +158,10 @@ export class MessageWorker {
       return { raw, failure: { code: 'TOO_MANY_ATTEMPTS', message: `gave up after ${raw.attempts - 1} attempts` } }
     }
     try {
-      const bytes = await loadRawBytes(this.store.db, raw.id)
-      if (!bytes) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
-      return { raw, analyzed: await analyzeMessage(this.ctx, bytes, raw.mail_from) }
+      const stored = await loadRawBytes(this.store.db, raw.id)
+      if (!stored?.raw) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
+      const bytes = stored.encryption ? decryptRawMessage(this.ctx.rawMessageKey, stored.raw) : stored.raw
+      return { raw, analyzed: await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address }) }
     } catch (err) {
       return { raw, failure: describeFailure(err) }
     }

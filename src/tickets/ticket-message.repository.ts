@@ -34,3 +34,34 @@ export async function findFirstMessageIdOfTicket(db: Db, ticketId: number): Prom
   const row = await db.selectFrom('ticket_messages').select('id').where('ticket_id', '=', ticketId).orderBy('id', 'asc').limit(1).executeTakeFirst()
   return row?.id
 }
+
+/** An inbound message from this sender with the same text since `since`: a re-send under a new Message-ID. */
+export async function findRecentInboundWithBody(
+  db: Db,
+  fromAddress: string,
+  bodySha256: string,
+  since: Date,
+): Promise<TicketMessageRow | undefined> {
+  return db
+    .selectFrom('ticket_messages')
+    .selectAll()
+    .where('from_address', '=', fromAddress)
+    .where('body_sha256', '=', bodySha256)
+    .where('direction', '=', 'inbound')
+    .where('received_at', '>=', since.toISOString())
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/** True when the address wrote a message on the ticket (the customer's colleagues in Cc who replied, say). */
+export async function hasMessageFrom(db: Db, ticketId: number, address: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('ticket_messages')
+    .select('id')
+    .where('ticket_id', '=', ticketId)
+    .where('from_address', '=', address)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}

@@ -26,6 +26,17 @@ export interface TicketMessageTable {
   /** JSON array of { code, detail } from the pipeline stages. */
   warnings: Generated<string>
   created_at: string
+  /** JSON: { authentication, spf, dkim, arc, spoofed, impersonation } from the authenticate stage. */
+  verdicts: string | null
+  /** JSON array of { type, count }: what redaction removed (kinds and counts, never values). */
+  findings: string | null
+  /** JSON ExtractedFields: accounts, transaction IDs, times, amounts. */
+  fields: string | null
+  language: string | null
+  /** message (from the customer), auto_reply (out-of-office), bounce (a DSN about our mail). */
+  kind: Generated<string>
+  /** SHA-256 of the normalised text, to recognise a re-send under a new Message-ID. */
+  body_sha256: string | null
   /** The agent who wrote an outbound reply or a note. */
   agent_id: number | null
 }

@@ -27,3 +27,23 @@ export async function listTickets(db: Db, query: TicketListQuery): Promise<{ row
   const count = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
   return { rows, total: Number(count.n) }
 }
+
+/** The customer's tickets with activity since `since` that are not closed, newest first. */
+export async function listRecentOpenTicketsOfCustomer(db: Db, customerId: number, since: Date, limit = 20): Promise<TicketRow[]> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('status', '!=', 'closed')
+    .where('merged_into_ticket_id', 'is', null)
+    .where('last_message_at', '>=', since.toISOString())
+    .orderBy('last_message_at', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+/** Ids of tickets with this acknowledgement status, oldest first. */
+export async function listTicketIdsByAckStatus(db: Db, status: string, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('tickets').select('id').where('ack_status', '=', status).orderBy('id', 'asc').limit(limit).execute()
+  return rows.map((r) => r.id)
+}

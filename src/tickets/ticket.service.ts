@@ -1,4 +1,4 @@
-import { findCustomerById, upsertCustomerByEmail } from '../customers/customer.repository.ts'
+import { findCustomerById, setCustomerLanguage, upsertCustomerByEmail } from '../customers/customer.repository.ts'
 import { NotFoundError } from '../errors.ts'
 import type { ParsedMessage, StageWarning } from '../pipeline/parse-message.ts'
 import type { Db } from '../store/database.ts'
@@ -11,6 +11,17 @@ import type { TicketRow } from './ticket.table.ts'
 /** Used when a message names no sender at all (RFC 2606 reserves .invalid). */
 export const UNKNOWN_SENDER = 'unknown-sender@maildesk.invalid'
 
+/** What the pipeline learned about a message, stored beside it. */
+export interface MessageAnalysis {
+  verdicts: Record<string, unknown> | undefined
+  findings: Array<{ type: string; count: number }>
+  fields: Record<string, unknown> | undefined
+  language: string | undefined
+  /** message (from the customer), auto_reply (out-of-office and other automatic mail), bounce (a DSN). */
+  kind: 'message' | 'auto_reply' | 'bounce'
+  bodySha256: string | undefined
+}
+
 export interface InboundMessage {
   parsed: ParsedMessage
   /** Message-ID to store (undefined when it must not be stored, e.g. reused by another sender). */
@@ -22,41 +33,83 @@ export interface InboundMessage {
   /** Attachment digests from the AttachmentStore, in the order of parsed.attachments. */
   attachmentDigests: string[]
   warnings: StageWarning[]
+  analysis: MessageAnalysis
+}
+
+export interface NewTicketFacts {
+  category: string
+  priority: string
+  /** First-response deadline on the business calendar. */
+  dueAt: Date | undefined
+  /** 'pending' when an acknowledgement is owed, else 'skipped:<reason>'. */
+  ackStatus: string
 }
 
 /** Opens a new ticket for a customer's first message and stores that message. */
 export async function createTicketFromMessage(
   db: Db,
   inbound: InboundMessage,
+  facts: NewTicketFacts,
   now: Date,
 ): Promise<{ ticket: TicketRow; messageId: number }> {
   const customer = await upsertCustomerByEmail(db, inbound.senderAddress, inbound.parsed.from?.name || null, now)
+  if (!customer.language && inbound.analysis.language && inbound.analysis.kind === 'message') {
+    await setCustomerLanguage(db, customer.id, inbound.analysis.language, now)
+  }
   const ticket = await insertTicket(db, {
     subject: inbound.parsed.subject || '(no subject)',
     channel: inbound.channel,
     customer_id: customer.id,
+    category: facts.category,
+    priority: facts.priority,
+    due_at: facts.dueAt?.toISOString() ?? null,
+    ack_status: facts.ackStatus,
+    assignee_agent_id: null,
+    merged_into_ticket_id: null,
+    first_replied_at: null,
+    solved_at: null,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
     last_message_at: inbound.receivedAt.toISOString(),
   })
   const messageId = await storeInboundMessage(db, ticket.id, inbound, now)
-  await insertTicketEvent(db, { ticketId: ticket.id, type: 'created', data: { messageId, channel: inbound.channel }, now })
+  await insertTicketEvent(db, {
+    ticketId: ticket.id,
+    type: 'created',
+    data: { messageId, channel: inbound.channel, category: facts.category, priority: facts.priority },
+    now,
+  })
   return { ticket, messageId }
 }
 
-/** Adds a follow-up from the customer to an existing ticket. */
-export async function addMessageToTicket(db: Db, ticketId: number, inbound: InboundMessage, now: Date): Promise<number> {
+/**
+ * Adds a follow-up to an existing ticket. A customer's message re-opens a ticket that was waiting for them or
+ * solved, and may raise its priority (`raisePriorityTo`); automatic replies and bounces are kept on the ticket
+ * without changing it.
+ */
+export async function addMessageToTicket(
+  db: Db,
+  ticketId: number,
+  inbound: InboundMessage,
+  now: Date,
+  raisePriorityTo?: string,
+): Promise<number> {
   const messageId = await storeInboundMessage(db, ticketId, inbound, now)
   const ticket = await findTicketById(db, ticketId)
-  // A customer's reply re-opens a ticket that was waiting for them or already solved.
-  const reopen = ticket && ['pending', 'solved'].includes(ticket.status)
+  const fromCustomer = inbound.analysis.kind === 'message'
+  const reopen = fromCustomer && ticket !== undefined && ['pending', 'solved'].includes(ticket.status)
+  const raise = fromCustomer && raisePriorityTo !== undefined && ticket !== undefined && raisePriorityTo !== ticket.priority
   await updateTicket(db, ticketId, {
     updated_at: now.toISOString(),
-    last_message_at: inbound.receivedAt.toISOString(),
+    ...(fromCustomer ? { last_message_at: inbound.receivedAt.toISOString() } : {}),
     ...(reopen ? { status: 'open' } : {}),
+    ...(raise ? { priority: raisePriorityTo } : {}),
   })
-  await insertTicketEvent(db, { ticketId, type: 'message_added', data: { messageId }, now })
+  await insertTicketEvent(db, { ticketId, type: 'message_added', data: { messageId, kind: inbound.analysis.kind }, now })
   if (reopen) await insertTicketEvent(db, { ticketId, type: 'status_changed', data: { from: ticket.status, to: 'open' }, now })
+  if (raise) {
+    await insertTicketEvent(db, { ticketId, type: 'priority_changed', data: { from: ticket.priority, to: raisePriorityTo, reason: 'customer_chased_overdue' }, now })
+  }
   return messageId
 }
 
@@ -92,6 +145,13 @@ async function storeInboundMessage(db: Db, ticketId: number, inbound: InboundMes
     html_body: p.html ?? null,
     headers: JSON.stringify(p.headers),
     warnings: JSON.stringify(inbound.warnings),
+    verdicts: inbound.analysis.verdicts ? JSON.stringify(inbound.analysis.verdicts) : null,
+    findings: JSON.stringify(inbound.analysis.findings),
+    fields: inbound.analysis.fields ? JSON.stringify(inbound.analysis.fields) : null,
+    language: inbound.analysis.language ?? null,
+    kind: inbound.analysis.kind,
+    body_sha256: inbound.analysis.bodySha256 ?? null,
+    agent_id: null,
     created_at: now.toISOString(),
   })
   await insertAttachments(

@@ -20,6 +20,8 @@ export interface TicketTable {
   solved_at: string | null
   /** The next SLA deadline; views sort and flag overdue by it. */
   due_at: string | null
+  /** pending: owed and not yet sent (caught up after a crash); sent; or skipped:<reason>. Null for old tickets. */
+  ack_status: string | null
 }
 export type TicketRow = Selectable<TicketTable>
 export type NewTicketRow = Insertable<TicketTable>

@@ -1,10 +1,21 @@
 import { silentLogger } from '../../src/logger.ts'
-import { createRuntime, type Runtime } from '../../src/runtime.ts'
+import { createZoneResolver, type DnsZone } from '../../src/pipeline/authenticate-sender.ts'
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.ts'
 import type { SqlDialect } from '../../src/store/database.ts'
 import { testConfig } from './fixtures.ts'
 import { createTestDatabase } from './test-database.ts'
 
-/** The real runtime (spool, pipeline, worker) over a fresh database of the dialect and a fresh data dir. */
-export async function createTestRuntime(dialect: SqlDialect, config = testConfig()): Promise<Runtime> {
-  return createRuntime(config, silentLogger, await createTestDatabase(dialect))
+/**
+ * The real runtime (spool, pipeline, outbound mail to the outbox, worker) over a fresh database of the dialect and
+ * a fresh data dir. DNS is an offline zone (empty unless given), so authentication results are deterministic.
+ */
+export async function createTestRuntime(
+  dialect: SqlDialect,
+  config = testConfig(),
+  options: RuntimeOptions & { zone?: DnsZone } = {},
+): Promise<Runtime> {
+  return createRuntime(config, silentLogger, await createTestDatabase(dialect), {
+    ...options,
+    resolver: options.resolver ?? createZoneResolver(options.zone ?? {}),
+  })
 }

@@ -26,7 +26,10 @@ for (const dialect of testDialects()) {
 
     async function seed(count: number) {
       for (let i = 0; i < count; i++) {
-        await rt.spool.spool({ raw: buildEmail({ messageId: `<m${i}@customer.example>`, subject: `Question ${i}` }), source: 'smtp' })
+        await rt.spool.spool({
+          raw: buildEmail({ messageId: `<m${i}@customer.example>`, subject: `Question ${i}`, body: `Question number ${i} about my account.` }),
+          source: 'smtp',
+        })
       }
       await rt.worker.runUntilIdle()
     }
@@ -64,7 +67,7 @@ for (const dialect of testDialects()) {
       expect(t).toMatchObject({ number: 'OKP-1001', subject: 'Question 0' })
       expect(t.messages).toHaveLength(1)
       expect(t.messages[0]).toMatchObject({ direction: 'inbound', messageId: '<m0@customer.example>', attachments: [] })
-      expect(t.events.map((e: { type: string }) => e.type)).toEqual(['created'])
+      expect(t.events.map((e: { type: string }) => e.type)).toEqual(['created', 'acknowledgement_sent'])
     })
 
     it('answers 404 with a hint for unknown and malformed ticket numbers', async () => {

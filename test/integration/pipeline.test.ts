@@ -66,13 +66,13 @@ for (const dialect of testDialects()) {
         sent_at: '2026-11-25T02:00:00.000Z',
       })
       expect(t.messages[0]?.text_body).toContain('My payment of 100 CNY failed this morning.')
-      expect(t.events.map((e) => e.type)).toEqual(['created'])
+      expect(t.events.map((e) => e.type)).toEqual(['created', 'acknowledgement_sent'])
     })
 
     it('adds a reply to the ticket of the message it references, even with another subject', async () => {
       await ingest(buildEmail({ messageId: '<first@customer.example>' }))
       const reply = await ingest(
-        buildEmail({ messageId: '<second@customer.example>', inReplyTo: '<first@customer.example>', subject: 'More details' }),
+        buildEmail({ messageId: '<second@customer.example>', inReplyTo: '<first@customer.example>', subject: 'More details', body: 'It was order 8812.' }),
       )
       expect(reply).toMatchObject({ ok: true, outcome: { status: 'joined', ticketNumber: 'OKP-1001' } })
     })
@@ -84,7 +84,7 @@ for (const dialect of testDialects()) {
       if (!first.ok) return
       const t = await getTicketWithThread(rt.store.db, first.outcome.ticketId)
       expect(t.messages).toHaveLength(1)
-      expect(t.events.map((e) => e.type)).toEqual(['created', 'duplicate_delivery'])
+      expect(t.events.map((e) => e.type)).toEqual(['created', 'acknowledgement_sent', 'duplicate_delivery'])
       expect(await findRawMessageSummary(rt.store.db, again.rawMessageId)).toMatchObject({ status: 'duplicate', message_id: t.messages[0]?.id })
     })
 

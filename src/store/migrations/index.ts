@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { SqlDialect } from './dialect.ts'
 import * as m0001 from './0001-initial.ts'
+import * as m0002 from './0002-message-analysis.ts'
 import * as m0020 from './0020-phishing-reports.ts'
 import * as m0030 from './0030-outbound-messages.ts'
 import * as m0040 from './0040-agent-workspace.ts'
@@ -15,6 +16,7 @@ interface DialectMigration {
 /** Every migration, in order. Names never change once released: they are the version recorded in the database. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
+  '0002-message-analysis': m0002,
   '0020-phishing-reports': m0020,
   '0030-outbound-messages': m0030,
   '0040-agent-workspace': m0040,

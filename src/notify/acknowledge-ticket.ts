@@ -1,0 +1,55 @@
+import type { Language } from '../brand.ts'
+import { findCustomerById } from '../customers/customer.repository.ts'
+import { missingFacts, type ExtractedFields } from '../pipeline/extract-fields.ts'
+import { findFirstMessageIdOfTicket, findMessageById } from '../tickets/ticket-message.repository.ts'
+import { formatTicketNumber } from '../tickets/ticket-number.ts'
+import { findTicketById, listTicketIdsByAckStatus, updateTicket } from '../tickets/ticket.repository.ts'
+import { renderAcknowledgement } from './acknowledgement.ts'
+import { sendAcknowledgement, type OutboundDeps } from './outbound.service.ts'
+
+const EMPTY_FIELDS: ExtractedFields = { accounts: [], transactionIds: [], transactionTimes: [], amounts: [] }
+
+function parseJson<T>(json: string | null, fallback: T): T {
+  if (!json) return fallback
+  try {
+    return JSON.parse(json) as T
+  } catch {
+    return fallback
+  }
+}
+
+/**
+ * Sends a new ticket its acknowledgement, once: ticket number, honest expected reply time, what to add if
+ * something is missing, the urgent channels, and a note about removed sensitive data. The ticket's
+ * ack_status records the result ('sent' or 'skipped:<reason>'); only 'pending' tickets are acknowledged.
+ */
+export async function acknowledgeTicket(deps: OutboundDeps, ticketId: number): Promise<void> {
+  const ticket = await findTicketById(deps.db, ticketId)
+  if (!ticket || ticket.ack_status !== 'pending') return
+  const firstId = await findFirstMessageIdOfTicket(deps.db, ticketId)
+  const first = firstId === undefined ? undefined : await findMessageById(deps.db, firstId)
+  const customer = await findCustomerById(deps.db, ticket.customer_id)
+  const language: Language = (first?.language ?? customer?.language) === 'en' ? 'en' : (first?.language ?? customer?.language) === 'zh-CN' ? 'zh-CN' : deps.config.brand.defaultLanguage
+  const fields = parseJson<ExtractedFields>(first?.fields ?? null, EMPTY_FIELDS)
+  const findings = parseJson<Array<{ type: string }>>(first?.findings ?? null, [])
+  const content = renderAcknowledgement({
+    brand: deps.config.brand,
+    language,
+    ticketNumber: formatTicketNumber(deps.config.brand.ticketPrefix, ticket.id),
+    subject: ticket.subject,
+    dueAt: ticket.due_at ? new Date(ticket.due_at) : deps.now(),
+    missingFacts: missingFacts(ticket.category, { ...EMPTY_FIELDS, ...fields }, { knownSender: true }),
+    redactedKinds: findings.map((f) => f.type),
+    publicBaseUrl: deps.config.publicUrl,
+  })
+  const result = await sendAcknowledgement(deps, { ticketId, content, language })
+  await updateTicket(deps.db, ticketId, { ack_status: result.sent ? 'sent' : `skipped:${result.reason ?? 'unknown'}` })
+}
+
+/** Acknowledges tickets still owed one (a process died between storing the ticket and sending). */
+export async function acknowledgePendingTickets(deps: OutboundDeps, limit = 100): Promise<number> {
+  const ids = await listTicketIdsByAckStatus(deps.db, 'pending', limit)
+  for (const id of ids) await acknowledgeTicket(deps, id)
+  return ids.length
+}
+

@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { BatchResult } from '../../src/jobs/message-worker.ts'
+import { createOwnMessageId } from '../../src/notify/own-message-id.ts'
+import type { Runtime } from '../../src/runtime.ts'
+import { getTicketWithThread } from '../../src/tickets/ticket.service.ts'
+import { buildEmail } from '../helpers/fixtures.ts'
+import { createTestRuntime } from '../helpers/runtime.ts'
+import { testDialects } from '../helpers/test-database.ts'
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: conversations — threading, re-sends, acknowledgements, redaction, classification`, () => {
+    let rt: Runtime
+    beforeEach(async () => {
+      rt = await createTestRuntime(dialect)
+    })
+    afterEach(async () => {
+      await rt.close()
+    })
+
+    async function ingest(raw: Buffer): Promise<Extract<BatchResult, { ok: true }>> {
+      const id = await rt.spool.spool({ raw, source: 'smtp', rcptTo: ['support@okpay.com'] })
+      const result = (await rt.worker.runUntilIdle()).find((r) => r.rawMessageId === id)
+      if (!result?.ok) throw new Error(`raw message ${id} failed: ${result && !result.ok ? result.message : 'not processed'}`)
+      return result
+    }
+    const outbox = () => {
+      const dir = path.join(rt.config.dataDir, 'outbox')
+      try {
+        return readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(path.join(dir, f), 'utf8'))
+      } catch {
+        return []
+      }
+    }
+
+    it('acknowledges a new ticket once, in the customer language, with the ticket number and loop-safe headers', async () => {
+      await ingest(buildEmail({ subject: '付款失败', body: '我昨天的付款失败了，交易号 TX20261124001，金额 ¥299.00。', messageId: '<zh1@customer.example>' }))
+      const mails = outbox()
+      expect(mails).toHaveLength(1)
+      const ack = mails[0] ?? ''
+      expect(ack).toMatch(/^Subject: =\?UTF-8\?/m)
+      expect(ack).toContain('Auto-Submitted: auto-replied')
+      expect(ack).toContain('X-Auto-Response-Suppress: All')
+      expect(ack).toContain('In-Reply-To: <zh1@customer.example>')
+      expect(ack).toMatch(/^To: .*li\.wei@customer\.example/m)
+      const t = await getTicketWithThread(rt.store.db, 1)
+      expect(t.ticket.ack_status).toBe('sent')
+    })
+
+    it('joins a reply to our acknowledgement by our signed Message-ID, and ignores a forged one', async () => {
+      await ingest(buildEmail({ messageId: '<a1@customer.example>', body: 'My withdrawal has not arrived after three days.' }))
+      const ours = createOwnMessageId(1, 'okpay.com', rt.config.secretKey)
+      const reply = await ingest(buildEmail({ messageId: '<a2@customer.example>', inReplyTo: ours, subject: 'Re: something else', body: 'Any news on this?' }))
+      expect(reply.outcome).toMatchObject({ status: 'joined', ticketNumber: 'OKP-1001' })
+      const forged = createOwnMessageId(1, 'okpay.com', Buffer.alloc(32, 1))
+      const other = await ingest(buildEmail({ messageId: '<a3@customer.example>', inReplyTo: forged, subject: 'Different matter', body: 'A question about KYC documents.' }))
+      expect(other.outcome).toMatchObject({ status: 'created', ticketNumber: 'OKP-1002' })
+    })
+
+    it('accepts the [OKP-1001] subject token only from the ticket customer', async () => {
+      await ingest(buildEmail({ messageId: '<t1@customer.example>', body: 'Refund for order 5521 please.' }))
+      const own = await ingest(buildEmail({ messageId: '<t2@customer.example>', subject: 'Update [OKP-1001]', body: 'Here is the receipt you asked for.' }))
+      expect(own.outcome).toMatchObject({ status: 'joined', ticketNumber: 'OKP-1001' })
+      const stranger = await ingest(
+        buildEmail({ messageId: '<t3@evil.example>', from: 'mallory@evil.example', subject: 'Re: [OKP-1001]', body: 'Please change the payout account.' }),
+      )
+      expect(stranger.outcome).toMatchObject({ status: 'created', ticketNumber: 'OKP-1002' })
+    })
+
+    it('joins the same sender and normalised subject (Re:/回复:) without threading headers', async () => {
+      await ingest(buildEmail({ messageId: '<s1@customer.example>', subject: 'Card declined', body: 'My card was declined at the shop.' }))
+      const again = await ingest(buildEmail({ messageId: '<s2@customer.example>', subject: '回复: RE: Card declined', body: 'It happened again today.' }))
+      expect(again.outcome).toMatchObject({ status: 'joined', ticketNumber: 'OKP-1001' })
+    })
+
+    it('records a re-send of the same text under a new Message-ID on the ticket instead of opening another', async () => {
+      await ingest(buildEmail({ messageId: '<r1@customer.example>', subject: 'Help', body: 'My account is locked and I cannot log in.' }))
+      const resend = await ingest(buildEmail({ messageId: '<r2@customer.example>', subject: 'Help!!', body: 'My account is locked and I cannot log in.' }))
+      expect(resend.outcome).toMatchObject({ status: 'duplicate', ticketNumber: 'OKP-1001' })
+      expect(outbox()).toHaveLength(1)
+    })
+
+    it('never auto-replies to an out-of-office reply, and it does not reopen the ticket', async () => {
+      const ooo = await ingest(
+        buildEmail({ messageId: '<o1@customer.example>', subject: 'Automatic reply: Payment failed', body: 'I am out of the office until Monday.', extraHeaders: ['Auto-Submitted: auto-replied'] }),
+      )
+      expect(ooo.outcome).toMatchObject({ status: 'created', acknowledgementDue: false })
+      expect(outbox()).toHaveLength(0)
+      const t = await getTicketWithThread(rt.store.db, ooo.outcome.ticketId)
+      expect(t.ticket.ack_status).toBe('skipped:auto_reply')
+      expect(t.messages[0]?.kind).toBe('auto_reply')
+    })
+
+    it('does not acknowledge mailing lists or mailer-daemons', async () => {
+      await ingest(buildEmail({ messageId: '<l1@list.example>', body: 'Weekly digest of things.', extraHeaders: ['List-Id: <news.list.example>', 'Precedence: list'] }))
+      expect(outbox()).toHaveLength(0)
+    })
+
+    it('redacts card numbers and passwords before storage, counts them, and tells the customer kindly', async () => {
+      const result = await ingest(
+        buildEmail({ messageId: '<p1@customer.example>', subject: 'Payment problem', body: 'My card 4111 1111 1111 1111 was charged twice. My password: Hunter22! Order 20261125-7781.' }),
+      )
+      const t = await getTicketWithThread(rt.store.db, result.outcome.ticketId)
+      const text = t.messages[0]?.text_body ?? ''
+      expect(text).not.toContain('4111 1111 1111 1111')
+      expect(text).not.toContain('Hunter22!')
+      expect(text).toContain('1111')
+      expect(text).toContain('20261125-7781')
+      expect(JSON.parse(t.messages[0]?.findings ?? '[]')).toEqual([
+        { type: 'card_number', count: 1 },
+        { type: 'password', count: 1 },
+      ])
+      const raw = await rt.store.db.selectFrom('raw_messages').select(['raw', 'encryption']).executeTakeFirstOrThrow()
+      expect(raw.encryption).toBe('aes-256-gcm')
+      expect(Buffer.from(raw.raw ?? new Uint8Array()).includes(Buffer.from('Hunter22!'))).toBe(false)
+      expect(outbox()[0]).toMatch(/password/i)
+    })
+
+    it('classifies an unauthorised payment as urgent fraud with an SLA due time', async () => {
+      const result = await ingest(
+        buildEmail({ messageId: '<f1@customer.example>', subject: 'Unauthorised payment!', body: 'Someone made an unauthorised payment of $500 from my account. I did not do this.' }),
+      )
+      const t = await getTicketWithThread(rt.store.db, result.outcome.ticketId)
+      expect(t.ticket).toMatchObject({ category: 'fraud', priority: 'urgent' })
+      expect(t.ticket.due_at).not.toBeNull()
+      expect(JSON.parse(t.messages[0]?.verdicts ?? '{}')).toMatchObject({ spoofed: false, authentication: 'none' })
+    })
+
+    it('marks mail that claims an official From without authentication as spoofed', async () => {
+      const result = await ingest(buildEmail({ messageId: '<x1@okpay.com>', from: 'OKPay Security <security@okpay.com>', body: 'Please confirm your password at this link.' }))
+      const t = await getTicketWithThread(rt.store.db, result.outcome.ticketId)
+      expect(JSON.parse(t.messages[0]?.verdicts ?? '{}')).toMatchObject({ spoofed: true })
+    })
+  })
+}
