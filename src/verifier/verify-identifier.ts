@@ -36,7 +36,8 @@ export function renderReasons(findings: ReasonFinding[], language: Language): Ve
 
 /** True when the brand name appears as a word (okpay.support, okpay_cs) in a local part or display name. */
 export function mentionsBrandAsWord(profile: BrandProfile, text: string): boolean {
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u)
+  // Chinese has no spaces: "OKPay客服" is the brand and a word, so Han characters separate words too.
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+|\p{Script=Han}+/u)
   return words.some((w) => w.length > 0 && (profile.tokens.includes(w) || profile.tokenSkeletons.has(confusableSkeleton(w)) || profile.tokens.some((t) => w.startsWith(t) && /^\d*$/.test(w.slice(t.length)))))
 }
 
