@@ -30,6 +30,7 @@ const channelsSchema = {
           label: { type: 'string' },
           hours: { type: 'string' },
           timeZone: { type: 'string' },
+          timeZoneName: { type: 'string' },
           openNow: { type: 'boolean' },
         },
       },
@@ -38,7 +39,7 @@ const channelsSchema = {
     feedbackForm: { type: 'object', properties: { url: { type: 'string' } } },
     social: {
       type: 'array',
-      items: { type: 'object', properties: { network: { type: 'string' }, handle: { type: 'string' }, url: { type: 'string' } } },
+      items: { type: 'object', properties: { network: { type: 'string' }, networkName: { type: 'string' }, handle: { type: 'string' }, url: { type: 'string' } } },
     },
     verifierUrl: { type: 'string' },
     neverAskFor: { type: 'array', items: { type: 'string' } },
@@ -94,7 +95,7 @@ ${urgent
       <span class="${h.openNow ? 'badge open' : 'badge closed'}">${h.openNow ? t.contact.openNow : t.contact.closedNow}</span></li>`,
     )}
   </ul>
-  <p class="small">${t.contact.hoursIn(c.hotlines[0]?.timeZone ?? brand.businessHours.timeZone)}</p>
+  <p class="small">${t.contact.hoursIn(c.hotlines[0]?.timeZoneName ?? brand.businessHours.timeZone)}</p>
 </section>
 <section class="card" aria-labelledby="chat-h">
   <h2 id="chat-h">${t.contact.chatHeading}</h2>
@@ -106,7 +107,7 @@ ${urgent
 </section>
 <section class="card" aria-labelledby="social-h">
   <h2 id="social-h">${t.contact.socialHeading}</h2>
-  <ul class="social">${c.social.map((s) => html`<li><span class="network">${s.network}</span> <a href="${s.url}" rel="noopener">${s.handle}</a></li>`)}</ul>
+  <ul class="social">${c.social.map((s) => html`<li><span class="network">${s.networkName}</span> <a href="${s.url}" rel="noopener">${s.handle}</a></li>`)}</ul>
 </section>
 <section class="card" aria-labelledby="domains-h">
   <h2 id="domains-h">${t.contact.domainsHeading}</h2>

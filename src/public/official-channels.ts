@@ -46,16 +46,33 @@ export function describeHours(hours: WeeklyHours, lang: Language): string {
   return `${dayText} ${time}`
 }
 
+const NETWORK_NAMES: Record<string, Record<Language, string>> = {
+  weibo: { en: 'Weibo', 'zh-CN': '微博' },
+  wechat: { en: 'WeChat', 'zh-CN': '微信' },
+  x: { en: 'X (Twitter)', 'zh-CN': 'X（推特）' },
+  douyin: { en: 'Douyin', 'zh-CN': '抖音' },
+  xiaohongshu: { en: 'Xiaohongshu', 'zh-CN': '小红书' },
+  linkedin: { en: 'LinkedIn', 'zh-CN': '领英' },
+  facebook: { en: 'Facebook', 'zh-CN': 'Facebook' },
+  instagram: { en: 'Instagram', 'zh-CN': 'Instagram' },
+}
+
+/** "China Standard Time" / "中国标准时间" for Asia/Shanghai; the IANA name when the runtime has no better one. */
+export function timeZoneName(timeZone: string, lang: Language, at: Date): string {
+  const part = new Intl.DateTimeFormat(lang, { timeZone, timeZoneName: 'long' }).formatToParts(at).find((p) => p.type === 'timeZoneName')
+  return part?.value ?? timeZone
+}
+
 export interface OfficialChannels {
   brand: string
   language: Language
   officialDomains: string[]
   website: string
   addresses: Array<{ purpose: 'support' | 'security'; address: string; description: string }>
-  hotlines: Array<{ number: string; label: string; hours: string; timeZone: string; openNow: boolean }>
+  hotlines: Array<{ number: string; label: string; hours: string; timeZone: string; timeZoneName: string; openNow: boolean }>
   liveChat: { url: string }
   feedbackForm: { url: string }
-  social: Array<{ network: string; handle: string; url: string }>
+  social: Array<{ network: string; networkName: string; handle: string; url: string }>
   verifierUrl: string
   neverAskFor: string[]
 }
@@ -106,11 +123,12 @@ export function listOfficialChannels(brand: Brand, lang: Language, now: Date, pu
       label: h.label[lang],
       hours: describeHours(h.hours, lang),
       timeZone: tz,
+      timeZoneName: timeZoneName(tz, lang, now),
       openNow: isOpenAt(h.hours, tz, now),
     })),
     liveChat: { url: brand.liveChatUrl },
     feedbackForm: { url: brand.feedbackFormUrl },
-    social: brand.social.map((s) => ({ ...s })),
+    social: brand.social.map((s) => ({ ...s, networkName: NETWORK_NAMES[s.network.toLowerCase()]?.[lang] ?? s.network })),
     verifierUrl: `${publicUrl}/verify`,
     neverAskFor: NEVER_ASK_FOR[lang],
   }
