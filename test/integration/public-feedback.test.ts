@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { getTicketWithThread } from '../../src/tickets/ticket.service.ts'
 import { testDialects } from '../helpers/test-database.ts'
+import { solveProofOfWork } from '../../src/public/feedback/form-token.ts'
 import { createPublicTestApp, hiddenInput, multipartBody, type PublicTestApp, type UploadPart } from './public-test-app.ts'
 
 const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(200, 1)])
@@ -126,6 +127,36 @@ for (const dialect of testDialects()) {
       }
       expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429])
       expect(await rawCount()).toBe(5)
+    })
+  })
+
+  describe(`${dialect}: feedback form with proof of work`, () => {
+    let t: PublicTestApp
+    beforeEach(async () => {
+      t = await createPublicTestApp(dialect, { now: () => clock, powBits: 8, ticketWaitMs: 0 })
+    })
+    afterEach(async () => {
+      await t.close()
+    })
+
+    async function send(withWork: boolean): Promise<number> {
+      const page = await t.app.inject({ url: '/feedback?lang=en' })
+      const token = hiddenInput(page.body, 'form_token')
+      later(10_000)
+      const body = multipartBody({
+        form_token: token,
+        pow_nonce: withWork ? solveProofOfWork(token, 8) : '',
+        name: 'Li Lei',
+        email: 'li.lei@example.com',
+        subject: 'Hello',
+        message: 'A question about my account.',
+      })
+      return (await t.app.inject({ method: 'POST', url: '/feedback?lang=en', payload: body.payload, headers: body.headers })).statusCode
+    }
+
+    it('allows fewer submissions from a client that skips the proof of work (no script)', async () => {
+      expect([await send(false), await send(false), await send(false)]).toEqual([201, 201, 429])
+      expect(await send(true)).toBe(201)
     })
   })
 }
