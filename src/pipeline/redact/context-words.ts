@@ -154,6 +154,24 @@ for (const [kind, words] of Object.entries(LEXICON) as Array<[ContextKind, reado
   }
 }
 
+/** Longest gap between two labels that is checked for a value; longer gaps keep the earlier label. */
+const MAX_CHECKED_GAP = 16
+
+/**
+ * True when nothing between two labels can be a value ("密码密码", "验证码是验证码"): no ASCII letter or digit
+ * and no quote. The earlier label then labels nothing, and the later one is nearer to whatever follows.
+ */
+function labelsNothing(text: string, from: number, to: number): boolean {
+  if (to - from > MAX_CHECKED_GAP) return false
+  for (let k = from; k < to; k++) {
+    const code = text.charCodeAt(k)
+    if ((code >= 48 && code <= 57) || isAsciiLetter(code) || code === 0x22 || code === 0x27 || code === 0x201c || code === 0x2018 || code === 0x300c || code === 0x300e || code === 0x60) {
+      return false
+    }
+  }
+  return true
+}
+
 /** Finds every context word, leftmost-longest and non-overlapping; ASCII words must stand alone as words. */
 export function indexContextWords(text: string): ContextWord[] {
   const words: ContextWord[] = []
@@ -192,7 +210,7 @@ export function indexContextWords(text: string): ContextWord[] {
       // A label glued to the previous one ("卡号密码", or 密码 a million times) leaves that one nothing to label:
       // the nearer label wins anyway, and there is no value between them. Replace it, so repeats cost no memory.
       const last = words[words.length - 1]
-      if (last && last.end === i) words.pop()
+      if (last && labelsNothing(text, last.end, i)) words.pop()
       words.push({ kind: matchKind, start: i, end: matchEnd })
       i = matchEnd
     } else {

@@ -10,6 +10,12 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20,
 }
 
+/** IBAN_LENGTHS by (first letter − A) × 26 + (second letter − A); 0 for no IBAN country. */
+const LENGTH_BY_COUNTRY = new Uint8Array(26 * 26)
+for (const [country, length] of Object.entries(IBAN_LENGTHS)) {
+  LENGTH_BY_COUNTRY[(country.charCodeAt(0) - 65) * 26 + (country.charCodeAt(1) - 65)] = length
+}
+
 function isUpper(code: number): boolean {
   return code >= 65 && code <= 90
 }
@@ -20,16 +26,16 @@ function isAlnum(code: number): boolean {
 
 /** ISO 7064 MOD 97-10 over an IBAN without spaces: the remainder of a valid one is 1. */
 export function isIbanChecksumValid(iban: string): boolean {
-  const codes: number[] = []
-  for (let i = 0; i < iban.length; i++) codes.push(iban.charCodeAt(i))
-  return mod97(codes) === 1
+  const codes = new Int32Array(iban.length)
+  for (let i = 0; i < iban.length; i++) codes[i] = iban.charCodeAt(i)
+  return mod97(codes, iban.length) === 1
 }
 
 /** MOD 97 of the IBAN's character codes, its first four characters moved to the end; letters count A=10…Z=35. */
-function mod97(codes: readonly number[]): number {
+function mod97(codes: Int32Array, count: number): number {
   let remainder = 0
-  for (let k = 0; k < codes.length; k++) {
-    const code = codes[(k + 4) % codes.length] ?? 0
+  for (let k = 0; k < count; k++) {
+    const code = codes[(k + 4) % count] ?? 0
     const upper = code >= 97 ? code - 32 : code
     const value = isUpper(upper) ? upper - 55 : upper - 48
     remainder = value > 9 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97
@@ -44,31 +50,35 @@ function mod97(codes: readonly number[]): number {
 export function findIbans(text: string): Finding[] {
   const findings: Finding[] = []
   const length = text.length
-  const codes: number[] = []
+  const codes = new Int32Array(34) // the longest IBAN
   let i = 0
   while (i + 4 <= length) {
     const a = text.charCodeAt(i)
     const b = text.charCodeAt(i + 1)
-    const startsWord = isUpper(a) && isUpper(b) && (i === 0 || !isAlnum(text.charCodeAt(i - 1)))
-    const expected = startsWord ? IBAN_LENGTHS[text.slice(i, i + 2)] : undefined
-    if (expected === undefined || !(text.charCodeAt(i + 2) >= 48 && text.charCodeAt(i + 2) <= 57) || !(text.charCodeAt(i + 3) >= 48 && text.charCodeAt(i + 3) <= 57)) {
+    const expected = isUpper(a) && isUpper(b) ? (LENGTH_BY_COUNTRY[(a - 65) * 26 + (b - 65)] ?? 0) : 0
+    if (
+      expected === 0 ||
+      (i > 0 && isAlnum(text.charCodeAt(i - 1))) ||
+      !(text.charCodeAt(i + 2) >= 48 && text.charCodeAt(i + 2) <= 57) ||
+      !(text.charCodeAt(i + 3) >= 48 && text.charCodeAt(i + 3) <= 57)
+    ) {
       i++
       continue
     }
-    codes.length = 0
+    let count = 0
     let j = i
-    while (j < length && codes.length < expected) {
+    while (j < length && count < expected) {
       const code = text.charCodeAt(j)
       if (isAlnum(code)) {
-        codes.push(code)
+        codes[count++] = code
         j++
-      } else if (code === 0x20 && j + 1 < length && isAlnum(text.charCodeAt(j + 1)) && codes.length % 4 === 0) {
+      } else if (code === 0x20 && j + 1 < length && isAlnum(text.charCodeAt(j + 1)) && count % 4 === 0) {
         j++ // printed form: a single space between groups of four
       } else {
         break
       }
     }
-    if (codes.length === expected && (j >= length || !isAlnum(text.charCodeAt(j))) && mod97(codes) === 1) {
+    if (count === expected && (j >= length || !isAlnum(text.charCodeAt(j))) && mod97(codes, count) === 1) {
       findings.push({ type: 'iban', start: i, end: j })
       i = j
       continue
