@@ -29,7 +29,7 @@ function renderVerdict(brand: Brand, lang: Language, result: VerifyResult, check
 export function renderVerifyBody(
   brand: Brand,
   lang: Language,
-  state: { input?: string; result?: VerifyResult; checked?: string; error?: string; maxUploadBytes: number },
+  state: { input?: string; result?: VerifyResult; checked?: string; error?: string; notice?: string; maxUploadBytes: number },
 ): SafeHtml {
   const s = VERIFY_PAGE_STRINGS[lang]
   const v = { brand: brand.name }
@@ -38,6 +38,7 @@ export function renderVerifyBody(
 <p class="lead">${fill(s.intro, v)}</p>
 ${state.error ? html`<div class="errors" role="alert"><p>${state.error}</p></div>` : ''}
 ${state.result ? renderVerdict(brand, lang, state.result, state.checked ?? '') : ''}
+${state.notice ? html`<div class="notice" role="status"><p>${state.notice}</p></div>` : ''}
 <form class="verify-form" method="get" action="/verify">
   <input type="hidden" name="lang" value="${lang}">
   <label for="verify-input">${s.inputLabel}</label>
@@ -47,6 +48,7 @@ ${state.result ? renderVerdict(brand, lang, state.result, state.checked ?? '') :
 <form class="verify-form" method="post" action="/verify?lang=${lang}" enctype="multipart/form-data">
   <label for="verify-eml">${s.emlLabel}</label>
   <input id="verify-eml" name="eml" type="file" accept=".eml,message/rfc822">
+  <label class="checkbox"><input type="checkbox" name="report" value="yes"> ${fill(s.alsoReport, v)}</label>
   <button type="submit">${s.checkEmail}</button>
   <p class="hint">${fill(s.uploadLimit, { limit: String(Math.floor(state.maxUploadBytes / (1024 * 1024))) })}</p>
 </form>

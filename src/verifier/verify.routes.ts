@@ -6,7 +6,9 @@ import { createSystemResolver, type DnsResolver } from '../pipeline/authenticate
 import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
 import { pageContext, renderPage, sendPage } from '../public/page.ts'
 import { languageFromAcceptLanguage } from '../public/language.ts'
+import { RateLimiter } from '../public/rate-limiter.ts'
 import { readMultipartForm } from '../public/read-form.ts'
+import { recordPhishingReport } from '../phishing-reports/phishing-report.service.ts'
 import type { AppDeps } from '../web/app.ts'
 import { verifyIdentifier } from './verify-identifier.ts'
 import { renderVerifyBody, VERIFY_CSS } from './verify-page.ts'
@@ -40,6 +42,8 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
   const maxUploadBytes = Math.min(deps.config.maxMessageBytes, MAX_UPLOAD_BYTES)
   const resolver = options.resolver ?? createSystemResolver()
   const log = deps.log.child({ component: 'verifier' })
+  // Reports from the public page write to the database: at most 20 per connection address per hour.
+  const reportLimiter = new RateLimiter(20, 60 * 60 * 1000)
   const pickApiLanguage = (explicit: string | undefined, accept: string | undefined) =>
     explicit === 'en' || explicit === 'zh-CN' ? explicit : (languageFromAcceptLanguage(accept, brand.languages) ?? brand.defaultLanguage)
 
@@ -121,6 +125,7 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
       const file = form.files[0]
       let result: VerifyResult | undefined
       let error: string | undefined
+      let notice: string | undefined
       let status = 200
       if (form.limitBroken || file?.truncated) {
         error = s.tooLarge.replace('{limit}', String(Math.floor(maxUploadBytes / (1024 * 1024))))
@@ -133,13 +138,20 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
           assertLooksLikeEmail(file.content)
           result = await verifyUploadedEmail(file.content, { brand, language: ctx.lang, resolver, log })
           log.info({ verdict: result.verdict, bytes: file.content.length }, 'message verified')
+          if (form.fields.report === 'yes' && result.verdict !== 'official') {
+            if (reportLimiter.take(request.ip, new Date())) {
+              const recorded = await recordPhishingReport(deps.store.db, brand, { raw: file.content, source: 'verifier', now: new Date() })
+              log.info({ reportId: recorded.reportId, campaignId: recorded.campaignId }, 'phishing report recorded')
+              notice = s.reported.replace('{brand}', brand.name)
+            } else notice = s.reportLimited
+          }
         } catch (err) {
           if (!(err instanceof NotAnEmailError)) throw err
           error = s.notEmail
           status = 400
         }
       }
-      const body = renderVerifyBody(brand, ctx.lang, { result, checked: s.checkedEmail, error, maxUploadBytes })
+      const body = renderVerifyBody(brand, ctx.lang, { result, checked: s.checkedEmail, error, notice, maxUploadBytes })
       return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }), status)
     })
   }

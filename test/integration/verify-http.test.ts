@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import { RawMessageSpool } from '../../src/intake/raw-message-spool.ts'
 import { silentLogger } from '../../src/logger.ts'
+import { listPhishingCampaigns } from '../../src/phishing-reports/phishing-report.service.ts'
 import { createZoneResolver } from '../../src/pipeline/authenticate-sender.ts'
 import type { Store } from '../../src/store/database.ts'
 import { buildApp } from '../../src/web/app.ts'
@@ -100,6 +101,22 @@ for (const dialect of testDialects()) {
       expect(res.statusCode).toBe(200)
       expect(res.body).toContain('verdict-impersonation')
       expect(res.body).toContain('A link shows www.okpay.com but actually opens evil-pages.io.')
+      expect(await listPhishingCampaigns(store.db, { limit: 10, offset: 0 })).toEqual([])
+    })
+
+    it('records a phishing report when the customer ticks "also report it"', async () => {
+      const boundary = 'rBOUNDARY'
+      const payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="report"\r\n\r\nyes\r\n`),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="eml"; filename="mail.eml"\r\nContent-Type: message/rfc822\r\n\r\n`),
+        eml('lookalike-okpay-support-en.eml'),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ])
+      const res = await app.inject({ method: 'POST', url: '/verify?lang=zh-CN', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+      expect(res.statusCode).toBe(200)
+      expect(res.body).toContain('感谢举报！')
+      const campaigns = await listPhishingCampaigns(store.db, { limit: 10, offset: 0 })
+      expect(campaigns).toMatchObject([{ reportCount: 1, senderDomains: ['okpay-support.com'] }])
     })
   })
 }
