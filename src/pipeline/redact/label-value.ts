@@ -19,7 +19,7 @@ const MAX_FILLER = 16
 
 const CONNECTORS: readonly string[] = [
   'is', 'was', 'are', 'is now', 'is still', 'should be', 'to', 'set to', 'changed to', 'reset to', 'updated to',
-  'as', 'set as', 'number', 'on the back is', 'on the back', 'on back', 'on the card is', 'code is',
+  'as', 'set as', 'number', 'on the back is', 'on the back', 'on back', 'on the card is',
   '是', '为', '為', '就是', '是：', '改成', '改成了', '改为', '改為', '设置为', '设置成', '设为', '设成', '换成', '换成了',
   '已经', '已', '已经是', '现在是', '现在', '目前是', '应该是', '一直是', '都是', '号', '号码', '号是', '码',
 ]

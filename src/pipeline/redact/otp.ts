@@ -18,7 +18,7 @@ function mayLeadToLabel(code: number): boolean {
 }
 
 /** How far before an OTP label "123456 is your … code" may start (bounded, so the look-back is constant). */
-const LOOK_BACK = 48
+const LOOK_BACK = 40
 
 /** "123456 is your OKPay verification code": a forwarded SMS puts the code first. Tried once per label. */
 const CODE_FIRST = /^\d{4,8} ?(?:is|was|是|为)(?: your| the|您的|你的)?(?: ?[A-Za-z]{1,12}){0,2} ?$/
@@ -44,8 +44,13 @@ function findCodesBeforeLabels(text: string, labels: readonly ContextWord[]): Fi
   for (const word of labels) {
     // The code is the last digit run in the few characters before the label.
     const from = Math.max(0, word.start - LOOK_BACK)
+    // "is your OKPay" has at most four spaces; stop at the fifth, so repeated labels cost a few steps each.
     let end = word.start
-    while (end > from && mayLeadToLabel(text.charCodeAt(end - 1))) end--
+    let spaces = 0
+    while (end > from && mayLeadToLabel(text.charCodeAt(end - 1))) {
+      if (text.charCodeAt(end - 1) === 0x20 && ++spaces > 4) break
+      end--
+    }
     if (end === from || !isDigit(text.charCodeAt(end - 1))) continue
     let start = end
     while (start > from && isDigit(text.charCodeAt(start - 1))) start--
