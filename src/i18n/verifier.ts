@@ -215,8 +215,8 @@ export const VERDICT_ADVICE: Record<'official' | 'impersonation' | 'not_official
     'zh-CN': '这是 {brand} 的官方渠道。但请记住，{brand} 绝不会索要您的密码、支付密码、验证码或 CVV。',
   },
   impersonation: {
-    en: 'Do not click its links, reply, or give any codes or card details. If you already did, change your password and call the 24-hour fraud line. Please report it to us.',
-    'zh-CN': '请不要点击其中的链接、不要回复，也不要提供任何验证码或银行卡信息。如果已经提供，请立即修改密码并拨打 24 小时反欺诈专线。请向我们举报。',
+    en: 'Do not click its links, reply, or give any codes or card details. If you already did, change your password and call the 24-hour fraud line {fraudLine}. Please report it to us.',
+    'zh-CN': '请不要点击其中的链接、不要回复，也不要提供任何验证码或银行卡信息。如果已经提供，请立即修改密码并拨打 24 小时反欺诈专线 {fraudLine}。请向我们举报。',
   },
   not_official: {
     en: 'This does not belong to {brand}. If it claims to be {brand}, do not trust it and report it to us.',

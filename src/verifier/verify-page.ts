@@ -12,7 +12,9 @@ const VERDICT_ICON: Record<VerifyResult['verdict'], string> = { official: '✔',
 /** The verdict box: colour and icon by verdict, a plain-language title, reasons, and what to do next. */
 function renderVerdict(brand: Brand, lang: Language, result: VerifyResult, checked: string): SafeHtml {
   const s = VERIFY_PAGE_STRINGS[lang]
-  const v = { brand: brand.name, address: brand.addresses.security }
+  // The round-the-clock line is the one to call after handing something over; else the first hotline.
+  const fraudLine = (brand.hotlines.find((h) => h.hours.start === '00:00' && h.hours.end === '24:00') ?? brand.hotlines[0])?.number ?? ''
+  const v = { brand: brand.name, address: brand.addresses.security, fraudLine }
   const showReport = result.verdict !== 'official'
   return html`<section class="verdict verdict-${result.verdict}" role="status" aria-live="polite">
   <p class="verdict-checked">${s.checked}: <strong>${checked}</strong></p>
