@@ -19,6 +19,7 @@ describe('passwords', () => {
     ['登录密码改成了', '登录密码改成了Qwe!2024', [['password', 'Qwe!2024']]],
     ['支付密码：', '支付密码：860412', [['password', '860412']]],
     ['a full-width value', '密码是ａｂｃ１２３', [['password', 'ａｂｃ１２３']]],
+    ['a quoted Chinese question', '我的密码是“什么”？', []],
     ['I forgot my password', 'I forgot my password', []],
     ['how do I reset my password', 'how do I reset my password?', []],
     ['我忘记密码了', '我忘记密码了', []],

@@ -91,7 +91,7 @@ export function findPasswords(text: string, labels: ContextLabels): Finding[] {
       while (end < text.length && end - position <= MAX_PASSWORD_CHARS && text.charCodeAt(end) !== close && text.charCodeAt(end) !== 0x0a) end++
       if (end < text.length && text.charCodeAt(end) === close && end - position - 1 >= MIN_PASSWORD_CHARS - 1) {
         const value = text.slice(position + 1, end)
-        if (!NOT_A_PASSWORD.has(value.trim().toLowerCase()) && !isMask(value.trim())) {
+        if (!NOT_A_PASSWORD.has(value.trim().toLowerCase()) && !isMask(value.trim()) && looksTyped(value)) {
           findings.push({ type: 'password', start: position + 1, end })
         }
       }
