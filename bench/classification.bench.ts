@@ -6,12 +6,15 @@
  * Run alone: node --import tsx bench/classification.bench.ts
  */
 import { fileURLToPath } from 'node:url'
+import { classifyMessage } from '../src/pipeline/classify-message.ts'
+import { extractFields } from '../src/pipeline/extract-fields.ts'
+import { splitQuotedReply } from '../src/pipeline/split-quoted-reply.ts'
 import { evaluateClassifier, loadClassificationCorpus, type ClassifierReport } from '../test/fixtures/classification/classification-corpus.ts'
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
 
 /** Scores the classifier on the corpus, prints a table and returns the figures. */
-export function run(): ClassifierReport & { msPerMessage: number } {
+export function run(): ClassifierReport & { msPerMessage: number; worstCaseMs: number } {
   const corpus = loadClassificationCorpus()
   const started = performance.now()
   const report = evaluateClassifier(corpus)
@@ -22,7 +25,33 @@ export function run(): ClassifierReport & { msPerMessage: number } {
     console.log(`${c.category.padEnd(13)} ${String(c.support).padStart(7)}  ${pct(c.precision).padStart(9)}  ${pct(c.recall).padStart(6)}`)
   }
   for (const e of report.errors) console.log(`  miss ${e.id}: expected ${e.expected}/${e.expectedUrgency}, got ${e.got}/${e.gotUrgency}`)
-  return { ...report, msPerMessage }
+  const worstCaseMs = adversarialTextMs()
+  console.log(`text stages on 200 kB adversarial inputs (extract + classify + split): worst ${worstCaseMs.toFixed(0)} ms`)
+  return { ...report, msPerMessage, worstCaseMs }
+}
+
+/*
+ * Inputs that make naive regular expressions quadratic or worse (runs without a delimiter, long whitespace after a
+ * context word). A message is at most a few hundred kB of text; each stage must stay linear on it.
+ */
+function adversarialTextMs(): number {
+  const inputs = [
+    `order ${'a1'.repeat(100_000)}`,
+    `订单号${'1'.repeat(200_000)}`,
+    `transaction ${' '.repeat(200_000)}x`,
+    `${'a.'.repeat(100_000)}@`,
+    `${'Re: '.repeat(50_000)}x`,
+    ('On ' + 'x '.repeat(50) + '\n').repeat(4_000),
+  ]
+  let worst = 0
+  for (const text of inputs) {
+    const started = performance.now()
+    extractFields(text)
+    classifyMessage({ subject: text.slice(0, 998), text })
+    splitQuotedReply(text)
+    worst = Math.max(worst, performance.now() - started)
+  }
+  return worst
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) run()

@@ -48,10 +48,14 @@ interface Rule<T> {
   build: (match: RegExpExecArray) => T | undefined
 }
 
+/** An agent needs a handful of each; a pasted statement with thousands is cut here, which also bounds the work. */
+const MAX_MATCHES_PER_FIELD = 100
+
 /** Runs rules in priority order; a match overlapping an earlier accepted one is dropped. Result in text order. */
 function collect<T>(text: string, rules: Rule<T>[]): T[] {
   const accepted: Span<T>[] = []
   for (const rule of rules) {
+    if (accepted.length >= MAX_MATCHES_PER_FIELD) break
     const pattern = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`)
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       if (match[0].length === 0) {
@@ -62,9 +66,12 @@ function collect<T>(text: string, rules: Rule<T>[]): T[] {
       const end = start + match[0].length
       if (accepted.some((s) => start < s.end && end > s.start)) continue
       const value = rule.build(match)
-      if (value !== undefined) accepted.push({ start, end, value })
+      if (value !== undefined) {
+        accepted.push({ start, end, value })
+        if (accepted.length >= MAX_MATCHES_PER_FIELD) break
+      }
       // A rejected match ("payment reference" where "reference" is no ID) may hide a good one that starts inside it.
-      else pattern.lastIndex = start + 1
+      if (value === undefined) pattern.lastIndex = start + 1
     }
   }
   return accepted.sort((a, b) => a.start - b.start).map((s) => s.value)
@@ -106,19 +113,20 @@ export function looksLikeCardNumber(value: string): boolean {
 
 // ---------------------------------------------------------------- accounts and transaction IDs
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}/g
+// Starts only at a token boundary and bounds each part, so a 200 kB run of letters is one linear scan, not n².
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g
 
-const SEP = String.raw`\s*(?:is|was|are|:|：|#|=|是|为|為)?\s*[:：#]?\s*`
+const SEP = String.raw`\s{0,4}(?:is|was|are|:|：|#|=|是|为|為)?\s{0,4}[:：#]?\s{0,4}`
 const ID_VALUE = String.raw`([A-Za-z0-9][A-Za-z0-9_-]{5,63})(?![A-Za-z0-9_@.-]*[A-Za-z0-9_@-])`
 
 const TRANSACTION_ID_CONTEXTS = [
-  String.raw`\b(?:transaction|txn|trans|payment|order|reference|ref|trade|receipt)\s*(?:id|no\.?|number|num|#|code)?`,
+  String.raw`\b(?:transaction|txn|trans|payment|order|reference|ref|trade|receipt)\s{0,4}(?:id|no\.?|number|num|#|code)?`,
   String.raw`(?:交易(?:单|單)?(?:号|號|编号|編號)|交易流水号|流水号|流水號|订单(?:号|編號|编号)|訂單(?:號|編號)|商户(?:订)?单号|支付(?:单)?号|付款单号|退款单号|业务单号|参考号|凭证号)(?:码)?`,
 ]
 
 const ACCOUNT_ID_CONTEXTS = [
-  String.raw`\b(?:user\s*id|user\s*name|username|account\s*(?:id|no\.?|number|#)?|uid|customer\s*(?:id|no\.?|number)|member\s*(?:id|no\.?)|wallet\s*id|login\s*id)`,
-  String.raw`(?:用户\s*ID|用户id|用户名|用户号|账号|帳號|帐号|账户|帳戶|帐户|会员号|會員號|UID|uid|登录名|登录账号|注册手机号?|手机号码?)`,
+  String.raw`\b(?:user\s{0,4}id|user\s{0,4}name|username|account\s{0,4}(?:id|no\.?|number|#)?|uid|customer\s{0,4}(?:id|no\.?|number)|member\s{0,4}(?:id|no\.?)|wallet\s{0,4}id|login\s{0,4}id)`,
+  String.raw`(?:用户\s{0,4}ID|用户id|用户名|用户号|账号|帳號|帐号|账户|帳戶|帐户|会员号|會員號|UID|uid|登录名|登录账号|注册手机号?|手机号码?)`,
 ]
 
 function idRule(context: string, kind: 'transaction' | 'account'): Rule<string> {
@@ -143,8 +151,8 @@ const MONTHS: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
 }
 const MONTH_NAME = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
-const EN_TIME = String.raw`(?:,?\s+(?:at\s+|around\s+)?(\d{1,2})(?::(\d{2}))?\s*([ap]m|[ap]\.m\.)(?![a-z])|,?\s+(?:at\s+|around\s+)?(\d{1,2}):(\d{2})(?!\d))?`
-const ZH_TIME = String.raw`(?:\s*(上午|下午|晚上|凌晨|中午|早上|傍晚)?\s*(\d{1,2})(?:[:：](\d{2})|[点點时時](?:(\d{1,2})分?|(半))?))?`
+const EN_TIME = String.raw`(?:,?\s{1,4}(?:at\s{1,4}|around\s{1,4})?(\d{1,2})(?::(\d{2}))?\s{0,4}([ap]m|[ap]\.m\.)(?![a-z])|,?\s{1,4}(?:at\s{1,4}|around\s{1,4})?(\d{1,2}):(\d{2})(?!\d))?`
+const ZH_TIME = String.raw`(?:\s{0,4}(上午|下午|晚上|凌晨|中午|早上|傍晚)?\s{0,4}(\d{1,2})(?:[:：](\d{2})|[点點时時](?:(\d{1,2})分?|(半))?))?`
 
 function monthOf(name: string | undefined): number | undefined {
   return name ? MONTHS[name.toLowerCase().slice(0, name.toLowerCase().startsWith('sept') ? 4 : 3)] : undefined
@@ -202,32 +210,32 @@ function zhClock(m: RegExpExecArray, first: number): { hour?: number; minute?: n
 const TIME_RULES: Rule<ExtractedTime>[] = [
   {
     // 2026年11月3日 14:05, 2026年11月3日下午2点05分
-    pattern: new RegExp(String.raw`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]${ZH_TIME}`, 'g'),
+    pattern: new RegExp(String.raw`(\d{4})\s{0,4}年\s{0,4}(\d{1,2})\s{0,4}月\s{0,4}(\d{1,2})\s{0,4}[日号號]${ZH_TIME}`, 'g'),
     build: (m) => makeTime(m[0], { year: num(m[1]), month: num(m[2]), day: num(m[3]), ...zhClock(m, 4) }),
   },
   {
     // 2026-11-03 14:05, 2026/11/03T14:05:33, 2026.11.3
-    pattern: /(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:(?:[ T]|\s+)(\d{1,2}):(\d{2})(?::\d{2})?)?(?![\d])/g,
+    pattern: /(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:(?:[ T]|\s{1,4})(\d{1,2}):(\d{2})(?::\d{2})?)?(?![\d])/g,
     build: (m) => makeTime(m[0], { year: num(m[1]), month: num(m[3]), day: num(m[4]), hour: num(m[5]), minute: num(m[6]) }),
   },
   {
     // 11月3日 14:05 (year not written)
-    pattern: new RegExp(String.raw`(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]${ZH_TIME}`, 'g'),
+    pattern: new RegExp(String.raw`(?<!\d)(\d{1,2})\s{0,4}月\s{0,4}(\d{1,2})\s{0,4}[日号號]${ZH_TIME}`, 'g'),
     build: (m) => makeTime(m[0], { month: num(m[1]), day: num(m[2]), ...zhClock(m, 3) }),
   },
   {
     // Nov 3, 2026 2:05pm · November 3rd at 14:05 · Nov 3 2:05pm
-    pattern: new RegExp(String.raw`\b${MONTH_NAME}\s+(\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(\d{4}))?${EN_TIME}`, 'gi'),
+    pattern: new RegExp(String.raw`\b${MONTH_NAME}\s{1,4}(\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?\s{1,4}(\d{4}))?${EN_TIME}`, 'gi'),
     build: (m) => makeTime(m[0], { month: monthOf(m[1]), day: num(m[2]), year: num(m[3]), ...enClock(m, 4) }),
   },
   {
     // 3 Nov 2026 14:05 · 3rd of November
-    pattern: new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?${MONTH_NAME}(?:,?\s+(\d{4}))?${EN_TIME}`, 'gi'),
+    pattern: new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\s{1,4}(?:of\s{1,4})?${MONTH_NAME}(?:,?\s{1,4}(\d{4}))?${EN_TIME}`, 'gi'),
     build: (m) => makeTime(m[0], { day: num(m[1]), month: monthOf(m[2]), year: num(m[3]), ...enClock(m, 4) }),
   },
   {
     // 11/03/2026 (US month first, unless the first number cannot be a month)
-    pattern: /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?(?![\d/])/g,
+    pattern: /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s{1,4}(\d{1,2}):(\d{2}))?(?![\d/])/g,
     build: (m) => {
       const a = num(m[1]) ?? 0
       const b = num(m[2]) ?? 0
@@ -276,7 +284,7 @@ function amountValue(number: string | undefined, multiplier: string | undefined)
 const AMOUNT_RULES: Rule<ExtractedAmount>[] = [
   ...PREFIX_CURRENCIES.map(([symbols, currency]): Rule<ExtractedAmount> => ({
     // ¥1,299.00 · RMB 500 · 人民币500元 · USD 20 · $20 · 人民币5千元
-    pattern: new RegExp(String.raw`(?<![A-Za-z$])(?:${symbols})\s*${NUMBER}\s*([百千万萬]|k\b)?\s*(?:元|块|塊|dollars?)?`, 'gi'),
+    pattern: new RegExp(String.raw`(?<![A-Za-z$])(?:${symbols})\s{0,4}${NUMBER}\s{0,4}([百千万萬]|k\b)?\s{0,4}(?:元|块|塊|dollars?)?`, 'gi'),
     build: (m) => {
       const value = amountValue(m[1], m[2])
       return value === undefined ? undefined : { text: m[0].trim(), value, currency }
@@ -284,7 +292,7 @@ const AMOUNT_RULES: Rule<ExtractedAmount>[] = [
   })),
   ...SUFFIX_CURRENCIES.map(([words, currency]): Rule<ExtractedAmount> => ({
     // 1299元 · 5千元 · 1.5万元 · 20 dollars · 20 USD
-    pattern: new RegExp(String.raw`(?<![\w.,])${NUMBER}\s*([百千万萬])?\s*(?:${words})(?![A-Za-z])`, 'gi'),
+    pattern: new RegExp(String.raw`(?<![\w.,])${NUMBER}\s{0,4}([百千万萬])?\s{0,4}(?:${words})(?![A-Za-z])`, 'gi'),
     build: (m) => {
       const value = amountValue(m[1], m[2])
       return value === undefined ? undefined : { text: m[0].trim(), value, currency }

@@ -3,7 +3,9 @@
  * English (Re, Fwd, Fw), German (AW, WG), Nordic (SV, VS), Dutch (Antw), French (TR), and Chinese clients
  * (回复, 回覆, 答复, 转发, 轉寄, 轉發). Either colon: ASCII ":" or full-width "：". Some clients count: "Re[2]:", "Re(2):".
  */
-const PREFIX = /^(?:re|fwd?|aw|wg|sv|vs|antw|tr|回复|回覆|答复|答覆|转发|轉寄|轉發|转寄)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*/i
+const PREFIX_WORDS = 're|fwd?|aw|wg|sv|vs|antw|tr|回复|回覆|答复|答覆|转发|轉寄|轉發|转寄'
+/** A whole run of prefixes in one pass (a loop of single replacements is quadratic on "Re: Re: Re: …"). */
+const PREFIX_RUN = new RegExp(`^(?:(?:${PREFIX_WORDS})[ \\t]{0,3}(?:\\[\\d{1,4}\\]|\\(\\d{1,4}\\))?[ \\t]{0,3}[:：][ \\t]*|[-–—|][ \\t]*)+`, 'i')
 /** Bracketed ticket tokens such as "[OKP-1042]" (any prefix), and list tags like "[External]" are left alone. */
 const TICKET_TOKEN = /\[\s*[A-Z]{2,8}-\d{1,12}\s*\]/gi
 
@@ -12,12 +14,7 @@ const TICKET_TOKEN = /\[\s*[A-Z]{2,8}-\d{1,12}\s*\]/gi
  * "same conversation" subjects: "RE: 回复：[OKP-1042] Fwd: Refund" → "Refund".
  */
 export function normalizeSubject(subject: string): string {
-  let rest = subject.replace(TICKET_TOKEN, ' ').replace(/\s+/g, ' ').trim()
-  for (let previous = ''; previous !== rest; ) {
-    previous = rest
-    rest = rest.replace(PREFIX, '').replace(/^[-–—|]\s*/, '').trim()
-  }
-  return rest
+  return subject.replace(TICKET_TOKEN, ' ').replace(/\s+/g, ' ').trim().replace(PREFIX_RUN, '').trim()
 }
 
 function escapeRegExp(text: string): string {

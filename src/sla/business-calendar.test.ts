@@ -49,7 +49,7 @@ describe('addBusinessMinutes', () => {
   }
 
   it('rejects negative minutes', () => {
-    expect(() => addBusinessMinutes(shanghai, d('2026-11-06T10:00+08:00'), -1)).toThrow('minutes must be')
+    expect(() => addBusinessMinutes(shanghai, d('2026-11-06T10:00+08:00'), -1)).toThrow('minutes must be a number between')
   })
 })
 

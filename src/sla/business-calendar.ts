@@ -51,6 +51,8 @@ export interface BusinessCalendarOptions {
 const MINUTE_MS = 60_000
 /** A calendar that is never open within this many days is a configuration mistake, not a long wait. */
 const MAX_SEARCH_DAYS = 3_660
+/** No SLA target is longer than ten years of minutes; a larger value is a unit mistake (ms for minutes). */
+const MAX_TARGET_MINUTES = 10 * 365 * 24 * 60
 
 function parseClock(value: string, field: string): number {
   const match = /^(\d{2}):(\d{2})$/.exec(value)
@@ -212,8 +214,8 @@ export function nextOpening(calendar: BusinessCalendar, at: Date): Date {
  */
 export function addBusinessMinutes(calendar: BusinessCalendar, from: Date, minutes: number): Date {
   const fromMs = assertValidDate(from, 'from')
-  if (!Number.isFinite(minutes) || minutes < 0) {
-    throw new InvalidInputError('minutes must be a finite number ≥ 0', 'minutes')
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > MAX_TARGET_MINUTES) {
+    throw new InvalidInputError('minutes must be a number between 0 and 5,256,000 (ten years)', 'minutes')
   }
   let remainingMs = minutes * MINUTE_MS
   let date = localDateOf(calendar, fromMs)
