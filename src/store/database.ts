@@ -16,6 +16,7 @@ import { MaildeskError } from '../errors.ts'
 import type { AttachmentVerdictTable } from '../attachments/attachment-verdict.table.ts'
 import type { ImapFetchedMessageTable, ImapMailboxTable } from '../intake/imap-mailbox.table.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
+import type { ScheduledJobTable } from '../jobs/scheduled-job.table.ts'
 import type { OutboundMessageTable } from '../notify/outbound-message.table.ts'
 import type { PhishingCampaignKeyTable, PhishingCampaignTable, PhishingReportTable } from '../phishing-reports/phishing-report.table.ts'
 import type {
@@ -27,6 +28,7 @@ import type {
   PublicSigningKeyTable,
   SurveyResponseTable,
 } from '../public/public.tables.ts'
+import type { TicketSlaFlagTable } from '../sla/ticket-sla-flag.table.ts'
 import type { AttachmentTable } from '../tickets/attachment.table.ts'
 import type { TicketEventTable } from '../tickets/ticket-event.table.ts'
 import type { TicketMessageTable } from '../tickets/ticket-message.table.ts'
@@ -64,6 +66,8 @@ export interface Database {
   phishing_campaigns: PhishingCampaignTable
   phishing_campaign_keys: PhishingCampaignKeyTable
   phishing_reports: PhishingReportTable
+  scheduled_jobs: ScheduledJobTable
+  ticket_sla_flags: TicketSlaFlagTable
 }
 
 export type Db = Kysely<Database>
