@@ -134,9 +134,12 @@ export function judgeParsedMessage(profile: BrandProfile, message: ParsedMessage
   }
 
   let authenticated = false
+  // DNS trouble (temperror) proves nothing either way: the signature counts as unchecked, not as failed.
+  const inconclusive = auth !== undefined && !isAuthenticatedFrom(auth) && (auth.dkim.some((d) => d.result === 'temperror') || auth.dmarc.result === 'temperror')
+  const usableAuth = inconclusive ? undefined : auth
   if (fromOfficial && !duplicateFrom) {
-    if (!auth) reasons.push({ code: 'authentication_not_checked', params: { brand } })
-    else if (isAuthenticatedFrom(auth) && !auth.spoofed) {
+    if (!usableAuth) reasons.push({ code: 'authentication_not_checked', params: { brand } })
+    else if (isAuthenticatedFrom(usableAuth) && !usableAuth.spoofed) {
       authenticated = true
       reasons.unshift({ code: 'official_from_authenticated', params: { domain: senderDomain } })
     } else reasons.push({ code: 'official_from_unauthenticated', params: { domain: senderDomain, brand } })
@@ -165,7 +168,7 @@ export function judgeParsedMessage(profile: BrandProfile, message: ParsedMessage
   let verdict: Verdict
   if (fromOfficial) {
     if (authenticated) verdict = signals.requested.length > 0 || links.lookalike ? 'unknown' : 'official'
-    else if (auth || duplicateFrom || phishy || replyElsewhere) verdict = 'impersonation'
+    else if (usableAuth || duplicateFrom || phishy || replyElsewhere) verdict = 'impersonation'
     else verdict = 'unknown'
   } else if (claimsBrand || links.lookalike) {
     verdict = 'impersonation'
