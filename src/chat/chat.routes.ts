@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Language } from '../brand.ts'
 import { NotFoundError, InvalidInputError } from '../errors.ts'
 import type { ResolvedPublicOptions } from '../public/public-options.ts'
@@ -174,7 +174,14 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
     })
 
     // Agents: every conversation's events, presence while connected, and lines typed in the workspace.
-    app.get('/api/v1/chat/agent', { websocket: true, schema: { hide: true } }, (socket: ChatSocket, request) => {
+    // A browser sends the session cookie with any page's WebSocket handshake; only our own origin may use it.
+    const sameOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
+      const origin = request.headers.origin
+      if (origin !== undefined && origin !== deps.config.publicUrl && new URL(origin, 'http://invalid').host !== request.headers.host) {
+        return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'the chat socket accepts connections from this site only' } })
+      }
+    }
+    app.get('/api/v1/chat/agent', { websocket: true, schema: { hide: true }, preValidation: sameOrigin }, (socket: ChatSocket, request) => {
       const agentName = agentNameOf(request)
       const connectionId = randomBytes(12).toString('hex')
       let queue = refreshAgentPresence(deps.store.db, connectionId, agentName, options.now()).then(async () => {

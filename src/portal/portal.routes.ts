@@ -191,7 +191,7 @@ ${ticket.status === 'closed'
     app.get<{ Params: { token: string } }>('/status/open/:token', route, async (request, reply) => {
       if (!(await isPortalLinkValid(deps.store.db, request.params.token, options.now()))) return invalidLink(request, reply)
       const ctx = pageContext(request, deps.config)
-      const body = html`<form method="post" action="/status/open"><input type="hidden" name="token" value="${request.params.token}"><button type="submit" id="open-ticket">${ctx.t.status.title}</button></form>`
+      const body = html`<p>${ctx.t.status.openText}</p><form method="post" action="/status/open"><input type="hidden" name="token" value="${request.params.token}"><button type="submit" id="open-ticket">${ctx.t.status.openButton}</button></form>`
       return sendPage(reply, ctx, renderPage(ctx, { title: ctx.t.status.title, current: 'status', body }))
     })
 

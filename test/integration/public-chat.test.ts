@@ -117,6 +117,8 @@ for (const dialect of testDialects()) {
 
     it('refuses the agent socket without authentication, and bad customer input with a clear error', async () => {
       await expect(connect(`${base}/api/v1/chat/agent`)).rejects.toThrow('upgrade refused: 401')
+      // Cross-site WebSocket hijacking: another site's page cannot ride on an agent's credentials.
+      await expect(connect(`${base}/api/v1/chat/agent`, { authorization: `Bearer ${token}`, origin: 'https://evil.example' })).rejects.toThrow('upgrade refused: 403')
       const customer = await connect(`${base}/api/v1/public/chat`)
       customer.send({ type: 'message', text: 'hi' })
       expect(await customer.next('error')).toMatchObject({ code: 'INVALID_INPUT', message: 'start or resume a chat first' })
