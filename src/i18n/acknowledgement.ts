@@ -13,6 +13,8 @@ export interface AcknowledgementStrings {
   missingIntro: string
   missing: Record<string, string>
   urgentIntro: string
+  /** Replaces urgentIntro, right after the first paragraph, when the message looks like fraud or account theft. */
+  urgentFirst: string
   urgentChat: (p: { url: string }) => string
   redacted: (p: { kinds: string }) => string
   redactedKinds: Record<string, string>
@@ -49,6 +51,8 @@ export const ACKNOWLEDGEMENT_STRINGS: Record<Language, AcknowledgementStrings> =
     },
     urgentIntro:
       'If it cannot wait, for example if you think someone else is using your account or you see a payment you did not make, please call us rather than wait for email:',
+    urgentFirst:
+      'Your message may involve fraud or someone else using your account. Please do not wait for our email reply: call us now and we can secure your account straight away.',
     urgentChat: (p) => `You can also chat with us at ${p.url}.`,
     redacted: (p) =>
       `To keep you safe, we removed ${p.kinds} from your message before storing it, so nobody here can see them. We never need these to help you, so please do not send them again.`,
@@ -92,6 +96,7 @@ export const ACKNOWLEDGEMENT_STRINGS: Record<Language, AcknowledgementStrings> =
       account_id: '您账户绑定的邮箱或手机号',
     },
     urgentIntro: '如果情况紧急，例如您怀疑有人在使用您的账户，或发现了不是您本人操作的付款，请不要等待邮件回复，直接致电：',
+    urgentFirst: '您的邮件可能涉及欺诈或账户被他人使用。请不要等待邮件回复，立即致电我们，我们可以马上为您保护账户安全：',
     urgentChat: (p) => `您也可以通过在线客服联系我们：${p.url}`,
     redacted: (p) =>
       `为保护您的安全，我们在保存您的邮件前删除了其中的${p.kinds}，工作人员无法看到这些内容。处理您的问题不需要这些信息，请不要再发送。`,

@@ -106,6 +106,20 @@ describe('renderAcknowledgement', () => {
     expect(mail.html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/)
   })
 
+  it('puts the hotlines first for an urgent message', () => {
+    const mail = renderAcknowledgement({ ...base, isUrgent: true, missingFacts: [] })
+    const paragraphs = mail.text.split('\n\n')
+    expect(paragraphs.slice(2, 4)).toEqual([
+      'Your message may involve fraud or someone else using your account. Please do not wait for our email reply: call us now and we can secure your account straight away.',
+      [
+        '  • +86 400-820-6699: Lost card and fraud line, 24 hours',
+        '  • +86 400-820-6688: Customer service (mainland China), every day, 08:00–22:00',
+        '  • +852 3001-6688: Customer service (international), Monday to Friday, 09:00–18:00',
+      ].join('\n'),
+    ])
+    expect(mail.text).not.toContain('If it cannot wait')
+  })
+
   it('formats the due time in the brand time zone with its UTC offset (New York, after DST ends)', () => {
     const newYorkBrand: Brand = {
       ...brand,

@@ -16,8 +16,10 @@ export interface AcknowledgementInput {
   missingFacts: string[]
   /** Kinds of data redaction removed (FindingType codes such as 'card_number', 'password'); empty when none. */
   redactedKinds: string[]
-  /** Public portal base URL without a trailing slash, e.g. "https://help.okpay.com". */
+  /** Public portal base URL, e.g. "https://help.okpay.com". */
   publicBaseUrl: string
+  /** The classifier marked the message urgent (fraud, account theft): the hotlines come first, before any list. */
+  isUrgent?: boolean
 }
 
 export interface RenderedMail {
@@ -88,6 +90,11 @@ function buildBlocks(input: AcknowledgementInput, strings: AcknowledgementString
   }
   paragraph(strings.greeting)
   paragraph(strings.received({ brand: brand.name, ticket: ticketNumber }))
+  const hotlines = hotlineLines(strings, brand, language)
+  if (input.isUrgent === true && hotlines.length > 0) {
+    paragraph(strings.urgentFirst)
+    blocks.push({ kind: 'list', items: hotlines })
+  }
   const hasHolidays = brand.holidayCalendars.length > 0 || brand.holidays.length > 0
   const hours = formatWeeklyHours(strings, brand.businessHours, language)
   paragraph(
@@ -100,8 +107,7 @@ function buildBlocks(input: AcknowledgementInput, strings: AcknowledgementString
     paragraph(strings.missingIntro)
     blocks.push({ kind: 'list', items: missing })
   }
-  const hotlines = hotlineLines(strings, brand, language)
-  if (hotlines.length > 0) {
+  if (input.isUrgent !== true && hotlines.length > 0) {
     paragraph(strings.urgentIntro)
     blocks.push({ kind: 'list', items: hotlines })
   }

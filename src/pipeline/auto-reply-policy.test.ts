@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addressOf, isAutomaticReply, isBounce, shouldAutoReply, type MailHeader } from './auto-reply-policy.ts'
+import { addressOf, AUTOMATIC_MAIL_HEADERS, isAutomaticReply, isBounce, shouldAutoReply, type MailHeader } from './auto-reply-policy.ts'
 
 const own = ['support@okpay.com', 'security@okpay.com', 'noreply@okpay.com']
 const h = (key: string, value: string): MailHeader => ({ key, value })
@@ -86,5 +86,13 @@ describe('addressOf', () => {
   it('takes the angle-bracket address, else the bare one', () => {
     expect(addressOf('"Li, Lei" <LiLei@Example.com>')).toBe('lilei@example.com')
     expect(addressOf('lilei@example.com (Li Lei)')).toBe('lilei@example.com')
+  })
+})
+
+describe('AUTOMATIC_MAIL_HEADERS', () => {
+  it('make our own automatic mail unanswerable by our own policy', () => {
+    const headers = [...AUTOMATIC_MAIL_HEADERS]
+    expect(shouldAutoReply({ headers, from: 'someone@example.com', ownAddresses: own })).toEqual({ allowed: false, reason: 'auto-submitted' })
+    expect(isAutomaticReply(headers, '[OKP-1042] Refund')).toBe(true)
   })
 })

@@ -9,6 +9,15 @@ export interface MailHeader {
   value: string
 }
 
+/**
+ * Headers every automatic mail we send must carry: RFC 3834 Auto-Submitted so other responders stay quiet, and
+ * Microsoft's X-Auto-Response-Suppress so Exchange sends no out-of-office or receipts back.
+ */
+export const AUTOMATIC_MAIL_HEADERS: readonly MailHeader[] = Object.freeze([
+  { key: 'Auto-Submitted', value: 'auto-replied' },
+  { key: 'X-Auto-Response-Suppress', value: 'All' },
+])
+
 export type AutoReplyBlockReason =
   | 'no-sender'
   | 'own-address'
