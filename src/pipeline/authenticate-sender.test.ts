@@ -39,6 +39,7 @@ describe('authenticateSender', () => {
     expect(result.dmarc).toMatchObject({ result: 'pass', policy: 'reject', domain: 'okpay.com' })
     expect(result.headerFromDomain).toBe('okpay.com')
     expect(result.spoofed).toBe(false)
+    expect(result.dnsTemporaryFailure).toBe(false)
     expect(JSON.parse(JSON.stringify(result))).toEqual(result)
   })
 

@@ -27,6 +27,8 @@ export interface AuthenticationResult {
   arc: { result: AuthVerdict }
   /** From claims an official domain, and neither DMARC nor an aligned DKIM signature passes. */
   spoofed: boolean
+  /** A DNS lookup failed temporarily (temperror): the verdicts may change on a retry. */
+  dnsTemporaryFailure: boolean
   /** The Authentication-Results header mailauth produced (to prepend when relaying; never shown to customers). */
   authenticationResultsHeader: string
 }
@@ -90,10 +92,12 @@ export function summarizeAuthentication(result: AuthenticateResult, brand: Brand
       : { result: 'none', policy: undefined, domain: undefined },
     arc: { result: result.arc ? toVerdict(result.arc.status.result) : 'none' },
     spoofed: false,
+    dnsTemporaryFailure: false,
     authenticationResultsHeader: result.headers,
   }
   // Several From addresses: any one of them official counts as a claim.
   const claimsOfficial = brand !== undefined && fromDomains.some((a) => isOfficialDomain(brand, a.split('@').pop() ?? ''))
+  summary.dnsTemporaryFailure = [summary.spf.result, summary.dmarc.result, ...dkim.map((d) => d.result)].includes('temperror')
   summary.spoofed = claimsOfficial && (fromDomains.length !== 1 || !isAuthenticatedFrom(summary))
   return summary
 }

@@ -28,6 +28,7 @@ describe('verifyEmail', () => {
     const raw = fixture('genuine-ack-en.eml')
     const auth = await authenticateSender(raw, { mta: 'mx.test', resolver: timeout, brand })
     expect(auth.dkim[0]?.result).toBe('temperror')
+    expect(auth.dnsTemporaryFailure).toBe(true)
     const result = await verifyEmail(raw, { brand, language: 'en', auth })
     expect(result.verdict).toBe('unknown')
     expect(codes(result)[0]).toBe('authentication_not_checked')
