@@ -6,6 +6,7 @@ import {
   businessCalendarFromBrand,
   businessMinutesBetween,
   createBusinessCalendar,
+  holidayCoverageWarnings,
   isOpenAt,
   loadHolidayCalendar,
   nextOpening,
@@ -145,4 +146,14 @@ describe('config/holidays/cn.json', () => {
     const perYear = (y: string): number => cn.holidays.filter((h) => h.startsWith(y)).length
     expect([perYear('2025'), perYear('2026'), perYear('2027')]).toEqual([28, 33, 13])
   })
+})
+
+describe('holidayCoverageWarnings', () => {
+  const cn = loadHolidayCalendar('cn')
+  const cases: Array<[number, string[]]> = [
+    [2026, []],
+    [2027, ['holiday calendar "cn" for 2027 is provisional (statutory days only); replace it with the official schedule']],
+    [2028, ['holiday calendar "cn" has no data for 2028; add it to config/holidays/cn.json']],
+  ]
+  for (const [year, expected] of cases) it(`${year}`, () => expect(holidayCoverageWarnings([cn], year)).toEqual(expected))
 })

@@ -36,6 +36,8 @@ export interface HolidayCalendar {
   holidays: string[]
   /** Weekend dates that are working days, YYYY-MM-DD. */
   workdays: string[]
+  /** Years the file covers; 'provisional' means statutory days only, the official schedule was not yet known. */
+  years: Array<{ year: number; status: 'official' | 'provisional' }>
 }
 
 export interface BusinessCalendarOptions {
@@ -135,11 +137,12 @@ export function loadHolidayCalendar(name: string, directory = HOLIDAY_DIR): Holi
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `config/holidays/${name}.json: ${i.path.join('.')}: ${i.message}`))
   }
-  const years = Object.values(parsed.data.years)
+  const years = Object.entries(parsed.data.years).sort(([a], [b]) => a.localeCompare(b))
   const calendar: HolidayCalendar = {
     name,
-    holidays: years.flatMap((y) => y.holidays.map((h) => h.date)),
-    workdays: years.flatMap((y) => y.workdays.map((w) => w.date)),
+    holidays: years.flatMap(([, y]) => y.holidays.map((h) => h.date)),
+    workdays: years.flatMap(([, y]) => y.workdays.map((w) => w.date)),
+    years: years.map(([year, y]) => ({ year: Number(year), status: y.status })),
   }
   loadedHolidayCalendars.set(key, calendar)
   return calendar
@@ -156,6 +159,22 @@ export function businessCalendarFromBrand(brand: Brand): BusinessCalendar {
     holidays: brand.holidays,
     extraWorkdays: brand.extraWorkdays,
   })
+}
+
+/**
+ * Problems an operator should hear about at start: a named holiday calendar that does not cover `year` (its days
+ * off are unknown, so due times will count them as working days) or covers it only provisionally.
+ */
+export function holidayCoverageWarnings(calendars: HolidayCalendar[], year: number): string[] {
+  const warnings: string[] = []
+  for (const calendar of calendars) {
+    const entry = calendar.years.find((y) => y.year === year)
+    if (!entry) warnings.push(`holiday calendar "${calendar.name}" has no data for ${year}; add it to config/holidays/${calendar.name}.json`)
+    else if (entry.status === 'provisional') {
+      warnings.push(`holiday calendar "${calendar.name}" for ${year} is provisional (statutory days only); replace it with the official schedule`)
+    }
+  }
+  return warnings
 }
 
 /** True when `date` (a local date in the calendar's zone) is a working day. */
