@@ -212,6 +212,11 @@ ${ticket.status === 'closed'
     })
 
     app.post('/status/ticket/reply', route, async (request, reply) => {
+      // No upload is read for a request without a live session.
+      if (!(await findPortalAccess(deps.store.db, readCookie(request.headers.cookie, SESSION_COOKIE), options.now()))) {
+        const ctx = pageContext(request, deps.config)
+        return lookupPage(reply, ctx, html`<div class="errors" role="alert"><p>${ctx.t.status.sessionExpired}</p></div>`, undefined, 401)
+      }
       const form = await readMultipartForm(request, { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes })
       const session = await requireSession(request, reply, form.fields.csrf ?? '')
       if (!session) return reply
