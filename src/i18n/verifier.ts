@@ -172,6 +172,13 @@ const REASONS = {
 
 export type VerifierReasonCode = keyof typeof REASONS
 
+function isReasonCode(code: string): code is VerifierReasonCode {
+  return code in REASONS
+}
+
+/** Every reason code, in catalogue order (docs/verifier.md lists them). */
+export const VERIFIER_REASON_CODES: VerifierReasonCode[] = Object.keys(REASONS).filter(isReasonCode)
+
 /** Puts a verifier reason into words in the requested language. */
 export function verifierReasonMessage(code: VerifierReasonCode, language: Language, params: Params = {}): string {
   return REASONS[code][language](params)
