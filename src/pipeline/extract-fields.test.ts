@@ -41,6 +41,10 @@ describe('extractFields: accounts', () => {
   for (const [name, text, expected] of cases) {
     it(name, () => expect(extractFields(text).accounts).toEqual(expected))
   }
+  it('ignores addresses in our own domains and their subdomains', () => {
+    const text = 'I wrote to support@okpay.com and help@mail.okpay.com from lilei@example.com'
+    expect(extractFields(text, { ignoreDomains: ['okpay.com'] }).accounts).toEqual([{ kind: 'email', value: 'lilei@example.com' }])
+  })
 })
 
 describe('extractFields: transaction times', () => {

@@ -302,10 +302,17 @@ const AMOUNT_RULES: Rule<ExtractedAmount>[] = [
 
 /**
  * Accounts, transaction IDs, transaction times and amounts found in a message text (already redacted or not: card
- * numbers are never returned). Each list is in text order without duplicates.
+ * numbers are never returned). Each list is in text order without duplicates. Pass the brand's official domains as
+ * `ignoreDomains` so our own addresses are not taken for the customer's account.
  */
-export function extractFields(text: string): ExtractedFields {
-  const emails = (text.match(EMAIL) ?? []).map((e) => e.toLowerCase())
+export function extractFields(text: string, options: { ignoreDomains?: string[] } = {}): ExtractedFields {
+  // Our own addresses ("I already wrote to support@okpay.com") are not the customer's account.
+  const ignored = (options.ignoreDomains ?? []).map((d) => d.toLowerCase())
+  const isIgnored = (email: string): boolean => {
+    const domain = email.slice(email.lastIndexOf('@') + 1)
+    return ignored.some((d) => domain === d || domain.endsWith(`.${d}`))
+  }
+  const emails = (text.match(EMAIL) ?? []).map((e) => e.toLowerCase()).filter((e) => !isIgnored(e))
   const userIds = collect(text, ACCOUNT_ID_CONTEXTS.map((c) => idRule(c, 'account')))
   const accounts = unique<ExtractedAccount>(
     [

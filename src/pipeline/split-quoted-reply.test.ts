@@ -87,6 +87,25 @@ const cases: Array<{ name: string; text: string; expected: SplitReply }> = [
     expected: { newText: 'ok', quoted: '------------------ Original ------------------\nFrom: support@okpay.com', signature: '' },
   },
   {
+    name: 'Foxmail separator with non-breaking spaces',
+    text: '好的\n------------------\u00a0原始邮件\u00a0------------------\n发件人: support@okpay.com',
+    expected: { newText: '好的', quoted: '------------------\u00a0原始邮件\u00a0------------------\n发件人: support@okpay.com', signature: '' },
+  },
+  {
+    name: 'NetEase 163 attribution with a full-width colon',
+    text: '收到\n\n在 2026-11-03 14:05:00，"OKPay客服" <support@okpay.com> 写道：\n> 您好',
+    expected: { newText: '收到', quoted: '在 2026-11-03 14:05:00，"OKPay客服" <support@okpay.com> 写道：\n> 您好', signature: '' },
+  },
+  {
+    name: 'Yahoo attribution',
+    text: 'Thanks\n\nOn Tuesday, November 3, 2026, 02:05:00 PM GMT+8, OKPay Support <support@okpay.com> wrote:\n\n\nHello',
+    expected: {
+      newText: 'Thanks',
+      quoted: 'On Tuesday, November 3, 2026, 02:05:00 PM GMT+8, OKPay Support <support@okpay.com> wrote:\n\n\nHello',
+      signature: '',
+    },
+  },
+  {
     name: 'interleaved ">" quoting keeps the answers',
     text: '> What is the transaction ID?\nTX20261103001\n> And the amount?\n¥1,299.00',
     expected: { newText: 'TX20261103001\n¥1,299.00', quoted: '> What is the transaction ID?\n> And the amount?', signature: '' },
