@@ -75,6 +75,12 @@ function findRawTextEnd(html: string, from: number, name: string): number {
   return match ? match.index : html.length
 }
 
+/** True when the "<" at `at` opens a tag, a closing tag, a comment, a doctype or a processing instruction. */
+function startsMarkup(html: string, at: number): boolean {
+  const next = html.charCodeAt(at + 1)
+  return next === 0x21 || next === 0x3f || isAsciiLetter(next) || (next === 0x2f && isAsciiLetter(html.charCodeAt(at + 2)))
+}
+
 function buildVisibleText(html: string): VisibleText {
   const parts: string[] = []
   const rawStarts = new Int32Array(html.length + 1)
@@ -91,22 +97,19 @@ function buildVisibleText(html: string): VisibleText {
   let i = 0
   while (i < html.length) {
     const code = html.charCodeAt(i)
-    if (code === 0x3c) {
-      const next = html.charCodeAt(i + 1)
+    if (code === 0x3c && startsMarkup(html, i)) {
       if (html.startsWith('<!--', i)) {
         const close = html.indexOf('-->', i + 4)
         i = close < 0 ? html.length : close + 3
         continue
       }
-      if (next === 0x21 || next === 0x3f || isAsciiLetter(next) || (next === 0x2f && isAsciiLetter(html.charCodeAt(i + 2)))) {
-        const tag = readTag(html, i)
-        // A separator replaces one raw character of markup, so the visible text never outgrows the arrays.
-        if (BLOCK_TAGS.has(tag.name)) push('\n', -1, -1)
-        else if (CELL_TAGS.has(tag.name)) push(' ', -1, -1)
-        i = tag.end
-        if (!tag.closing && RAW_TEXT_TAGS.has(tag.name)) i = findRawTextEnd(html, i, tag.name)
-        continue
-      }
+      const tag = readTag(html, i)
+      // A separator replaces one raw character of markup, so the visible text never outgrows the arrays.
+      if (BLOCK_TAGS.has(tag.name)) push('\n', -1, -1)
+      else if (CELL_TAGS.has(tag.name)) push(' ', -1, -1)
+      i = tag.end
+      if (!tag.closing && RAW_TEXT_TAGS.has(tag.name)) i = findRawTextEnd(html, i, tag.name)
+      continue
     }
     if (code === 0x26) {
       ENTITY.lastIndex = i
@@ -118,9 +121,17 @@ function buildVisibleText(html: string): VisibleText {
         continue
       }
     }
-    // Copy plain text up to the next "<" or "&" in one piece.
+    // Copy plain text up to the next tag or entity in one piece (a bare "<" or "&" is text).
     let end = i + 1
-    while (end < html.length && html.charCodeAt(end) !== 0x3c && html.charCodeAt(end) !== 0x26) end++
+    while (end < html.length) {
+      const next = html.charCodeAt(end)
+      if (next === 0x3c && startsMarkup(html, end)) break
+      if (next === 0x26) {
+        ENTITY.lastIndex = end
+        if (ENTITY.test(html)) break
+      }
+      end++
+    }
     parts.push(html.slice(i, end))
     for (let k = i; k < end; k++) {
       rawStarts[length] = k
