@@ -75,6 +75,8 @@ const envSchema = z.object({
   MAILDESK_IMAP_ALERT_AFTER_SECONDS: positiveInt.default(15 * 60), // 15 min
   /** How often to look without IDLE (and, with it, to check the connection anyway). */
   MAILDESK_IMAP_POLL_SECONDS: positiveInt.default(60),
+  /** One process reads a mailbox at a time; a crashed reader is taken over after this long. */
+  MAILDESK_IMAP_LEASE_SECONDS: positiveInt.default(60),
   /** clamd for attachment scanning: tcp://host:port, unix:/path or /path/to/clamd.ctl; unset: no scanning. */
   MAILDESK_CLAMD_ADDRESS: z.string().optional(),
   MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES: positiveInt.default(50 * 1024 * 1024), // 50 MiB per message
@@ -105,7 +107,7 @@ export interface Config {
   autoReplyLimit: number
   dkimSelector: string
   /** IMAP mailboxes to read (empty: no IMAP intake). */
-  imap: { mailboxes: readonly ImapMailboxConfig[]; alertAfterMs: number; pollIntervalMs: number }
+  imap: { mailboxes: readonly ImapMailboxConfig[]; alertAfterMs: number; pollIntervalMs: number; leaseMs: number }
   /** Unset: attachments are not virus-scanned. */
   clamdAddress: string | undefined
   maxAttachmentsTotalBytes: number
@@ -261,6 +263,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       mailboxes: Object.freeze(imapMailboxes),
       alertAfterMs: e.MAILDESK_IMAP_ALERT_AFTER_SECONDS * 1000,
       pollIntervalMs: e.MAILDESK_IMAP_POLL_SECONDS * 1000,
+      leaseMs: e.MAILDESK_IMAP_LEASE_SECONDS * 1000,
     }),
     clamdAddress: e.MAILDESK_CLAMD_ADDRESS,
     maxAttachmentsTotalBytes: e.MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES,

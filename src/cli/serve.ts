@@ -29,6 +29,7 @@ export async function serve(config: Config, log: Logger): Promise<void> {
     maxMessageBytes: config.maxMessageBytes,
     alertAfterMs: config.imap.alertAfterMs,
     pollIntervalMs: config.imap.pollIntervalMs,
+    leaseMs: config.imap.leaseMs,
   })
   runtime.worker.start()
   imap.start()

@@ -70,6 +70,7 @@ describe('MAILDESK_IMAP_MAILBOXES_FILE', () => {
       ],
       alertAfterMs: 900_000,
       pollIntervalMs: 60_000,
+      leaseMs: 60_000,
     })
   })
 

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
 import type { Logger } from '../logger.ts'
 import { addressDomain } from '../logger.ts'
 import type { Db } from '../store/database.ts'
 import type { ImapMailboxConfig } from './imap-config.ts'
-import { recordImapMailboxFailure, upsertImapMailbox } from './imap-mailbox.repository.ts'
+import { acquireImapMailboxLease, recordImapMailboxFailure, releaseImapMailboxLease, upsertImapMailbox } from './imap-mailbox.repository.ts'
 import type { RawMessageSpool } from './raw-message-spool.ts'
 import { SyncAbortedError, syncSelectedMailbox, type SyncResult } from './imap-sync.ts'
 
@@ -22,6 +24,11 @@ export interface ImapIntakeOptions {
   maxDelayMs?: number
   /** Connect, greeting and socket timeouts for each connection. */
   connectTimeoutMs?: number
+  /**
+   * Only the process holding a mailbox's lease reads it; the lease is renewed while reading, and a
+   * crashed holder's lease runs out after this long, when another process takes over.
+   */
+  leaseMs?: number
   now?: () => Date
   random?: () => number
 }
@@ -59,6 +66,13 @@ export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number
 
 class SecretUnreadableError extends Error {}
 
+/** Another process took the mailbox over (this one stalled past its lease): stop reading it, quietly. */
+class LeaseLostError extends Error {
+  constructor(mailbox: string) {
+    super(`the lease on mailbox ${mailbox} passed to another process`)
+  }
+}
+
 function describeImapFailure(err: unknown, mailbox: ImapMailboxConfig): { code: ImapFailureCode; message: string } {
   const where = `${mailbox.host}:${mailbox.port}`
   const e = err instanceof Error ? (err as Error & { code?: unknown; authenticationFailed?: unknown; mailboxMissing?: unknown; responseText?: unknown }) : undefined
@@ -95,6 +109,7 @@ class MailboxPoller {
     private readonly deps: ImapIntakeDeps,
     private readonly opts: Required<ImapIntakeOptions>,
     private readonly onAlert: (alert: MailboxAlert) => void,
+    private readonly owner: string,
   ) {
     this.log = deps.log.child({ mailbox: mailbox.name })
   }
@@ -122,14 +137,32 @@ class MailboxPoller {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
+        if (!(await this.takeLease())) {
+          // Another process reads this mailbox; look again in a while, in case it dies.
+          await this.sleep(Math.min(this.opts.leaseMs / 2, this.opts.pollIntervalMs))
+          continue
+        }
         await this.session()
       } catch (err) {
         if (this.stopping) break
+        if (err instanceof LeaseLostError) {
+          this.log.warn('imap mailbox taken over by another process')
+          continue
+        }
         await this.recordFailure(err)
       }
       if (this.stopping) break
       await this.sleep(backoffDelayMs(this.attempt++, this.opts.initialDelayMs, this.opts.maxDelayMs, this.opts.random))
     }
+    if (!this.aborted) await releaseImapMailboxLease(this.deps.db, this.mailbox.name, this.owner).catch(() => {})
+  }
+
+  private takeLease(): Promise<boolean> {
+    return acquireImapMailboxLease(this.deps.db, this.mailbox.name, this.owner, this.opts.now(), this.opts.leaseMs)
+  }
+
+  private async renewLease(): Promise<void> {
+    if (!(await this.takeLease())) throw new LeaseLostError(this.mailbox.name)
   }
 
   private async readSecret(): Promise<string> {
@@ -165,12 +198,10 @@ class MailboxPoller {
     const client = new ImapFlow(await this.clientOptions())
     this.client = client
     let closed = false
-    const whenClosed = new Promise<void>((resolve) =>
-      client.once('close', () => {
-        closed = true
-        resolve()
-      }),
-    )
+    client.once('close', () => {
+      closed = true
+      this.wake?.()
+    })
     // ImapFlow emits 'error' before closing; without a listener it would crash the process.
     client.on('error', (err: Error) => this.log.debug({ err }, 'imap connection error'))
     client.on('exists', () => {
@@ -196,10 +227,11 @@ class MailboxPoller {
           log: this.log,
           isStopping: () => this.stopping,
           isAborted: () => this.aborted,
+          renewLease: () => this.renewLease(),
         })
         await this.recordSuccess(result)
         if (this.stopping) break
-        await this.waitForNews(client, whenClosed)
+        await this.waitForNews(client, () => closed)
         if (closed && !this.stopping) throw Object.assign(new Error('the server closed the connection'), { code: 'EConnectionClosed' })
       }
     } finally {
@@ -211,20 +243,18 @@ class MailboxPoller {
     }
   }
 
-  /** IDLE (or just wait, without it) until the server reports new mail, the poll interval passes, or stop. */
-  private async waitForNews(client: ImapFlow, whenClosed: Promise<void>): Promise<void> {
+  /**
+   * IDLE (or just wait, without it) until the server reports new mail, the poll interval passes, or stop;
+   * the lease is renewed meanwhile, which needs no IMAP command, so IDLE goes on undisturbed.
+   */
+  private async waitForNews(client: ImapFlow, isClosed: () => boolean): Promise<void> {
     if (this.hasNews) return
     if (client.capabilities.has('IDLE')) void client.idle().catch(() => {}) // the next command ends it
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.opts.pollIntervalMs)
-      const done = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.wake = done
-      void whenClosed.then(done)
-    })
-    this.wake = undefined
+    const pollAt = Date.now() + this.opts.pollIntervalMs
+    while (!this.hasNews && !this.stopping && !isClosed() && Date.now() < pollAt) {
+      await this.sleep(Math.min(pollAt - Date.now(), this.opts.leaseMs / 3))
+      if (!this.hasNews && !this.stopping && !isClosed()) await this.renewLease()
+    }
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -272,6 +302,8 @@ class MailboxPoller {
 export class ImapIntake {
   private readonly pollers: MailboxPoller[]
   private readonly alertListeners: Array<(alert: MailboxAlert) => void> = []
+  /** This intake's name in imap_mailboxes.lease_owner: host, pid and a random part. */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
 
   constructor(mailboxes: readonly ImapMailboxConfig[], deps: ImapIntakeDeps, options: ImapIntakeOptions) {
     const opts: Required<ImapIntakeOptions> = {
@@ -280,12 +312,13 @@ export class ImapIntake {
       initialDelayMs: 1000,
       maxDelayMs: 5 * 60_000, // 5 min
       connectTimeoutMs: 30_000,
+      leaseMs: 60_000, // 1 min
       now: () => new Date(),
       random: Math.random,
       ...options,
     }
     const log = deps.log.child({ component: 'imap' })
-    this.pollers = mailboxes.map((m) => new MailboxPoller(m, { ...deps, log }, opts, (alert) => this.alertListeners.forEach((l) => l(alert))))
+    this.pollers = mailboxes.map((m) => new MailboxPoller(m, { ...deps, log }, opts, (alert) => this.alertListeners.forEach((l) => l(alert)), this.owner))
   }
 
   /** Called when a mailbox has failed for longer than alertAfterMs (once per failure period). */

@@ -119,3 +119,28 @@ export async function countSpooledImapMessages(db: Db, mailbox: string): Promise
     .executeTakeFirst()
   return Number(row?.n ?? 0)
 }
+
+/**
+ * Takes or renews the lease on a mailbox for `owner`: succeeds when nobody holds it, `owner` already
+ * does, or the holder's lease ran out. One UPDATE, so two processes can never both succeed.
+ */
+export async function acquireImapMailboxLease(db: Db, name: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  const at = now.toISOString()
+  await db
+    .insertInto('imap_mailboxes')
+    .values({ name, uid_validity: null, last_success_at: null, last_error_at: null, last_error_code: null, last_error_message: null, failing_since: null, updated_at: at })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+  const result = await db
+    .updateTable('imap_mailboxes')
+    .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+    .where('name', '=', name)
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', at)]))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** Gives the lease up (on a clean stop), so another process can take over at once. */
+export async function releaseImapMailboxLease(db: Db, name: string, owner: string): Promise<void> {
+  await db.updateTable('imap_mailboxes').set({ lease_owner: null, lease_until: null }).where('name', '=', name).where('lease_owner', '=', owner).execute()
+}

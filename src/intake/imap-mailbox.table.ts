@@ -16,6 +16,9 @@ export interface ImapMailboxTable {
   last_error_message: string | null
   /** Set at the first failure after a success; cleared by the next success. */
   failing_since: string | null
+  /** The process reading this mailbox now, and until when its lease holds unless renewed. */
+  lease_owner: Generated<string | null>
+  lease_until: Generated<string | null>
   updated_at: string
 }
 export type ImapMailboxRow = Selectable<ImapMailboxTable>

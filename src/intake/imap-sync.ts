@@ -29,6 +29,8 @@ export interface SyncContext {
   isStopping: () => boolean
   /** A hard stop (tests use it to play a crash): checked between steps, nothing more is written. */
   isAborted: () => boolean
+  /** Renews this process's lease on the mailbox before each batch; throws when another process took it. */
+  renewLease: () => Promise<void>
 }
 
 export interface SyncResult {
@@ -101,6 +103,7 @@ export async function syncSelectedMailbox(ctx: SyncContext): Promise<SyncResult>
   for (let start = 0; start < pending.length; start += ctx.batchSize) {
     if (ctx.isAborted()) throw new SyncAbortedError()
     if (ctx.isStopping()) break
+    await ctx.renewLease()
     const chunk = pending.slice(start, start + ctx.batchSize)
     const tooLarge = chunk.filter((m) => (m.size ?? 0) > ctx.maxMessageBytes)
     for (const m of tooLarge) ctx.log.warn({ uid: m.uid, sizeBytes: m.size, limitBytes: ctx.maxMessageBytes }, 'imap message over the size limit left on the server')

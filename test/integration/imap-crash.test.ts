@@ -58,7 +58,8 @@ describe('IMAP intake survives SIGKILL in the middle of a fetch', () => {
       const user = dialect === 'sqlite' ? USERS[0] : USERS[1]
       if (!user) throw new Error('no user')
       const dataDir = tempDir()
-      const env: Record<string, string> = { MAILDESK_WORKER_LEASE_SECONDS: '2' }
+      // A killed reader's mailbox lease (and worker lease) runs out quickly here, so the test need not wait.
+      const env: Record<string, string> = { MAILDESK_WORKER_LEASE_SECONDS: '2', MAILDESK_IMAP_LEASE_SECONDS: '1' }
       let open: () => Promise<Store>
       let cleanup = async () => {}
       if (dialect === 'postgres') {
@@ -91,29 +92,30 @@ describe('IMAP intake survives SIGKILL in the middle of a fetch', () => {
           await server.exited
           server = await startServer(dataDir, env)
         }
+        // Done when the folder is empty and everything arrived; the position may lag behind (a reader killed
+        // after the move but before recording it), which is harmless: the moved messages are gone from INBOX.
+        const client = await dovecot.connect(user)
         const deadline = Date.now() + 60_000
         for (;;) {
-          const state = await store.db.selectFrom('imap_mailboxes').select(['last_uid', 'backlog', 'last_success_at']).where('name', '=', 'support').executeTakeFirst()
-          if (state?.last_success_at && state.backlog === 0 && Number(state.last_uid) === COUNT) break
-          if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(state)} raw=${await countRaw(store)}`)
+          const inbox = await client.status('INBOX', { messages: true })
+          if (inbox && inbox.messages === 0 && (await countRaw(store)) >= COUNT) break
+          if (Date.now() > deadline) throw new Error(`not finished: inbox=${inbox && inbox.messages} raw=${await countRaw(store)}`)
           await new Promise((r) => setTimeout(r, 100))
         }
+        await new Promise((r) => setTimeout(r, 1000)) // room for a late duplicate to show up, if there were one
+        const done = await client.status('Done', { messages: true })
+        await client.logout()
+        expect(done && done.messages).toBe(COUNT)
         // The raw bytes may be encrypted at rest; their digest is of the bytes as received.
         const raws = await store.db.selectFrom('raw_messages').select(['sha256', 'source']).orderBy('id').execute()
         expect(raws.map((r) => r.sha256)).toEqual(numbers.map((n) => createHash('sha256').update(buildTestMessage(n)).digest('hex')))
         expect(new Set(raws.map((r) => r.source))).toEqual(new Set(['imap']))
-        const client = await dovecot.connect(user)
-        const inbox = await client.status('INBOX', { messages: true })
-        const done = await client.status('Done', { messages: true })
-        await client.logout()
-        expect(inbox && inbox.messages).toBe(0)
-        expect(done && done.messages).toBe(COUNT)
       } finally {
         await store.destroy()
         server.child.kill('SIGTERM')
         await server.exited
         await cleanup()
       }
-    }, 120_000)
+    }, 240_000) // four starts of `maildesk serve` on a loaded CI machine
   }
 })

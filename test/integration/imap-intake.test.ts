@@ -76,7 +76,14 @@ describe('IMAP intake against a real Dovecot', () => {
     return user
   }
 
-  const fast: Omit<ImapIntakeOptions, 'alertAfterMs'> = { maxMessageBytes: 1024 * 1024, initialDelayMs: 50, maxDelayMs: 300, pollIntervalMs: 60_000, connectTimeoutMs: 3000 }
+  const fast: Omit<ImapIntakeOptions, 'alertAfterMs'> = {
+    maxMessageBytes: 1024 * 1024,
+    initialDelayMs: 50,
+    maxDelayMs: 300,
+    pollIntervalMs: 60_000,
+    connectTimeoutMs: 3000,
+    leaseMs: 1000, // a killed reader is taken over after a second
+  }
 
   for (const dialect of testDialects()) {
     describe(`${dialect}`, () => {
@@ -224,6 +231,29 @@ describe('IMAP intake against a real Dovecot', () => {
         expect(healed.last_error_code).toBe('IMAP_CONNECTION_FAILED') // kept for the record
         expect(alerts).toHaveLength(1)
       }, 30_000)
+
+      it('lets only one of two processes read a mailbox, and the other take over when it stops', async () => {
+        const user = takeUser()
+        const mailbox = mailboxFor(user, { afterFetch: { action: 'delete' } })
+        await appendMessages(dovecot, [50, 51, 52].map((n) => buildTestMessage(n)), 'INBOX', user)
+        const first = startIntake([mailbox])
+        const second = startIntake([mailbox])
+        await waitFor('3 spooled', async () => (await spooledMessageIds(store)).length === 3)
+        const leaseOwner = async () =>
+          (await store.db.selectFrom('imap_mailboxes').select(['lease_owner']).where('name', '=', mailbox.name).executeTakeFirst())?.lease_owner
+        const holder = (await leaseOwner()) === first.owner ? first : second
+        const other = holder === first ? second : first
+        expect([first.owner, second.owner]).toContain(await leaseOwner())
+        // The holder stops cleanly and gives the lease up; the other one reads the next delivery.
+        await holder.stop()
+        await appendMessages(dovecot, [53].map((n) => buildTestMessage(n)), 'INBOX', user)
+        await waitFor('the 4th spooled', async () => (await spooledMessageIds(store)).length === 4)
+        expect(await spooledMessageIds(store)).toEqual(ids([50, 51, 52, 53]))
+        expect(await leaseOwner()).toBe(other.owner)
+        await other.stop()
+        const released = await store.db.selectFrom('imap_mailboxes').select(['lease_owner']).where('name', '=', mailbox.name).executeTakeFirst()
+        expect(released?.lease_owner).toBeNull()
+      })
 
       it('reports wrong credentials clearly, marks the mailbox unhealthy, loses nothing, and recovers when fixed', async () => {
         const user = takeUser()

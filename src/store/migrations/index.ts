@@ -8,6 +8,7 @@ import * as m0040 from './0040-agent-workspace.ts'
 import * as m0050 from './0050-public-side.ts'
 import * as m0060 from './0060-imap-intake.ts'
 import * as m0061 from './0061-attachment-verdicts.ts'
+import * as m0062 from './0062-imap-mailbox-lease.ts'
 import * as m0070 from './0070-scheduled-work.ts'
 
 interface DialectMigration {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0050-public-side': m0050,
   '0060-imap-intake': m0060,
   '0061-attachment-verdicts': m0061,
+  '0062-imap-mailbox-lease': m0062,
   '0070-scheduled-work': m0070,
 }
 
