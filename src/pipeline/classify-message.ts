@@ -38,7 +38,7 @@ const CUES: Cue[] = [
   },
   {
     category: 'fraud', name: 'unauthorised-payment', weight: 6, urgent: true,
-    pattern: /不是我本人|非本人|本人不知情|我(?:完全|根本)?不知情|未经(?:我的?)?(?:授权|同意)|未授权|不是我(?:买|操作|消费|付|转)的?|盗刷|被刷|\bunauthori[sz]ed\b|\b(?:did not|didn't|never) (?:make|made|authori[sz]e|authori[sz]ed|buy|bought|approve)\b|\bnot (?:authori[sz]ed by me|me)\b|\bwasn't me\b|\bwas not me\b|不是我的|并非我|我(?:从来)?没有?(?:做过|进行过|操作过)?(?:任何)?(?:交易|操作|消费|购买)|被人用来|有人用我的|我根本没有|(?:钱|余额|资金|存款)被(?:人)?(?:转|盗|刷|取|划)|\b(?:do not|don't) own\b|\bnot my (?:card|account|transaction|payment)\b|有人[^。！？]{0,15}(?:我的|账户|余额)|\bsomeone\b[^.!?]{0,40}\bmy (?:money|account|balance|card|wallet|funds)\b|\bnot mine\b|\b(?:do not|don't|did not|didn't) recogni[sz]e\b|\bI (?:did not|didn't) (?:do|make) (?:any|this|these|that)\b|\bsomeone (?:has|is using|used|took) my\b/i,
+    pattern: /不是我本人|非本人|本人不知情|我(?:完全|根本)?不知情|未经(?:我的?)?(?:授权|同意)|未授权|不是我(?:买|操作|消费|付|转)的?|盗刷|被刷|\bunauthori[sz]ed\b|\b(?:did not|didn't|never) (?:make|made|authori[sz]e|authori[sz]ed|buy|bought|approve)\b|\bnot (?:authori[sz]ed by me|me)\b|\bwasn't me\b|\bwas not me\b|不是我的|并非我|我(?:从来)?没有?(?:做过|进行过|操作过)?(?:任何)?(?:交易|操作|消费|购买)|被人用来|有人用我的|我根本没有|我(?:从来)?没(?:有)?去过|\bnever been (?:there|to)\b|(?:钱|余额|资金|存款)被(?:人)?(?:转|盗|刷|取|划)|\b(?:do not|don't) own\b|\bnot my (?:card|account|transaction|payment)\b|有人[^。！？]{0,15}(?:我的|账户|余额)|\bsomeone\b[^.!?]{0,40}\bmy (?:money|account|balance|card|wallet|funds)\b|\bnot mine\b|\b(?:do not|don't|did not|didn't) recogni[sz]e\b|\bI (?:did not|didn't) (?:do|make) (?:any|this|these|that)\b|\bsomeone (?:has|is using|used|took) my\b/i,
   },
   {
     category: 'fraud', name: 'phishing-or-scam', weight: 6, urgent: true, negatable: true,
