@@ -144,6 +144,39 @@ for (const dialect of testDialects()) {
 }
 
 describe.runIf(process.env.TEST_POSTGRES_URL)('postgres: chat bus across processes', () => {
+  it('relays a chat between a customer on one server and an agent on another sharing the database', async () => {
+    const { schema, url } = await createTestSchema()
+    const storeA = await openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 4 })
+    const storeB = await openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 4 })
+    const env = { DATABASE_URL: url }
+    const customerSide = await createPublicTestApp('postgres', {}, env, true, storeA)
+    const agentSide = await createPublicTestApp('postgres', {}, env, false, storeB)
+    try {
+      const a = (await customerSide.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws')
+      const b = (await agentSide.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws')
+      const agentRow = await createAgent(storeB.db, { email: 'mei@okpay.com', password: 'correct horse battery staple', role: 'agent', displayName: 'Mei' }, new Date())
+      const apiToken = (await createApiToken(storeB.db, agentRow.id, 'chat', new Date())).token
+      const agent = await connect(`${b}/api/v1/chat/agent`, { authorization: `Bearer ${apiToken}` })
+      await agent.next('conversations')
+      const customer = await connect(`${a}/api/v1/public/chat`)
+      customer.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Hello from server A', lang: 'en' })
+      const started = await customer.next('started')
+      // Presence lives in the database: server A knows an agent is connected to server B.
+      expect(started.agentsOnline).toBe(true)
+      expect(await agent.next('started')).toMatchObject({ conversationId: started.conversationId, text: 'Hello from server A' })
+      agent.send({ type: 'message', conversationId: started.conversationId, text: 'Hello from server B' })
+      expect(await customer.next('message')).toMatchObject({ from: 'agent', text: 'Hello from server B' })
+      customer.socket.close()
+      agent.socket.close()
+    } finally {
+      await customerSide.close()
+      await agentSide.close()
+      await storeA.destroy()
+      await storeB.destroy()
+      await dropTestSchema(schema)
+    }
+  })
+
   it('delivers an event published by one process to a listener in another', async () => {
     const { schema, url } = await createTestSchema()
     const storeA = await openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 2 })

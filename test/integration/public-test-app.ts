@@ -32,10 +32,12 @@ export async function createPublicTestApp(
   options: PublicRouteOptions = {},
   env: Record<string, string> = {},
   startWorker = false,
+  /** An already open store (several apps sharing one PostgreSQL schema, like several processes). */
+  sharedStore?: Store,
 ): Promise<PublicTestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'maildesk-public-'))
   const config = loadConfig({ MAILDESK_DATA_DIR: dataDir, MAILDESK_PUBLIC_URL: 'http://127.0.0.1:8080', ...env })
-  const runtime = createRuntime(config, silentLogger, await createTestDatabase(dialect))
+  const runtime = createRuntime(config, silentLogger, sharedStore ?? (await createTestDatabase(dialect)))
   if (startWorker) runtime.worker.start()
   const app = await buildApp({
     config,
@@ -55,7 +57,13 @@ export async function createPublicTestApp(
     dataDir,
     async close() {
       await app.close()
-      await runtime.close()
+      if (sharedStore) {
+        await runtime.worker.stop()
+        await runtime.spool.drain()
+        runtime.transport.close()
+      } else {
+        await runtime.close()
+      }
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
