@@ -10,10 +10,17 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20,
 }
 
+/** Countries whose BBAN is digits only (ISO 13616 registry): a letter after the check digits ends the candidate. */
+const NUMERIC_BBAN = new Set(['AT', 'BE', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FO', 'GL', 'HR', 'HU', 'IL', 'LT', 'NO', 'PL', 'PT', 'RS', 'SE', 'SI', 'SK', 'TN', 'AE'])
+
 /** IBAN_LENGTHS by (first letter − A) × 26 + (second letter − A); 0 for no IBAN country. */
 const LENGTH_BY_COUNTRY = new Uint8Array(26 * 26)
+/** 1 where NUMERIC_BBAN holds the country, by the same index. */
+const NUMERIC_BY_COUNTRY = new Uint8Array(26 * 26)
 for (const [country, length] of Object.entries(IBAN_LENGTHS)) {
-  LENGTH_BY_COUNTRY[(country.charCodeAt(0) - 65) * 26 + (country.charCodeAt(1) - 65)] = length
+  const index = (country.charCodeAt(0) - 65) * 26 + (country.charCodeAt(1) - 65)
+  LENGTH_BY_COUNTRY[index] = length
+  if (NUMERIC_BBAN.has(country)) NUMERIC_BY_COUNTRY[index] = 1
 }
 
 function isUpper(code: number): boolean {
@@ -65,10 +72,12 @@ export function findIbans(text: string): Finding[] {
       i++
       continue
     }
+    const numericOnly = NUMERIC_BY_COUNTRY[(a - 65) * 26 + (b - 65)] === 1
     let count = 0
     let j = i
     while (j < length && count < expected) {
       const code = text.charCodeAt(j)
+      if (numericOnly && count >= 4 && !(code >= 48 && code <= 57) && code !== 0x20) break
       if (isAlnum(code)) {
         codes[count++] = code
         j++
