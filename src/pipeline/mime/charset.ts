@@ -7,6 +7,7 @@
  * the declared decoder produces U+FFFD, the bytes are tried as strict UTF-8, then GB18030 (a superset of
  * GBK and GB2312), Big5 and windows-1252, and the most plausible reading wins.
  */
+import { isAscii, isUtf8 } from 'node:buffer'
 
 /** The outcome of decoding one text part or header value. */
 export interface DecodedText {
@@ -150,20 +151,12 @@ export function describeLabel(label: string | undefined | null): string {
 }
 
 function hasHighBytes(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0) >= 0x80) return true
-  return false
+  return !isAscii(bytes)
 }
 
 /** Whether the bytes are well-formed UTF-8 (any ASCII text is). */
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  const decoder = decoderFor('utf-8', true)
-  if (!decoder) return false
-  try {
-    decoder.decode(bytes)
-    return true
-  } catch {
-    return false
-  }
+  return isUtf8(bytes)
 }
 
 function countNonAscii(text: string): number {

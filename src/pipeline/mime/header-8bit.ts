@@ -5,6 +5,7 @@
  * sees the message, such lines are transcoded to UTF-8 (which RFC 6532 allows in header fields and
  * postal-mime reads as it is), choosing the encoding the same way text parts do.
  */
+import { isAscii } from 'node:buffer'
 import { decodeBytes, decodeUtf7, describeLabel, isValidUtf8, resolveCharsetLabel, sniffEncoding } from './charset.ts'
 
 export interface HeaderTranscoding {
@@ -30,8 +31,7 @@ function findHeaderEnd(raw: Uint8Array, start: number): number {
 }
 
 function hasHighByte(raw: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if ((raw[i] ?? 0) >= 0x80) return true
-  return false
+  return !isAscii(raw.subarray(start, end))
 }
 
 /** The charset the message declares for its text, if any, as a hint for its header bytes. */
