@@ -5,6 +5,9 @@ import { purgeRawBytes } from './intake/raw-message.repository.ts'
 import { deriveRawMessageKey } from './intake/raw-message-crypto.ts'
 import { RawMessageSpool } from './intake/raw-message-spool.ts'
 import { MessageWorker, type MessageWorkerOptions } from './jobs/message-worker.ts'
+import { Scheduler, type ScheduledJob, type SchedulerOptions } from './jobs/scheduler.ts'
+import { slaCheckJob } from './jobs/sla-check.job.ts'
+import { createMetrics, type Metrics } from './metrics/metrics.ts'
 import type { Logger } from './logger.ts'
 import { acknowledgePendingTickets, acknowledgeTicket } from './notify/acknowledge-ticket.ts'
 import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
@@ -25,6 +28,10 @@ export interface Runtime {
   /** Outbound mail: the SMTP relay or the local outbox, DKIM-signed (the key is created on first start). */
   transport: MailTransport
   outbound: OutboundDeps
+  /** Scheduled work (acknowledgement sweep, outbound retries, raw purge, SLA checks); `serve` starts it on worker roles. */
+  scheduler: Scheduler
+  /** This process's Prometheus metrics, fed by the worker. */
+  metrics: Metrics
   close(): Promise<void>
 }
 
@@ -32,6 +39,7 @@ export interface RuntimeOptions {
   worker?: MessageWorkerOptions
   /** DNS for SPF/DKIM/DMARC; the system resolver unless given (tests pass an offline zone). */
   resolver?: DnsResolver
+  scheduler?: SchedulerOptions
 }
 
 /** Opens the database named by the config (migrating it) and wires everything to it. */
@@ -56,19 +64,31 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
   const now = options.worker?.now ?? (() => new Date())
   const outbound: OutboundDeps = { db: store.db, config, transport, log: log.child({ component: 'outbound' }), now }
   const spool = new RawMessageSpool(store.db, rawMessageKey)
+  const metrics = createMetrics()
   const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), {
     leaseMs: config.workerLeaseMs,
     acknowledge: (ticketId) => acknowledgeTicket(outbound, ticketId),
-    housekeeping: async () => {
-      await acknowledgePendingTickets(outbound)
-      await retryFailedOutbound(outbound)
-      const retentionMs = config.rawRetentionDays * 24 * 60 * 60 * 1000
-      const purged = await purgeRawBytes(store.db, new Date(now().getTime() - retentionMs))
-      if (purged > 0) log.info({ purged }, 'raw messages purged by retention policy')
-    },
+    observer: metrics.workerObserver,
     ...options.worker,
   })
   spool.onSpooled(() => worker.notify())
+  // Scheduled work: one process at a time across the cluster (see jobs/scheduler.ts), the same code on SQLite.
+  const jobs: ScheduledJob[] = [
+    { name: 'acknowledge-pending', intervalMs: 30_000, run: async () => ({ acknowledged: await acknowledgePendingTickets(outbound) }) },
+    { name: 'retry-outbound', intervalMs: 60_000, run: async () => retryFailedOutbound(outbound) },
+    {
+      name: 'purge-raw-messages',
+      intervalMs: 60 * 60_000, // hourly
+      run: async (at) => {
+        const retentionMs = config.rawRetentionDays * 24 * 60 * 60 * 1000
+        const purged = await purgeRawBytes(store.db, new Date(at.getTime() - retentionMs))
+        if (purged > 0) log.info({ purged }, 'raw messages purged by retention policy')
+        return { purged }
+      },
+    },
+    slaCheckJob({ db: store.db, calendar: pipeline.calendar, policy: pipeline.slaPolicy, log: log.child({ component: 'sla' }) }),
+  ]
+  const scheduler = new Scheduler(store, jobs, log.child({ component: 'scheduler' }), { now, ...options.scheduler })
   return {
     config,
     log,
@@ -78,7 +98,10 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
     pipeline,
     transport,
     outbound,
+    scheduler,
+    metrics,
     async close() {
+      await scheduler.stop()
       await worker.stop()
       await spool.drain()
       transport.close()

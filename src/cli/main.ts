@@ -3,12 +3,12 @@ import { pino } from 'pino'
 import { loadConfig, type Config, type Flags } from '../config.ts'
 import { MaildeskError } from '../errors.ts'
 import { createLogger, type Logger } from '../logger.ts'
-import { printDkimRecord } from './dkim.ts'
 import { admin } from './admin.ts'
+import { printDkimRecord } from './dkim.ts'
 import { ingest, type CliIo } from './ingest.ts'
 import { redact } from './redact.ts'
 import { reprocess } from './reprocess.ts'
-import { serve } from './serve.ts'
+import { parseServeRole, serve } from './serve.ts'
 import { verify } from './verify.ts'
 
 /** Flags every command accepts. */
@@ -27,11 +27,11 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    summary: 'run HTTP, SMTP and the pipeline worker',
-    usage: 'maildesk serve [--data-dir DIR] [--host ADDR] [--http-port N] [--smtp-port N]',
-    options: { 'http-port': { type: 'string' }, 'smtp-port': { type: 'string' }, host: { type: 'string' } },
-    run: async ({ config, log }) => {
-      await serve(config, log)
+    summary: 'run HTTP, SMTP, the pipeline worker and scheduled work (--role picks one part)',
+    usage: 'maildesk serve [--role all|http|smtp|worker] [--data-dir DIR] [--host ADDR] [--http-port N] [--smtp-port N]',
+    options: { 'http-port': { type: 'string' }, 'smtp-port': { type: 'string' }, host: { type: 'string' }, role: { type: 'string' } },
+    run: async ({ config, log, values }) => {
+      await serve(config, log, parseServeRole(typeof values.role === 'string' ? values.role : undefined))
       return 0
     },
   },
@@ -46,12 +46,6 @@ const COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     run: ({ config, values, io }) => printDkimRecord(config, io, { json: values.json === true }),
   },
-  redact: {
-    summary: 'redact card numbers, passwords, codes and IDs from UTF-8 text on stdin',
-    usage: 'maildesk redact [--data-dir DIR] [--json] < TEXT',
-    options: { json: { type: 'boolean' } },
-    run: ({ values, io }) => redact({ json: values.json === true }, io),
-  },
   admin: {
     summary: 'create an agent or admin, or set a password (read from --password-file or stdin)',
     usage: 'maildesk admin create|set-password --email E [--password-file F] [--role admin|agent] [--name NAME]',
@@ -63,6 +57,12 @@ const COMMANDS: Record<string, Command> = {
         role: typeof values.role === 'string' ? values.role : undefined,
         name: typeof values.name === 'string' ? values.name : undefined,
       }, io),
+  },
+  redact: {
+    summary: 'redact card numbers, passwords, codes and IDs from UTF-8 text on stdin',
+    usage: 'maildesk redact [--data-dir DIR] [--json] < TEXT',
+    options: { json: { type: 'boolean' } },
+    run: ({ values, io }) => redact({ json: values.json === true }, io),
   },
   reprocess: {
     summary: 'run failed messages through the pipeline again',

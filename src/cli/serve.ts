@@ -2,45 +2,73 @@ import { ImapIntake } from '../intake/imap-intake.ts'
 import { SmtpIntake } from '../intake/smtp-intake.ts'
 import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
+import { InvalidInputError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { announceFirstAdmin } from '../agents/first-admin.ts'
 import { openRuntime } from '../runtime.ts'
 import { buildApp } from '../web/app.ts'
 
-/** `maildesk serve`: HTTP, SMTP and the pipeline worker in one process, until SIGTERM or SIGINT. */
-export async function serve(config: Config, log: Logger): Promise<void> {
+/** What one `serve` process runs; several processes with different roles share one PostgreSQL (docs/deploy.md). */
+export const SERVE_ROLES = ['all', 'http', 'smtp', 'worker'] as const
+export type ServeRole = (typeof SERVE_ROLES)[number]
+
+/**
+ * The role named by `--role` (default all).
+ * @throws InvalidInputError for anything else.
+ */
+export function parseServeRole(value: string | undefined): ServeRole {
+  if (value === undefined) return 'all'
+  const role = SERVE_ROLES.find((r) => r === value)
+  if (!role) throw new InvalidInputError(`--role must be one of ${SERVE_ROLES.join(', ')} (got "${value.slice(0, 20)}")`, 'role')
+  return role
+}
+
+/**
+ * `maildesk serve`: until SIGTERM or SIGINT, runs what the role asks for. http: the web app and API; smtp: SMTP
+ * intake, which only spools; worker: the pipeline worker, IMAP polling and scheduled work; all: everything.
+ */
+export async function serve(config: Config, log: Logger, role: ServeRole = 'all'): Promise<void> {
   const runtime = await openRuntime(config, log)
-  await announceFirstAdmin(runtime.store.db, config, log)
-  const app = await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify(), transport: runtime.transport })
-  const smtp = new SmtpIntake(
-    {
-      host: config.host,
-      port: config.smtpPort,
-      acceptedRecipients: officialAddresses(config.brand),
-      maxMessageBytes: config.maxMessageBytes,
-      maxClients: config.smtpMaxClients,
-      serverName: config.brand.officialDomains[0] ?? 'localhost',
-      tls: config.smtpTls,
-    },
-    runtime.spool,
-    log.child({ component: 'smtp' }),
-  )
-  const imap = new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
-    maxMessageBytes: config.maxMessageBytes,
-    alertAfterMs: config.imap.alertAfterMs,
-    pollIntervalMs: config.imap.pollIntervalMs,
-    leaseMs: config.imap.leaseMs,
-  })
-  runtime.worker.start()
-  imap.start()
-  const httpAddress = await app.listen({ host: config.host, port: config.httpPort })
-  const smtpAddress = await smtp.listen()
-  log.info(
-    { http: httpAddress, smtp: `${smtpAddress.address}:${smtpAddress.port}`, database: runtime.store.dialect, dataDir: config.dataDir },
-    'maildesk started',
-  )
+  const runs = { http: role === 'all' || role === 'http', smtp: role === 'all' || role === 'smtp', worker: role === 'all' || role === 'worker' }
+  const app = runs.http
+    ? await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify(), transport: runtime.transport, metrics: runtime.metrics })
+    : undefined
+  if (app) await announceFirstAdmin(runtime.store.db, config, log)
+  const smtp = runs.smtp
+    ? new SmtpIntake(
+        {
+          host: config.host,
+          port: config.smtpPort,
+          acceptedRecipients: officialAddresses(config.brand),
+          maxMessageBytes: config.maxMessageBytes,
+          maxClients: config.smtpMaxClients,
+          serverName: config.brand.officialDomains[0] ?? 'localhost',
+          tls: config.smtpTls,
+        },
+        runtime.spool,
+        log.child({ component: 'smtp' }),
+      )
+    : undefined
+  const imap = runs.worker
+    ? new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
+        maxMessageBytes: config.maxMessageBytes,
+        alertAfterMs: config.imap.alertAfterMs,
+        pollIntervalMs: config.imap.pollIntervalMs,
+        leaseMs: config.imap.leaseMs,
+      })
+    : undefined
+  if (runs.worker) {
+    runtime.worker.start()
+    runtime.scheduler.start()
+    imap?.start()
+  }
+  const httpAddress = app ? await app.listen({ host: config.host, port: config.httpPort }) : undefined
+  const smtpAddress = smtp ? await smtp.listen() : undefined
+  const smtpText = smtpAddress ? `${smtpAddress.address}:${smtpAddress.port}` : undefined
+  log.info({ role, http: httpAddress, smtp: smtpText, database: runtime.store.dialect, dataDir: config.dataDir }, 'maildesk started')
   // Machine-readable for scripts and tests that start us on port 0.
-  process.stdout.write(`maildesk listening http=${httpAddress} smtp=${smtpAddress.address}:${smtpAddress.port}\n`)
+  const parts = [httpAddress ? `http=${httpAddress}` : '', smtpText ? `smtp=${smtpText}` : '', `role=${role}`].filter(Boolean)
+  process.stdout.write(`maildesk listening ${parts.join(' ')}\n`)
 
   await new Promise<void>((resolve) => {
     let stopping = false
@@ -53,7 +81,7 @@ export async function serve(config: Config, log: Logger): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
-  await Promise.all([smtp.close(), app.close(), imap.stop()])
+  await Promise.all([smtp?.close(), app?.close(), imap?.stop()])
   await runtime.close()
   log.info('maildesk stopped')
 }

@@ -30,6 +30,20 @@ export interface MessageWorkerOptions {
   housekeeping?: () => Promise<void>
   /** How often housekeeping runs at most. */
   housekeepingIntervalMs?: number
+  /** Timing and outcome hook (metrics); called synchronously, must not throw. */
+  observer?: WorkerObserver
+}
+
+/** What the worker reports as it goes: seconds spent per stage and each message's result. */
+export interface WorkerObserver {
+  stage(stage: 'claim' | 'analyze' | 'store' | 'acknowledge', seconds: number): void
+  result(result: BatchResult): void
+}
+
+const NO_OBSERVER: WorkerObserver = { stage: () => {}, result: () => {} }
+
+function secondsSince(startedNs: bigint): number {
+  return Number(process.hrtime.bigint() - startedNs) / 1e9
 }
 
 export type BatchResult = { rawMessageId: number } & ({ ok: true; outcome: ProcessOutcome } | { ok: false; code: string; message: string })
@@ -67,12 +81,15 @@ export class MessageWorker {
       acknowledge: options.acknowledge ?? (async () => {}),
       housekeeping: options.housekeeping ?? (async () => {}),
       housekeepingIntervalMs: options.housekeepingIntervalMs ?? 60_000,
+      observer: options.observer ?? NO_OBSERVER,
     }
   }
 
   /** Processes one batch; returns what happened to each message (empty when there was no work). */
   async runOnce(): Promise<BatchResult[]> {
     const { db, dialect } = this.store
+    const { observer } = this.opts
+    let started = process.hrtime.bigint()
     const claimed = await claimRawMessages(db, {
       dialect,
       now: this.opts.now(),
@@ -81,6 +98,7 @@ export class MessageWorker {
       maxTotalBytes: this.opts.maxBatchBytes,
     })
     if (claimed.length === 0) return []
+    observer.stage('claim', secondsSince(started))
     // A few messages in flight at once, so one message's attachment fsyncs overlap another's parsing.
     const prepared: Prepared[] = new Array(claimed.length)
     let next = 0
@@ -88,12 +106,17 @@ export class MessageWorker {
       for (let i = next++; i < claimed.length; i = next++) prepared[i] = await this.prepare(claimed[i] as RawMessageSummary)
     }
     await Promise.all([lane(), lane(), lane(), lane()])
+    started = process.hrtime.bigint()
     const results = await this.storeBatch(prepared)
+    observer.stage('store', secondsSince(started))
     for (const r of results) {
+      observer.result(r)
       if (!r.ok || !r.outcome.acknowledgementDue) continue
+      started = process.hrtime.bigint()
       // Outside the transaction: mail is never sent for a ticket that was rolled back. A crash right here leaves
       // the ticket's ack_status 'pending', and housekeeping sends it later.
       await this.opts.acknowledge(r.outcome.ticketId).catch((err: unknown) => this.log.error({ err, ticketId: r.outcome.ticketId }, 'acknowledgement failed'))
+      observer.stage('acknowledge', secondsSince(started))
     }
     return results
   }
@@ -161,7 +184,10 @@ export class MessageWorker {
       const stored = await loadRawBytes(this.store.db, raw.id)
       if (!stored?.raw) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
       const bytes = stored.encryption ? decryptRawMessage(this.ctx.rawMessageKey, stored.raw) : stored.raw
-      return { raw, analyzed: await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address }) }
+      const started = process.hrtime.bigint()
+      const analyzed = await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address })
+      this.opts.observer.stage('analyze', secondsSince(started))
+      return { raw, analyzed }
     } catch (err) {
       return { raw, failure: describeFailure(err) }
     }

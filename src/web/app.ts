@@ -1,4 +1,6 @@
 import swagger from '@fastify/swagger'
+import { createMetrics, type Metrics } from '../metrics/metrics.ts'
+import { metricsRoutes } from '../metrics/metrics.routes.ts'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Config } from '../config.ts'
 import { countRawMessagesByStatus } from '../intake/raw-message.repository.ts'
@@ -30,6 +32,8 @@ export interface AppDeps {
   dnsResolver?: DnsResolver
   /** Public pages' clock and limits; tests override them. */
   publicOptions?: PublicRouteOptions
+  /** Prometheus metrics of this process (the runtime's, fed by its worker); a fresh set when unset. */
+  metrics?: Metrics
 }
 
 /** Builds the HTTP application; it never listens (the caller does), so tests use app.inject(). */
@@ -72,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(publicRoutes(deps, deps.publicOptions))
   await app.register(verifyRoutes(deps, { resolver: deps.dnsResolver }))
   await app.register(phishingReportRoutes(deps))
+  await app.register(metricsRoutes({ store: deps.store, metrics: deps.metrics ?? createMetrics() }))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseServeRole } from '../../src/cli/serve.ts'
+import { silentLogger } from '../../src/logger.ts'
+import type { Runtime } from '../../src/runtime.ts'
+import { buildApp } from '../../src/web/app.ts'
+import { buildEmail } from '../helpers/fixtures.ts'
+import { createTestRuntime } from '../helpers/runtime.ts'
+import { testDialects } from '../helpers/test-database.ts'
+
+function sample(text: string, name: string): string | undefined {
+  return text.split('\n').find((line) => line.startsWith(`${name} `))?.slice(name.length + 1)
+}
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: GET /metrics`, () => {
+    let rt: Runtime
+    let app: FastifyInstance
+    beforeEach(async () => {
+      rt = await createTestRuntime(dialect)
+      app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger, metrics: rt.metrics })
+    })
+    afterEach(async () => {
+      await app.close()
+      await rt.close()
+    })
+
+    it('reports queue depth and age, message outcomes, stage latencies and acknowledgements in the Prometheus text format', async () => {
+      const spooledAt = new Date(Date.now() - 90_000)
+      for (const n of [1, 2, 3]) {
+        await rt.spool.spool({ raw: buildEmail({ messageId: `<m${n}@customer.example>`, from: `c${n}@customer.example` }), source: 'smtp', rcptTo: ['support@okpay.com'], receivedAt: spooledAt })
+      }
+      await rt.spool.spool({ raw: buildEmail({ messageId: '<m1@customer.example>', from: 'c1@customer.example' }), source: 'smtp', rcptTo: ['support@okpay.com'] })
+      const before = await app.inject({ method: 'GET', url: '/metrics' })
+      expect(before.statusCode).toBe(200)
+      expect(before.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/)
+      expect(sample(before.body, 'maildesk_queue_depth')).toBe('4')
+      expect(Number(sample(before.body, 'maildesk_queue_oldest_age_seconds'))).toBeGreaterThanOrEqual(90)
+
+      await rt.worker.runUntilIdle()
+      const after = (await app.inject({ method: 'GET', url: '/metrics' })).body
+      expect(sample(after, 'maildesk_queue_depth')).toBe('0')
+      expect(sample(after, 'maildesk_queue_oldest_age_seconds')).toBe('0')
+      expect(sample(after, 'maildesk_raw_messages{status="processed"}')).toBe('3')
+      expect(sample(after, 'maildesk_raw_messages{status="duplicate"}')).toBe('1')
+      expect(sample(after, 'maildesk_worker_messages_total{outcome="created"}')).toBe('3')
+      expect(sample(after, 'maildesk_worker_messages_total{outcome="duplicate"}')).toBe('1')
+      expect(sample(after, 'maildesk_worker_stage_seconds_count{stage="analyze"}')).toBe('4')
+      expect(sample(after, 'maildesk_worker_stage_seconds_count{stage="acknowledge"}')).toBe('3')
+      expect(sample(after, 'maildesk_outbound_messages{kind="acknowledgement",status="sent"}')).toBe('3')
+      expect(sample(after, 'maildesk_sla_flags{target="first_response",state="breached"}')).toBe('0')
+    })
+  })
+}
+
+describe('serve --role', () => {
+  it('accepts all, http, smtp and worker, defaulting to all', () => {
+    expect(['all', 'http', 'smtp', 'worker', undefined].map(parseServeRole)).toEqual(['all', 'http', 'smtp', 'worker', 'all'])
+  })
+  it('rejects anything else, naming the choices', () => {
+    expect(() => parseServeRole('workers')).toThrow('--role must be one of all, http, smtp, worker (got "workers")')
+  })
+})
