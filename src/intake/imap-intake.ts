@@ -17,6 +17,8 @@ export interface ImapIntakeOptions {
   alertAfterMs: number
   /** Messages fetched, spooled and flagged on the server together. */
   batchSize?: number
+  /** ...and at most this many bytes of them, since a batch is held in memory. */
+  maxBatchBytes?: number
   /** Without IDLE: how often to look. With IDLE: how often to look anyway, against silent dead connections. */
   pollIntervalMs?: number
   /** Reconnect delays grow from this, doubling, up to maxDelayMs, with jitter. */
@@ -73,23 +75,29 @@ class LeaseLostError extends Error {
   }
 }
 
+/** A property ImapFlow (or Node) attaches to its errors, if present. */
+function errorField(err: unknown, key: string): unknown {
+  return typeof err === 'object' && err !== null ? Reflect.get(err, key) : undefined
+}
+
 function describeImapFailure(err: unknown, mailbox: ImapMailboxConfig): { code: ImapFailureCode; message: string } {
   const where = `${mailbox.host}:${mailbox.port}`
-  const e = err instanceof Error ? (err as Error & { code?: unknown; authenticationFailed?: unknown; mailboxMissing?: unknown; responseText?: unknown }) : undefined
   if (err instanceof SecretUnreadableError) return { code: 'IMAP_SECRET_UNREADABLE', message: err.message }
-  if (e?.authenticationFailed === true) {
+  const responseText = errorField(err, 'responseText')
+  const text = err instanceof Error ? err.message : String(err)
+  if (errorField(err, 'authenticationFailed') === true) {
     const secret = mailbox.auth.kind === 'password' ? `the password in ${mailbox.auth.passwordFile}` : `the OAuth2 access token in ${mailbox.auth.tokenFile} (it may have expired)`
-    const said = typeof e.responseText === 'string' ? ` (server said: ${e.responseText.slice(0, 200)})` : ''
+    const said = typeof responseText === 'string' ? ` (server said: ${responseText.slice(0, 200)})` : ''
     return { code: 'IMAP_AUTH_FAILED', message: `${where} rejected the login of mailbox "${mailbox.name}"${said}; check the user name and ${secret}` }
   }
-  if (e?.mailboxMissing === true) {
+  if (errorField(err, 'mailboxMissing') === true) {
     return { code: 'IMAP_FOLDER_NOT_FOUND', message: `folder "${mailbox.folder}" does not exist in mailbox "${mailbox.name}" on ${where}` }
   }
-  const code = typeof e?.code === 'string' ? e.code : undefined
-  if (code && /^(E[A-Z]+|NoConnection|EConnectionClosed|CONNECT_TIMEOUT|GREETING_TIMEOUT|ETIMEOUT|ClosedAfterConnect\w*)$/.test(code)) {
-    return { code: 'IMAP_CONNECTION_FAILED', message: `cannot reach ${where} for mailbox "${mailbox.name}": ${code}${e?.message ? ` (${e.message.slice(0, 200)})` : ''}` }
+  const code = errorField(err, 'code')
+  if (typeof code === 'string' && /^(E[A-Z]+|NoConnection|EConnectionClosed|CONNECT_TIMEOUT|GREETING_TIMEOUT|ETIMEOUT|ClosedAfterConnect\w*)$/.test(code)) {
+    return { code: 'IMAP_CONNECTION_FAILED', message: `cannot reach ${where} for mailbox "${mailbox.name}": ${code} (${text.slice(0, 200)})` }
   }
-  return { code: 'IMAP_ERROR', message: `mailbox "${mailbox.name}" on ${where}: ${e?.message.slice(0, 300) ?? String(err)}` }
+  return { code: 'IMAP_ERROR', message: `mailbox "${mailbox.name}" on ${where}: ${text.slice(0, 300)}` }
 }
 
 /** Reads and polls (or IDLEs on) one mailbox, reconnecting with back-off; health goes to imap_mailboxes. */
@@ -223,6 +231,7 @@ class MailboxPoller {
           mailbox: this.mailbox,
           maxMessageBytes: this.opts.maxMessageBytes,
           batchSize: this.opts.batchSize,
+          maxBatchBytes: this.opts.maxBatchBytes,
           now: this.opts.now,
           log: this.log,
           isStopping: () => this.stopping,
@@ -308,6 +317,7 @@ export class ImapIntake {
   constructor(mailboxes: readonly ImapMailboxConfig[], deps: ImapIntakeDeps, options: ImapIntakeOptions) {
     const opts: Required<ImapIntakeOptions> = {
       batchSize: 100,
+      maxBatchBytes: 32 * 1024 * 1024, // 32 MiB
       pollIntervalMs: 60_000, // 1 min
       initialDelayMs: 1000,
       maxDelayMs: 5 * 60_000, // 5 min

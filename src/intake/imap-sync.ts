@@ -23,6 +23,8 @@ export interface SyncContext {
   mailbox: ImapMailboxConfig
   maxMessageBytes: number
   batchSize: number
+  /** A batch's messages are held in memory together: stop adding at this many bytes (one always goes). */
+  maxBatchBytes: number
   now: () => Date
   log: Logger
   /** A graceful stop: checked between batches, the sync returns after the batch in flight. */
@@ -48,6 +50,25 @@ export class SyncAbortedError extends Error {
   constructor() {
     super('imap sync aborted')
   }
+}
+
+/** Splits the listing into batches of at most `maxCount` messages and `maxBytes` (a larger message goes alone). */
+export function batchesOf<T extends { size?: number | undefined }>(items: readonly T[], maxCount: number, maxBytes: number): T[][] {
+  const batches: T[][] = []
+  let current: T[] = []
+  let bytes = 0
+  for (const item of items) {
+    const size = item.size ?? 0
+    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
+      batches.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(item)
+    bytes += size
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -100,11 +121,11 @@ export async function syncSelectedMailbox(ctx: SyncContext): Promise<SyncResult>
   result.backlog = pending.length
   await upsertImapMailbox(db, mailbox.name, { backlog: pending.length, updated_at: ctx.now().toISOString() })
 
-  for (let start = 0; start < pending.length; start += ctx.batchSize) {
+  let done = 0
+  for (const chunk of batchesOf(pending, ctx.batchSize, ctx.maxBatchBytes)) {
     if (ctx.isAborted()) throw new SyncAbortedError()
     if (ctx.isStopping()) break
     await ctx.renewLease()
-    const chunk = pending.slice(start, start + ctx.batchSize)
     const tooLarge = chunk.filter((m) => (m.size ?? 0) > ctx.maxMessageBytes)
     for (const m of tooLarge) ctx.log.warn({ uid: m.uid, sizeBytes: m.size, limitBytes: ctx.maxMessageBytes }, 'imap message over the size limit left on the server')
     const wanted = chunk.filter((m) => (m.size ?? 0) <= ctx.maxMessageBytes).map((m) => m.uid)
@@ -156,7 +177,8 @@ export async function syncSelectedMailbox(ctx: SyncContext): Promise<SyncResult>
     await applyAfterFetch(ctx, chunk.map((m) => m.uid).filter((uid) => !tooLarge.some((t) => t.uid === uid)))
     result.skippedTooLarge += tooLarge.length
     const position = chunk[chunk.length - 1]?.uid ?? lastUid
-    result.backlog = pending.length - (start + chunk.length)
+    done += chunk.length
+    result.backlog = pending.length - done
     await upsertImapMailbox(db, mailbox.name, { last_uid: position, backlog: result.backlog, updated_at: ctx.now().toISOString() })
     if (toSpool.length > 0) ctx.log.info({ spooled: toSpool.length, lastUid: position, backlog: result.backlog }, 'imap messages spooled')
   }
