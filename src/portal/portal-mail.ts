@@ -1,12 +1,12 @@
 import type { Config } from '../config.ts'
 import type { Language } from '../brand.ts'
+import { findAntiPhishingCode } from '../notify/anti-phishing-code.ts'
 import { composeOutboundMessage } from '../notify/compose-outbound-message.ts'
 import type { MailTransport } from '../notify/mail-transport.ts'
 import { insertOutboundMessage } from '../notify/outbound-message.repository.ts'
 import { generateVerificationCode } from '../notify/verification-code.ts'
 import type { Db } from '../store/database.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
-import { findAntiPhishingCodeOfCustomer } from './anti-phishing-code.repository.ts'
 
 const TEXT: Record<Language, (number: string, url: string, minutes: number) => { subject: string; body: string }> = {
   en: (number, url, minutes) => ({
@@ -64,7 +64,7 @@ export async function sendPortalLinkMail(
     subject: text.subject,
     text: text.body,
     language: input.language,
-    antiPhishingCode: (await findAntiPhishingCodeOfCustomer(db, input.customerId)) ?? null,
+    antiPhishingCode: (await findAntiPhishingCode(db, input.customerId)) ?? null,
     verificationCode,
     now: input.now,
   })

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { findCustomerById } from '../customers/customer.repository.ts'
+import { findAntiPhishingCode, setAntiPhishingCode, validateAntiPhishingCode } from '../notify/anti-phishing-code.ts'
 import { createMailTransport, type MailTransport } from '../notify/mail-transport.ts'
 import { checkUploads, waitForTicketId, type FieldProblem } from '../public/feedback/feedback.service.ts'
 import { problemText } from '../public/feedback/problem-text.ts'
 import { html, type SafeHtml } from '../public/html.ts'
 import { readCookie } from '../public/language.ts'
-import { findAntiPhishingCodeOfCustomer, normalizeAntiPhishingCode, saveAntiPhishingCode } from './anti-phishing-code.repository.ts'
 import { pageContext, renderErrors, renderNotice, renderPage, sendPage, type PageContext } from '../public/page.ts'
 import type { ResolvedPublicOptions } from '../public/public-options.ts'
 import { readMultipartForm } from '../public/read-form.ts'
@@ -81,7 +82,7 @@ export function portalRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
     const { t } = ctx
     const ticket = await loadPortalTicket(deps.store.db, deps.config.brand, session.access)
     if (!ticket) return lookupPage(reply, ctx, html`<div class="errors" role="alert"><p>${t.status.sessionExpired}</p></div>`, undefined, 401)
-    const code = await findAntiPhishingCodeOfCustomer(deps.store.db, session.access.customerId)
+    const code = await findAntiPhishingCode(deps.store.db, session.access.customerId)
     const csrf = await csrfFor(session.token)
     const notice = extra.done === 'reply' ? t.status.replySent : extra.done === 'closed' ? t.status.closed : extra.done === 'code' ? t.status.codeSaved : undefined
     const locale = ctx.lang === 'en' ? 'en-GB' : 'zh-CN'
@@ -257,9 +258,14 @@ ${ticket.status === 'closed'
       const session = await requireSession(request, reply, field(request.body, 'csrf'))
       if (!session) return reply
       const ctx = pageContext(request, deps.config)
-      const code = normalizeAntiPhishingCode(field(request.body, 'code'))
-      if (!code) return ticketPage(request, reply, session, { errors: [ctx.t.errors.code], status: 400 })
-      await saveAntiPhishingCode(deps.store.db, session.access.customerId, code, options.now())
+      let code: string
+      try {
+        code = validateAntiPhishingCode(field(request.body, 'code'))
+      } catch {
+        return ticketPage(request, reply, session, { errors: [ctx.t.errors.code], status: 400 })
+      }
+      const customer = await findCustomerById(deps.store.db, session.access.customerId)
+      if (customer) await setAntiPhishingCode(deps.store.db, customer.email, code, options.now())
       return reply.redirect('/status/ticket?done=code', 303)
     })
   }

@@ -93,7 +93,7 @@ const en = {
     codeText: (brand: string) =>
       `Choose a word or phrase only you know. Every genuine email from ${brand} will show it; an email without it is not from us.`,
     codeLabel: 'Your anti-phishing code',
-    codeHint: '4 to 32 letters, digits or spaces. Not a password.',
+    codeHint: '4 to 32 characters: letters, digits, punctuation or spaces. Not a password.',
     codeCurrent: (code: string) => `Your current code: ${code}`,
     codeNone: 'You have not set a code yet.',
     codeSubmit: 'Save code',
@@ -144,7 +144,7 @@ const en = {
     fileEmpty: (name: string) => `"${name}" is empty.`,
     bodyTooLarge: 'The upload is too large. Send fewer or smaller files.',
     ticketNumber: 'Enter a ticket number such as OKP-1042.',
-    code: 'The code must be 4 to 32 letters, digits or spaces.',
+    code: 'The code must be 4 to 32 characters: letters, digits, punctuation or spaces.',
     generic: 'Something went wrong on our side. Please try again in a moment.',
   },
 }
@@ -238,7 +238,7 @@ const zhCN: PublicStrings = {
     codeHeading: '防钓鱼码',
     codeText: (brand) => `设置一个只有您知道的词或短语。${brand} 发出的每封正规邮件都会显示它；没有防钓鱼码的邮件不是我们发的。`,
     codeLabel: '您的防钓鱼码',
-    codeHint: '4 到 32 个字母、数字、汉字或空格。请勿使用密码。',
+    codeHint: '4 到 32 个字符，可用汉字、字母、数字、标点或空格。请勿使用密码。',
     codeCurrent: (code) => `当前防钓鱼码：${code}`,
     codeNone: '您还没有设置防钓鱼码。',
     codeSubmit: '保存',
@@ -288,7 +288,7 @@ const zhCN: PublicStrings = {
     fileEmpty: (name) => `"${name}"是空文件。`,
     bodyTooLarge: '上传内容过大，请减少文件数量或压缩后再试。',
     ticketNumber: '请输入工单号，例如 OKP-1042。',
-    code: '防钓鱼码须为 4 到 32 个字母、数字、汉字或空格。',
+    code: '防钓鱼码须为 4 到 32 个字符，可用汉字、字母、数字、标点或空格。',
     generic: '我们这边出了点问题，请稍后再试。',
   },
 }
