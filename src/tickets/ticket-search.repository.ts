@@ -34,7 +34,13 @@ function likePattern(term: string): string {
  * databases: SQLite answers terms of 3+ characters from the FTS5 trigram index; PostgreSQL from the
  * pg_trgm GIN index (ILIKE). Shorter terms (two Chinese characters such as 退款) fall back to a scan.
  */
-export async function searchTickets(store: Store, query: TicketSearchQuery): Promise<{ rows: TicketRow[]; total: number }> {
+/** Matches counted at most; beyond it the count is reported as a lower bound. */
+export const MAX_COUNTED = 1000
+
+export async function searchTickets(
+  store: Store,
+  query: TicketSearchQuery,
+): Promise<{ rows: TicketRow[]; total: number; totalIsExact: boolean }> {
   const db = store.db
   const terms = splitSearchTerms(query.text ?? '')
   let base = db.selectFrom('tickets').where('tickets.merged_into_ticket_id', 'is', null)
@@ -44,24 +50,37 @@ export async function searchTickets(store: Store, query: TicketSearchQuery): Pro
   if (query.category) base = base.where('tickets.category', '=', query.category)
   if (query.createdFrom) base = base.where('tickets.created_at', '>=', query.createdFrom)
   if (query.createdTo) base = base.where('tickets.created_at', '<', query.createdTo)
+  // Short terms (below the trigram length) use a correlated EXISTS, so the database walks tickets newest first
+  // and stops at the page size instead of scanning every body.
   for (const term of terms) {
     if (store.dialect === 'sqlite' && [...term].length >= 3) {
       const phrase = `"${term.replace(/"/g, '""')}"`
-      base = base.where('tickets.id', 'in', (eb) =>
-        eb.selectFrom('ticket_messages').select('ticket_messages.ticket_id').where('ticket_messages.id', 'in', sql<number>`(select rowid from message_search where message_search match ${phrase})`),
-      )
-    } else {
-      const pattern = likePattern(term)
-      const op = store.dialect === 'postgres' ? sql.raw('ilike') : sql.raw('like')
+      // The trigram index answers the term once; its message ids become a ticket-id set.
       base = base.where('tickets.id', 'in', (eb) =>
         eb
           .selectFrom('ticket_messages')
           .select('ticket_messages.ticket_id')
-          .where(sql<boolean>`(ticket_messages.subject || ' ' || coalesce(ticket_messages.text_body, '')) ${op} ${pattern} escape '\\'`),
+          .where('ticket_messages.id', 'in', sql<number>`(select rowid from message_search where message_search match ${phrase})`),
+      )
+    } else {
+      const pattern = likePattern(term)
+      const op = store.dialect === 'postgres' ? sql.raw('ilike') : sql.raw('like')
+      base = base.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('ticket_messages')
+            .select(sql<number>`1`.as('one'))
+            .whereRef('ticket_messages.ticket_id', '=', 'tickets.id')
+            .where(sql<boolean>`(ticket_messages.subject || ' ' || coalesce(ticket_messages.text_body, '')) ${op} ${pattern} escape '\\'`),
+        ),
       )
     }
   }
   const rows = await base.selectAll('tickets').orderBy('tickets.last_message_at', 'desc').orderBy('tickets.id', 'desc').limit(query.limit).offset(query.offset).execute()
-  const count = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
-  return { rows, total: Number(count.n) }
+  // Counting every match of a common word costs as much as the search itself; past MAX_COUNTED the UI says "1000+".
+  const counted = await db
+    .selectFrom(base.select('tickets.id').limit(MAX_COUNTED + 1).as('matches'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow()
+  const total = Number(counted.n)
+  return { rows, total: Math.min(total, MAX_COUNTED), totalIsExact: total <= MAX_COUNTED }
 }

@@ -125,7 +125,7 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         const q = request.query
         const assignee = q.assignee === undefined ? undefined : q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : Number(q.assignee)
         const toExclusive = q.to ? new Date(Date.parse(q.to) + 24 * 60 * 60 * 1000).toISOString() : undefined
-        const { rows, total } = await searchTickets(deps.store, {
+        const { rows, total, totalIsExact } = await searchTickets(deps.store, {
           text: q.q,
           status: q.status,
           assigneeAgentId: assignee,
@@ -135,7 +135,7 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
           limit: q.limit,
           offset: q.offset,
         })
-        return { total, tickets: await present(rows) }
+        return { total, totalIsExact, tickets: await present(rows) }
       },
     )
 

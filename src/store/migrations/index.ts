@@ -5,6 +5,7 @@ import * as m0002 from './0002-message-analysis.ts'
 import * as m0020 from './0020-phishing-reports.ts'
 import * as m0030 from './0030-outbound-messages.ts'
 import * as m0040 from './0040-agent-workspace.ts'
+import * as m0041 from './0041-ticket-activity-index.ts'
 import * as m0050 from './0050-public-side.ts'
 import * as m0060 from './0060-imap-intake.ts'
 import * as m0061 from './0061-attachment-verdicts.ts'
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0020-phishing-reports': m0020,
   '0030-outbound-messages': m0030,
   '0040-agent-workspace': m0040,
+  '0041-ticket-activity-index': m0041,
   '0050-public-side': m0050,
   '0060-imap-intake': m0060,
   '0061-attachment-verdicts': m0061,

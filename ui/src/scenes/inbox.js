@@ -47,6 +47,8 @@ export async function renderInbox(main, view, params) {
   })
   let timer = null
   const unlive = onLiveEvent(() => {
+    // Never pull the list from under an agent who is selecting rows for a bulk action.
+    if (table.selected.size > 0) return
     clearTimeout(timer)
     timer = setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 300)
   })

@@ -34,7 +34,7 @@ export async function renderSearch(main, params) {
   }
   const result = await get(`/search?${query}&limit=100`)
   const table = ticketTable(result.tickets, { selectable: false, onOpen: (ticket) => (location.hash = `#/ticket/${ticket.number}`) })
-  main.firstChild.append(h('p', { class: 'result-count', id: 'search-count' }, t('search.results', { n: result.total })), table.element)
+  main.firstChild.append(h('p', { class: 'result-count', id: 'search-count' }, t('search.results', { n: result.totalIsExact === false ? `${result.total}+` : result.total })), table.element)
   return setSceneKeys({
     j: () => table.focus(table.focused + 1),
     k: () => table.focus(table.focused - 1),

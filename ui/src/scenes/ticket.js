@@ -13,8 +13,10 @@ const PRIORITIES = ['low', 'normal', 'high', 'urgent']
 const CATEGORIES = ['transaction', 'account', 'refund', 'withdrawal', 'kyc', 'phishing', 'other']
 
 function toast(text, kind = 'info') {
+  let stack = document.getElementById('toasts')
+  if (!stack) document.body.append((stack = h('div', { id: 'toasts', class: 'toasts' })))
   const el = h('div', { class: `toast toast-${kind}`, role: 'status' }, text)
-  document.body.append(el)
+  stack.append(el)
   setTimeout(() => el.remove(), 3500)
 }
 
@@ -80,7 +82,7 @@ export async function renderTicket(main, number) {
     h('input', { id: 'add-tag', placeholder: t('ticket.addTag'), maxlength: 40, onkeydown: (e) => { if (e.key === 'Enter' && e.target.value.trim()) change({ addTags: [e.target.value.trim()] }) } }))
 
   const properties = h('aside', { class: 'properties' },
-    h('div', { class: `sla-clock ${sla.cls}` }, h('strong', {}, t('ticket.sla')), ' ', sla.text),
+    h('div', { class: `sla-clock ${sla.cls}` }, h('strong', {}, t('ticket.sla')), ' ', ticket.dueAt ? sla.text : t('ticket.noSla')),
     select('ticket-status', STATUSES.map((s) => [s, t(`status.${s}`)]), ticket.status, t('ticket.status'), (v) => change({ status: v })),
     select('ticket-priority', PRIORITIES.map((p) => [p, t(`priority.${p}`)]), ticket.priority, t('ticket.priority'), (v) => change({ priority: v })),
     select('ticket-category', CATEGORIES.map((c) => [c, t(`category.${c}`)]), ticket.category, t('ticket.category'), (v) => change({ category: v })),

@@ -1,0 +1,55 @@
+import { Parser } from 'htmlparser2'
+import { describe, expect, it } from 'vitest'
+import { XSS_VECTORS } from '../../test/fixtures/xss/vectors.ts'
+import { sanitizeHtml } from './sanitize-html.ts'
+
+/** Every element and attribute of a sanitized fragment, as the browser's parser would see them. */
+function elementsOf(html: string): { tag: string; attrs: Record<string, string> }[] {
+  const out: { tag: string; attrs: Record<string, string> }[] = []
+  const parser = new Parser({ onopentag: (tag, attrs) => out.push({ tag, attrs }) }, { decodeEntities: true })
+  parser.write(html)
+  parser.end()
+  return out
+}
+
+describe('sanitizeHtml', () => {
+  it.each([
+    ['keeps formatting', '<p style="color:red"><b>Hi</b> <i>there</i></p>', '<p style="color:red"><b>Hi</b> <i>there</i></p>'],
+    ['drops script with its content', 'a<script>alert(1)</script>b', 'ab'],
+    ['drops event handlers', '<div onclick="x()" title="t">x</div>', '<div title="t">x</div>'],
+    ['drops style elements and url() in style attributes', '<style>p{}</style><p style="background:url(https://a.example/x)">p</p>', '<p>p</p>'],
+    ['replaces remote images with their alt text', '<img src="https://a.example/x.png" alt="logo">', '<span class="md-image-blocked">[logo]</span>'],
+    ['keeps raster data images', '<img src="data:image/png;base64,iVBORw0KGgo=">', '<img src="data:image/png;base64,iVBORw0KGgo=">'],
+    ['drops svg data images', '<img src="data:image/svg+xml;base64,PHN2Zz4=">', '<span class="md-image-blocked">[image]</span>'],
+    ['shows the real target of a link and makes it inert', '<a href="https://evil.example/">okpay.com</a>', '<a class="md-link" title="https://evil.example/">okpay.com</a> <span class="md-link-target">⟨https://evil.example/⟩</span>'],
+    ['drops forms but keeps their text', '<form action="https://evil.example"><label>PIN</label><input name=pin></form>', 'PIN'],
+    ['escapes text that looks like markup', '&lt;script&gt;', '&#60;script&#62;'],
+    ['closes what the mail left open', '<div><b>bold', '<div><b>bold</b></div>'],
+    ['ignores stray closing tags', '</div></table>text', 'text'],
+    ['drops nested content of dropped elements', '<svg><svg><script>1</script></svg><p>in</p></svg>after', 'after'],
+  ])('%s', (_name, input, expected) => {
+    expect(sanitizeHtml(input).html).toBe(expected)
+  })
+
+  it('counts remote images held back and keeps them when asked', () => {
+    const input = '<img src="https://a.example/1.png"><img src="http://a.example/2.png">'
+    expect(sanitizeHtml(input).blockedImages).toBe(2)
+    expect(sanitizeHtml(input, { allowRemoteImages: true }).html).toBe(
+      '<img src="https://a.example/1.png" referrerpolicy="no-referrer"><img src="http://a.example/2.png" referrerpolicy="no-referrer">',
+    )
+  })
+
+  it(`leaves no script, handler, form, frame or remote fetch in any of the ${XSS_VECTORS.filter((v) => v.place === 'html').length} corpus vectors`, () => {
+    for (const v of XSS_VECTORS.filter((x) => x.place === 'html')) {
+      const { html } = sanitizeHtml(v.payload)
+      for (const el of elementsOf(html)) {
+        expect(['script', 'style', 'iframe', 'frame', 'object', 'embed', 'form', 'input', 'button', 'base', 'meta', 'link', 'svg', 'math', 'video', 'audio', 'source'], v.name).not.toContain(el.tag)
+        for (const [name, value] of Object.entries(el.attrs)) {
+          expect(name, v.name).not.toMatch(/^on|^href$|^srcset$|^background$|^action$|^formaction$|^xlink/)
+          if (name === 'src') expect(value, v.name).toMatch(/^data:image\/(png|gif|jpe?g|webp|bmp);base64,/i)
+          if (name === 'style') expect(value, v.name).not.toMatch(/url\(|expression|javascript|@import|binding|\\/i)
+        }
+      }
+    }
+  })
+})

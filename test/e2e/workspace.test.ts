@@ -1,0 +1,191 @@
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  hasChromium,
+  launchChromium,
+  logInThroughUi,
+  SCREENSHOT_DIR,
+  sendToIntake,
+  startMaildesk,
+  startRelay,
+  waitFor,
+  type RunningMaildesk,
+} from '../helpers/e2e.ts'
+
+// Needs Debian's chromium (/usr/bin/chromium, installed by .ci/run); never downloads a browser.
+describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
+  let server: RunningMaildesk
+  let relay: Awaited<ReturnType<typeof startRelay>>
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    relay = await startRelay()
+    server = await startMaildesk({ MAILDESK_SMTP_RELAY_URL: relay.url })
+    browser = await launchChromium()
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1360, height: 860 } })
+    page = await context.newPage()
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
+    page.on('console', (msg) => {
+      // HTTP statuses the UI handles (401 before login, the wrong password) are logged by Chromium as
+      // "Failed to load resource"; anything else at error level is a script problem.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`)
+    })
+    page.on('dialog', (dialog) => {
+      // Only the merge prompt is expected; anything else is a failure.
+      if (dialog.type() !== 'prompt') problems.push(`dialog: ${dialog.type()} ${dialog.message()}`)
+    })
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+    await relay?.stop()
+  })
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
+
+  it('logs in, works a ticket that arrived by SMTP, replies, notes, merges, searches in Chinese', async () => {
+    await sendToIntake(server.smtpPort, {
+      from: '王芳 <wang.fang@customer.example>',
+      to: 'support@okpay.com',
+      subject: '退款申请：订单 TX20261125001',
+      messageId: '<refund-1@customer.example>',
+      text: '您好，\n\n我在11月20日支付了 299.00 元，订单号 TX20261125001，但商家已取消订单，退款一直没有到账。\n请帮忙查询。\n\n王芳\n\n在 2026年11月20日 10:00，OKPay <support@okpay.com> 写道：\n> 您的付款已成功。',
+    })
+    await sendToIntake(server.smtpPort, {
+      from: 'Wang Fang <wang.fang@customer.example>',
+      to: 'support@okpay.com',
+      subject: 'Refund still missing',
+      messageId: '<refund-2@customer.example>',
+      text: 'Hello, I wrote before about my refund for TX20261125001. Still nothing.',
+      html: '<p>Hello, I wrote before about my <b>refund</b> for TX20261125001.</p><p><img src="https://attacker.example/pixel.gif" alt="pixel"> <a href="https://okpay-refunds.example/claim">https://okpay.com/refund</a></p>',
+      attachments: [{ filename: '收据.pdf', content: Buffer.from('%PDF-1.4 receipt') }],
+    })
+    await sendToIntake(server.smtpPort, {
+      from: 'Tom Lee <tom.lee@customer.example>',
+      to: 'support@okpay.com',
+      subject: 'Cannot log in to my account',
+      messageId: '<login-1@customer.example>',
+      text: 'The SMS code never arrives and I cannot log in. My password is [password removed].',
+    })
+
+    // The login page, in the browser's language (English here).
+    await page.goto(`${server.httpUrl}/agent/`)
+    await page.waitForSelector('#login-email')
+    await shot('01-login')
+    await page.fill('#login-email', server.adminEmail)
+    await page.fill('#login-password', 'not-the-password')
+    await page.click('#login-submit')
+    await page.waitForSelector('.login .error:text("Wrong email or password.")')
+    await logInThroughUi(page, server.httpUrl, server.adminEmail, server.adminPassword)
+
+    // The inbox: all three tickets in "New", with counts.
+    await page.waitForFunction(() => document.querySelectorAll('tr.ticket-row').length === 3, undefined, { timeout: 15_000 })
+    expect(await page.textContent('[data-view="new"] .count')).toBe('3')
+    await shot('02-inbox')
+
+    // Keyboard: j moves the focus, o opens.
+    await page.keyboard.press('j')
+    await page.keyboard.press('o')
+    await page.waitForSelector('.ticket-page')
+    await page.goto(`${server.httpUrl}/agent/#/view/new`)
+    await page.waitForSelector('tr.ticket-row')
+
+    // Open the Chinese ticket.
+    await page.click('tr.ticket-row:has-text("退款申请")')
+    await page.waitForSelector('.ticket-page')
+    const number = (await page.textContent('.ticket-head .number'))?.trim() ?? ''
+    expect(number).toMatch(/^OKP-\d+$/)
+    expect(await page.textContent('.message-inbound .new-text')).toContain('退款一直没有到账')
+    expect(await page.isVisible('.message-inbound details.quoted pre')).toBe(false)
+    await shot('03-ticket')
+
+    // Internal note.
+    await page.click('#tab-note')
+    await page.fill('#composer-text', 'Checked with the merchant: refund was issued on 11-21.')
+    await page.click('#composer-submit')
+    await page.waitForSelector('.message-note:has-text("refund was issued on 11-21")')
+
+    // Reply: it arrives at the real SMTP relay with threading headers.
+    await page.click('#tab-reply')
+    await page.selectOption('#template', { index: 1 })
+    expect(await page.inputValue('#composer-text')).toContain(number)
+    await page.fill('#composer-text', '王女士您好，退款已于11月21日原路退回，请留意银行到账。')
+    await page.click('#composer-submit')
+    await page.waitForSelector('.message-outbound:has-text("退款已于11月21日原路退回")')
+    const sent = await waitFor(() => relay.received.find((m) => m.raw.includes('In-Reply-To: <refund-1@customer.example>')), 15_000, 'the reply at the relay')
+    expect(sent.to).toEqual(['wang.fang@customer.example'])
+    expect(sent.raw).toMatch(/^DKIM-Signature:/m)
+
+    // Assign to me and set priority; then a live update: a follow-up shows up without reloading.
+    await page.click('#take-ticket')
+    await page.waitForSelector('#take-ticket', { state: 'detached' })
+    await page.selectOption('#ticket-priority', 'high')
+    await page.waitForSelector('.head-badges .priority-high')
+    await sendToIntake(server.smtpPort, {
+      from: 'wang.fang@customer.example',
+      to: 'support@okpay.com',
+      subject: `Re: 退款申请 [${number}]`,
+      messageId: '<refund-1-followup@customer.example>',
+      inReplyTo: '<refund-1@customer.example>',
+      references: ['<refund-1@customer.example>'],
+      text: '收到，谢谢！我明天再看看。',
+    })
+    await page.waitForSelector('.message-inbound:has-text("我明天再看看")', { timeout: 15_000 })
+
+    // The English ticket: sanitized HTML in a sandboxed frame, images blocked, real link target shown.
+    await page.goto(`${server.httpUrl}/agent/#/search?q=${encodeURIComponent('Refund still')}`)
+    await page.click('tr.ticket-row:has-text("Refund still missing")')
+    await page.waitForSelector('.ticket-page')
+    const otherNumber = (await page.textContent('.ticket-head .number'))?.trim() ?? ''
+    await page.click('.show-html')
+    const frame = await (await page.waitForSelector('iframe.mail-frame')).contentFrame()
+    await frame?.waitForSelector('.md-link-target')
+    expect(await frame?.textContent('.md-link-target')).toBe('⟨https://okpay-refunds.example/claim⟩')
+    expect(await frame?.textContent('.md-image-blocked')).toBe('[pixel]')
+    expect(await page.getAttribute('iframe.mail-frame', 'sandbox')).toBe('')
+    expect(await page.textContent('.attachments')).toContain('收据.pdf')
+    await shot('04-ticket-html')
+
+    // Merge the English ticket into the Chinese one.
+    page.once('dialog', (dialog) => void dialog.accept(number))
+    await page.click('#merge-ticket')
+    await page.waitForFunction((n) => location.hash === `#/ticket/${n}`, number)
+    await page.waitForSelector('.message-inbound:has-text("Still nothing")')
+    expect(otherNumber).not.toBe(number)
+
+    // Search in Chinese (two characters: below the trigram length, still found).
+    await page.goto(`${server.httpUrl}/agent/#/search`)
+    await page.fill('#search-input', '到账')
+    await page.click('#search-submit')
+    await page.waitForSelector('#search-count')
+    expect(await page.textContent('#search-count')).toBe('1 results')
+    expect(await page.textContent('tr.ticket-row .number')).toBe(number)
+    await page.fill('#search-input', '退款申请')
+    await page.click('#search-submit')
+    await page.waitForFunction(() => document.querySelector('#search-count')?.textContent === '1 results')
+    await shot('05-search')
+
+    // Dashboard with charts, then the UI in Chinese.
+    await page.goto(`${server.httpUrl}/agent/#/dashboard`)
+    await page.waitForSelector('.dashboard svg.chart rect', { state: 'attached' })
+    await shot('06-dashboard')
+    await page.click('#language-switch')
+    await page.waitForSelector('.topbar nav a:text("工单")')
+    await page.goto(`${server.httpUrl}/agent/#/ticket/${number}`)
+    await page.waitForSelector('.ticket-page')
+    expect(await page.textContent('#tab-note')).toBe('内部备注')
+    await shot('07-ticket-zh')
+    await page.goto(`${server.httpUrl}/agent/#/view/all`)
+    await page.waitForSelector('tr.ticket-row')
+    await shot('08-inbox-zh')
+
+    // Logout returns to the login page, and the API refuses the old session.
+    await page.click('#logout')
+    await page.waitForSelector('#login-email')
+    expect(problems).toEqual([])
+  }, 120_000)
+})
