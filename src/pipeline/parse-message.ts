@@ -118,8 +118,8 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
     for (const detail of new Set(parsed.report.fallbacks)) warnings.push({ code: 'CHARSET_FALLBACK', detail })
   } catch (err) {
     // postal-mime refuses over-deep nesting and oversized headers; keep what a plain read gives.
-    warnings.push({ code: 'PARSE_FAILED', detail: (err as Error).message.slice(0, 200) })
-    return fallbackParse(raw, warnings)
+    warnings.push({ code: 'PARSE_FAILED', detail: (err instanceof Error ? err.message : String(err)).slice(0, 200) })
+    return fallbackParse(transcoded.raw, warnings)
   }
 
   // Apple Mail writes decomposed accents (NFD); search and threading compare composed text.
