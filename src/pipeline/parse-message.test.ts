@@ -35,6 +35,15 @@ const FIXTURES: FixtureExpectation[] = [
     warnings: [],
   },
   {
+    file: 'outlook-rich-text-winmail-only.eml',
+    behaviour: 'Outlook Rich Text: the body and the attachment exist only inside winmail.dat',
+    subject: '合同',
+    from: { address: 'zhou.min@contoso-trade.cn', name: '周敏' },
+    text: ['请查收附件中的合同。'],
+    attachments: [['合同 v2.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'attachment', 64]],
+    warnings: [],
+  },
+  {
     file: 'outlook-winmail-corrupt.eml',
     behaviour: 'a truncated winmail.dat is kept as it is, with a warning',
     subject: 'Truncated winmail',
