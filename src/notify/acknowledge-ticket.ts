@@ -41,6 +41,7 @@ export async function acknowledgeTicket(deps: OutboundDeps, ticketId: number): P
     missingFacts: missingFacts(ticket.category, { ...EMPTY_FIELDS, ...fields }, { knownSender: true }),
     redactedKinds: findings.map((f) => f.type),
     publicBaseUrl: deps.config.publicUrl,
+    isUrgent: ticket.priority === 'urgent',
   })
   const result = await sendAcknowledgement(deps, { ticketId, content, language })
   await updateTicket(deps.db, ticketId, { ack_status: result.sent ? 'sent' : `skipped:${result.reason ?? 'unknown'}` })

@@ -152,7 +152,8 @@ export async function analyzeMessage(ctx: PipelineContext, raw: Uint8Array, enve
 
   const { message: parsed, summary: redaction } = redactMessage(original)
   const newText = splitQuotedReply(parsed.text ?? '').newText
-  const fields = extractFields(parsed.text ?? '')
+  // From the new text only: an address or ID in the quoted history is not the customer's own.
+  const fields = extractFields(newText || (parsed.text ?? ''), { ignoreDomains: ctx.brand.officialDomains })
   const classification = classifyMessage({ subject: parsed.subject, text: newText || (parsed.text ?? '') })
   const language = detectLanguage(`${parsed.subject}\n${newText}`, ctx.brand.defaultLanguage)
 

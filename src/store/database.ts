@@ -98,10 +98,8 @@ function openSqlite(file: string): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  // Savepoint journals and sorting in memory, and a 64 MiB page cache: batches of large messages otherwise spill
-  // to temporary files and cost more than the commit itself.
+  // Temporary tables and sorting in memory, not in temporary files.
   sqlite.pragma('temp_store = MEMORY')
-  sqlite.pragma('cache_size = -65536')
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
 }
 

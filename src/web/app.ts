@@ -43,7 +43,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: 1024 * 1024, // 1 MiB for JSON; message uploads raise it per route
-    disableRequestLogging: false,
     trustProxy: false,
   })
   registerErrorHandler(app)
