@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createClamdScanner } from '../../src/attachments/clamd-scanner.ts'
 import { findFreePort } from './free-port.ts'
+
+/** Debian puts daemons in /usr/sbin, which is not on an unprivileged user's PATH. */
+function sbin(name: string): string {
+  return existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name
+}
 
 /** The EICAR anti-virus test string: harmless, and every scanner's "is it working" file. */
 export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
@@ -60,7 +65,7 @@ export async function startClamd(options: { streamMaxLength?: string } = {}): Pr
       'Bytecode no',
     ].join('\n') + '\n',
   )
-  const child: ChildProcess = spawn('clamd', ['--config-file', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child: ChildProcess = spawn(sbin('clamd'), ['--config-file', config], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
   const address = `tcp://127.0.0.1:${port}`

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import path from 'node:path'
 import { createConnection } from 'node:net'
 import { ImapFlow } from 'imapflow'
 import { findFreePort } from './free-port.ts'
+
+/** Debian puts daemons in /usr/sbin, which is not on an unprivileged user's PATH. */
+function sbin(name: string): string {
+  return existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name
+}
 
 export interface DovecotUser {
   user: string
@@ -47,7 +52,11 @@ function config(dir: string, port: number, uid: number, gid: number, unprivilege
   const oauth2 = oauth2Config(dir, options.oauth2IntrospectionUrl)
   // As root, Dovecot drops to its own users (dovecot, dovenull) and mail runs as "nobody"; as anyone
   // else, every process runs as that user.
-  const users = unprivileged ? `default_internal_user = ${unprivileged}\ndefault_login_user = ${unprivileged}\n` : ''
+  const users = unprivileged
+    ? `default_internal_user = ${unprivileged}\ndefault_login_user = ${unprivileged}\ndefault_internal_group = ${groupName(gid)}\n` +
+      // chroot needs root.
+      'service anvil {\n  chroot =\n}\n'
+    : ''
   return `${users}
 base_dir = ${dir}/run
 state_dir = ${dir}/state
@@ -73,7 +82,7 @@ userdb {
   args = uid=${uid} gid=${gid} home=${dir}/home/%u
 }
 service imap-login {
-  inet_listener imap {
+${unprivileged ? '  chroot =\n' : ''}  inet_listener imap {
     address = 127.0.0.1
     port = ${port}
   }
@@ -90,6 +99,15 @@ service stats {
   }
 }
 `
+}
+
+/** The name of a group id, from /etc/group (Dovecot's settings take names). */
+function groupName(gid: number): string {
+  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+    const [name, , id] = line.split(':')
+    if (name && Number(id) === gid) return name
+  }
+  throw new Error(`no group with id ${gid} in /etc/group`)
 }
 
 const NOBODY = 65534
@@ -136,7 +154,7 @@ export async function startDovecot(
 
   const start = async () => {
     // Its own process group, so kill() takes the login and imap children down with the master.
-    const proc = spawn('dovecot', ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+    const proc = spawn(sbin('dovecot'), ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
     child = proc
     let stderr = ''
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
