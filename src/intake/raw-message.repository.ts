@@ -70,6 +70,23 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
   })
 }
 
+/**
+ * Confirms that a claim still holds, inside the transaction that will store the message: the row is still
+ * processing under the claim this worker made (`attempts` counts claims, so a takeover by another worker after the
+ * lease ran out changes it). The UPDATE also locks the row on PostgreSQL until that transaction ends, so no other
+ * worker can take it over in between. False: another worker owns the message now and this one must leave it alone.
+ */
+export async function holdRawMessageClaim(db: Db, claim: { id: number; attempts: number }): Promise<boolean> {
+  const result = await db
+    .updateTable('raw_messages')
+    .set((eb) => ({ attempts: eb.ref('attempts') }))
+    .where('id', '=', claim.id)
+    .where('status', '=', 'processing')
+    .where('attempts', '=', claim.attempts)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
 /** The stored bytes as stored (see `encryption`), or raw null when the retention policy purged them. */
 export async function loadRawBytes(db: Db, id: number): Promise<{ raw: Uint8Array | null; encryption: string | null } | undefined> {
   return db.selectFrom('raw_messages').select(['raw', 'encryption']).where('id', '=', id).executeTakeFirst()

@@ -2,6 +2,7 @@ import type { Logger } from '../logger.ts'
 import { MaildeskError } from '../errors.ts'
 import {
   claimRawMessages,
+  holdRawMessageClaim,
   loadRawBytes,
   markRawMessageDone,
   markRawMessageFailed,
@@ -211,7 +212,8 @@ export class MessageWorker {
       for (const item of prepared) results.push(await this.storeAlone(item, now))
     }
     for (const r of results) {
-      if (r.ok) this.log.info({ rawMessageId: r.rawMessageId, ticketId: r.outcome.ticketId, outcome: r.outcome.status }, 'message processed')
+      if (!r.ok && r.code === LEASE_LOST) this.log.info({ rawMessageId: r.rawMessageId }, 'message left to the worker that took it over')
+      else if (r.ok) this.log.info({ rawMessageId: r.rawMessageId, ticketId: r.outcome.ticketId, outcome: r.outcome.status }, 'message processed')
       else this.log.warn({ rawMessageId: r.rawMessageId, code: r.code }, 'message failed')
     }
     return results
@@ -236,6 +238,11 @@ export class MessageWorker {
 
   private async storeOne(db: Db, item: Prepared, now: Date): Promise<BatchResult> {
     const rawMessageId = item.raw.id
+    // A worker slower than its lease may find its message taken over (and perhaps already stored) by another:
+    // it then leaves the message alone instead of storing it a second time or overwriting the other's result.
+    if (!(await holdRawMessageClaim(db, item.raw))) {
+      return { rawMessageId, ok: false, code: LEASE_LOST, message: 'another worker took this message over after the lease ran out' }
+    }
     if (item.failure || !item.analyzed) {
       const failure = item.failure ?? { code: 'INTERNAL', message: 'no analysis' }
       await markRawMessageFailed(db, rawMessageId, { ...failure, now })
@@ -250,6 +257,9 @@ export class MessageWorker {
     return { rawMessageId, ok: true, outcome }
   }
 }
+
+/** The code of a BatchResult for a message another worker took over; it was neither stored nor marked failed. */
+export const LEASE_LOST = 'LEASE_LOST'
 
 function describeFailure(err: unknown): { code: string; message: string } {
   if (err instanceof MaildeskError) return { code: err.code, message: err.message }

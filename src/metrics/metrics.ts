@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { BatchResult, WorkerObserver } from '../jobs/message-worker.ts'
+import { LEASE_LOST, type BatchResult, type WorkerObserver } from '../jobs/message-worker.ts'
 import type { Db } from '../store/database.ts'
 
 /** Pipeline stages the worker times (see MessageWorker's observer). */
@@ -23,7 +23,7 @@ export function createMetrics(): Metrics {
   const registry = new Registry()
   const processed = new Counter({
     name: 'maildesk_worker_messages_total',
-    help: 'Messages this process took through the pipeline, by outcome (created, joined, duplicate, failed).',
+    help: 'Messages this process took through the pipeline, by outcome (created, joined, duplicate, failed, lease_lost: left to the worker that took it over).',
     labelNames: ['outcome'],
     registers: [registry],
   })
@@ -62,7 +62,7 @@ export function createMetrics(): Metrics {
 
   const workerObserver: WorkerObserver = {
     stage: (stage, seconds) => stageSeconds.observe({ stage }, seconds),
-    result: (r: BatchResult) => processed.inc({ outcome: r.ok ? r.outcome.status : 'failed' }),
+    result: (r: BatchResult) => processed.inc({ outcome: r.ok ? r.outcome.status : r.code === LEASE_LOST ? 'lease_lost' : 'failed' }),
   }
 
   async function refresh(db: Db, now: Date): Promise<void> {
