@@ -168,7 +168,8 @@ function relabelEncodedWords(raw: Uint8Array): { raw: Uint8Array; relabelled: st
   return { raw: Buffer.concat([Buffer.from(rewritten, 'latin1'), raw.subarray(topEnd)]), relabelled }
 }
 
-const ADJACENT_B_WORDS = /=\?([^?\s*]{1,60})\?[Bb]\?[A-Za-z0-9+/=]*\?=(?:[ \t]*\r?\n?[ \t]+=\?\1\?[Bb]\?[A-Za-z0-9+/=]*\?=)+/g
+// The folding whitespace is written so that a long run of blanks cannot be split two ways (no backtracking blow-up).
+const ADJACENT_B_WORDS = /=\?([^?\s*]{1,60})\?[Bb]\?[A-Za-z0-9+/=]*\?=(?:(?:[ \t]*\r?\n)?[ \t]+=\?\1\?[Bb]\?[A-Za-z0-9+/=]*\?=)+/g
 const B_WORD = /=\?[^?\s*]{1,60}\?[Bb]\?([A-Za-z0-9+/=]*)\?=/g
 
 /**
@@ -177,7 +178,7 @@ const B_WORD = /=\?[^?\s*]{1,60}\?[Bb]\?([A-Za-z0-9+/=]*)\?=/g
  * when the pieces do not decode alone and the joined bytes do.
  */
 function joinSplitCharacters(block: string): string {
-  if (!/\?=[ \t]*\r?\n?[ \t]+=\?/.test(block)) return block
+  if (!/\?=(?:[ \t]*\r?\n)?[ \t]+=\?/.test(block)) return block
   return block.replace(ADJACENT_B_WORDS, (run, label: string) => {
     const encoding = resolveCharsetLabel(label)
     if (!encoding || encoding === 'sniff' || encoding === 'utf-7') return run
