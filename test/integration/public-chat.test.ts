@@ -63,7 +63,7 @@ for (const dialect of testDialects()) {
       token = (await createApiToken(t.store.db, agent.id, 'chat', new Date())).token
     })
     afterEach(async () => {
-      await t.close()
+      await t?.close()
     })
 
     it('tells the customer when no agent is online, and still opens a chat ticket', async () => {

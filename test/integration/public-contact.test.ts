@@ -12,7 +12,7 @@ for (const dialect of testDialects()) {
       t = await createPublicTestApp(dialect, { now: () => wednesdayEvening })
     })
     afterEach(async () => {
-      await t.close()
+      await t?.close()
     })
 
     it('lists every official channel as JSON, with hotlines open or closed at the injected time', async () => {

@@ -20,7 +20,7 @@ for (const dialect of testDialects()) {
       t = await createPublicTestApp(dialect, { now: () => clock, powBits: 0, ticketWaitMs: 0, maxFileBytes: 64 * 1024 })
     })
     afterEach(async () => {
-      await t.close()
+      await t?.close()
     })
 
     async function formToken(): Promise<string> {
@@ -136,7 +136,7 @@ for (const dialect of testDialects()) {
       t = await createPublicTestApp(dialect, { now: () => clock, powBits: 8, ticketWaitMs: 0 })
     })
     afterEach(async () => {
-      await t.close()
+      await t?.close()
     })
 
     async function send(withWork: boolean): Promise<number> {

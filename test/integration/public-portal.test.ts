@@ -42,7 +42,7 @@ for (const dialect of testDialects()) {
       ticketId = result.outcome.ticketId
     })
     afterEach(async () => {
-      await t.close()
+      await t?.close()
     })
 
     const outbox = () => path.join(t.dataDir, 'outbox')

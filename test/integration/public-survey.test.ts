@@ -20,7 +20,7 @@ for (const dialect of testDialects()) {
       ticketIds = (await t.worker.runUntilIdle()).map((r) => (r.ok ? r.outcome.ticketId : 0))
     })
     afterEach(async () => {
-      await t.close()
+      await t?.close()
     })
 
     const path = (url: string) => new URL(url).pathname
