@@ -30,7 +30,10 @@ export function loadSpamAssassinCorpus(): Buffer[] {
   const out: Buffer[] = []
   for (const dir of readdirSync(root, { withFileTypes: true })) {
     if (!dir.isDirectory()) continue
-    for (const file of readdirSync(path.join(root, dir.name))) out.push(readFileSync(path.join(root, dir.name, file)))
+    // Each message is there twice: as .txt (the raw mail) and as .json (metadata); only the mail is mail.
+    for (const file of readdirSync(path.join(root, dir.name))) {
+      if (file.endsWith('.txt')) out.push(readFileSync(path.join(root, dir.name, file)))
+    }
   }
   return out
 }

@@ -19,7 +19,7 @@ describe('bin/maildesk ingest', () => {
     const reply = path.join(dir, 'reply.eml')
     const other = path.join(dir, 'other.eml')
     writeFileSync(first, buildEmail({ messageId: '<c1@customer.example>' }))
-    writeFileSync(reply, buildEmail({ messageId: '<c2@customer.example>', inReplyTo: '<c1@customer.example>', subject: 'Re: Payment failed' }))
+    writeFileSync(reply, buildEmail({ messageId: '<c2@customer.example>', inReplyTo: '<c1@customer.example>', subject: 'Re: Payment failed', body: 'It was the order from Tuesday.' }))
     writeFileSync(other, buildEmail({ messageId: '<c3@customer.example>', from: 'wang@customer.example', subject: 'Refund' }))
     const result = maildesk(['ingest', '--data-dir', path.join(dir, 'data'), first, reply, other])
     expect(result.stderr).toBe('')
