@@ -166,6 +166,14 @@ for (const dialect of testDialects()) {
       expect((await counts()).sessions).toBe(before.sessions)
     })
 
+    it('lets exactly one of two simultaneous uses of a link through', async () => {
+      await requestLink(ticketNumber, 'wang.fang@example.com')
+      const token = (await linkFromOutbox()).split('/').pop() ?? ''
+      const both = await Promise.all([1, 2].map(() => t.app.inject({ method: 'POST', url: '/status/open?lang=en', ...form({ token }) })))
+      expect(both.map((r) => r.statusCode).sort()).toEqual([303, 404])
+      expect((await counts()).sessions).toBe(1)
+    })
+
     it('refuses portal actions without the session or with a forged CSRF token', async () => {
       await requestLink(ticketNumber, 'wang.fang@example.com')
       const cookie = await openSession(await linkFromOutbox())
