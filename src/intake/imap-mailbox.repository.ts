@@ -109,17 +109,6 @@ export async function markImapMessagesSpooled(db: Db, mailbox: string, spooled: 
   })
 }
 
-/** How many messages were spooled from each mailbox. */
-export async function countSpooledImapMessages(db: Db, mailbox: string): Promise<number> {
-  const row = await db
-    .selectFrom('imap_fetched_messages')
-    .where('mailbox', '=', mailbox)
-    .where('raw_message_id', 'is not', null)
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirst()
-  return Number(row?.n ?? 0)
-}
-
 /**
  * Takes or renews the lease on a mailbox for `owner`: succeeds when nobody holds it, `owner` already
  * does, or the holder's lease ran out. One UPDATE, so two processes can never both succeed.
