@@ -5,6 +5,7 @@ import { MaildeskError } from '../errors.ts'
 import { createLogger, type Logger } from '../logger.ts'
 import { admin } from './admin.ts'
 import { printDkimRecord } from './dkim.ts'
+import { doctor } from './doctor.ts'
 import { ingest, type CliIo } from './ingest.ts'
 import { redact } from './redact.ts'
 import { reprocess } from './reprocess.ts'
@@ -68,6 +69,17 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run failed messages through the pipeline again',
     usage: 'maildesk reprocess [--data-dir DIR] [RAW_MESSAGE_ID…]',
     run: ({ config, log, args, io }) => reprocess(config, log, args, io),
+  },
+  doctor: {
+    summary: 'check config, database, ports, data dir, relay and the DNS records to publish (MX, SPF, DKIM, DMARC)',
+    usage: 'maildesk doctor [--data-dir DIR] [--no-dns] [--no-ports] [--mx-host NAME]',
+    options: { 'no-dns': { type: 'boolean' }, 'no-ports': { type: 'boolean' }, 'mx-host': { type: 'string' } },
+    run: ({ config, values, io }) =>
+      doctor(config, io, {
+        noDns: values['no-dns'] === true,
+        noPorts: values['no-ports'] === true,
+        mxHost: typeof values['mx-host'] === 'string' ? values['mx-host'] : undefined,
+      }),
   },
   verify: {
     summary: 'is this really us? judge an address, domain, URL, phone number or .eml',
