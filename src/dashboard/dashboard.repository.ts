@@ -92,8 +92,8 @@ export async function loadDashboard(store: Store, range: { from: Date; to: Date;
   let phishingRows: { date: string; n: number | string }[]
   if (await tableExists(store, 'phishing_reports')) {
     phishingSource = 'phishing_reports'
-    const result = await sql<{ date: string; n: number | string }>`select substr(created_at, 1, 10) as date, count(*) as n from phishing_reports
-      where created_at >= ${fromIso} and created_at <= ${toIso} group by substr(created_at, 1, 10)`.execute(db)
+    const result = await sql<{ date: string; n: number | string }>`select substr(reported_at, 1, 10) as date, count(*) as n from phishing_reports
+      where reported_at >= ${fromIso} and reported_at <= ${toIso} group by substr(reported_at, 1, 10)`.execute(db)
     phishingRows = result.rows
   } else {
     phishingRows = await db
