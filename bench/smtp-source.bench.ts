@@ -1,0 +1,244 @@
+// SMTP acceptance measured with Postfix's own load generator, side by side in one run:
+//   smtp-source → smtp-sink (Postfix's sink: answers 250 and throws the mail away; the ceiling on loopback)
+//   smtp-source → maildesk serve --role smtp on SQLite and on PostgreSQL (250 only after the spool commit)
+// same message size, sessions and count. Target: Maildesk with durable 250s at ≥ 50% of smtp-sink.
+// Then ingest throughput (spool → pipeline → stored tickets → acknowledgements) with 1 and 2 worker processes
+// on PostgreSQL, and the one SQLite worker for comparison.
+//   node --import tsx bench/smtp-source.bench.ts
+// Needs the Debian package postfix (installed here when smtp-source is missing, with a policy-rc.d that stops the
+// Postfix service from starting) and, for PostgreSQL, TEST_POSTGRES_URL (or BENCH_POSTGRES_URL).
+// Knobs: SMTP_SOURCE_COUNT (default 5000), SMTP_SOURCE_SESSIONS (20), SMTP_SOURCE_BYTES (4096), INGEST_COUNT (1000).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync, chmodSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { RawMessageSpool } from '../src/intake/raw-message-spool.ts'
+import { deriveRawMessageKey } from '../src/intake/raw-message-crypto.ts'
+import { loadConfig } from '../src/config.ts'
+import { openDatabase, sqlitePathIn, type Store } from '../src/store/database.ts'
+import { fmt, isMain, loadGeneratedCorpus, REPO_ROOT } from './lib/measure.ts'
+
+const COUNT = Number(process.env.SMTP_SOURCE_COUNT ?? 5000)
+const SESSIONS = Number(process.env.SMTP_SOURCE_SESSIONS ?? 20)
+const BYTES = Number(process.env.SMTP_SOURCE_BYTES ?? 4096) // 4 KiB body, the size of a typical support mail
+const INGEST_COUNT = Number(process.env.INGEST_COUNT ?? 1000)
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL
+// A fixed key, so the bench processes and this one agree on the raw-message encryption.
+const SECRET_KEY = 'b'.repeat(64)
+
+/** Installs Debian's postfix for smtp-source and smtp-sink without ever starting the Postfix service. */
+function ensureSmtpSource(): void {
+  if (existsSync('/usr/sbin/smtp-source') && existsSync('/usr/sbin/smtp-sink')) return
+  const policy = '/usr/sbin/policy-rc.d'
+  const backup = path.join(tmpdir(), `policy-rc.d.${process.pid}`)
+  const had = existsSync(policy)
+  if (had) copyFileSync(policy, backup)
+  // invoke-rc.d asks policy-rc.d before starting a service; 101 means "action forbidden".
+  writeFileSync(policy, '#!/bin/sh\nexit 101\n')
+  chmodSync(policy, 0o755)
+  try {
+    execFileSync('sh', ['-c', 'echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections'])
+    execFileSync('apt-get', ['install', '-y', '-q', 'postfix'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: 'ignore' })
+  } finally {
+    if (had) copyFileSync(backup, policy)
+    else rmSync(policy, { force: true })
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return typeof address === 'object' && address ? address.port : 0
+}
+
+async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', () => resolve(false))
+    })
+    if (open) return
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Runs smtp-source against the port and returns messages per second of wall time. */
+function smtpSource(port: number): number {
+  const started = performance.now()
+  execFileSync('/usr/sbin/smtp-source', ['-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 })
+  return COUNT / ((performance.now() - started) / 1000)
+}
+
+interface Child {
+  child: ChildProcess
+  exited: Promise<void>
+}
+
+function startMaildesk(role: 'smtp' | 'worker', dataDir: string, env: Record<string, string>, smtpPort = 0): Promise<Child & { smtpPort: number }> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--role', role, '--data-dir', dataDir, '--smtp-port', String(smtpPort), '--http-port', '0'], {
+    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', MAILDESK_SECRET_KEY: SECRET_KEY, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      const line = /maildesk listening ([^\n]*)\n/.exec(out)?.[1]
+      if (line) resolve({ child, exited, smtpPort: Number(/smtp=[\d.]+:(\d+)/.exec(line)?.[1] ?? 0) })
+    })
+    child.once('exit', (code) => reject(new Error(`maildesk serve --role ${role} exited with ${code}: ${err.slice(-1000)}`)))
+  })
+}
+
+async function stop(c: Child): Promise<void> {
+  c.child.kill('SIGTERM')
+  await c.exited
+}
+
+interface Database {
+  env: Record<string, string>
+  open(): Promise<Store>
+  drop(): Promise<void>
+}
+
+async function sqliteDatabase(dataDir: string): Promise<Database> {
+  return { env: {}, open: () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) }), drop: async () => {} }
+}
+
+async function postgresDatabase(url: string): Promise<Database> {
+  const schema = `bench_${process.pid}_${Date.now().toString(36)}`
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query('create extension if not exists pg_trgm schema public').catch(() => {})
+  await client.query(`create schema ${schema}`)
+  await client.end()
+  return {
+    env: { DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}` },
+    open: () => openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 2 }),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      await c.query(`drop schema if exists ${schema} cascade`)
+      await c.end()
+    },
+  }
+}
+
+/** smtp-source against `maildesk serve --role smtp`; checks every message is in raw_messages afterwards. */
+async function maildeskIntakeRate(db: Database, dataDir: string): Promise<number> {
+  const node = await startMaildesk('smtp', dataDir, db.env)
+  try {
+    const rate = smtpSource(node.smtpPort)
+    const store = await db.open()
+    try {
+      const row = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+      if (Number(row.n) !== COUNT) throw new Error(`expected ${COUNT} spooled messages, found ${row.n}`)
+    } finally {
+      await store.destroy()
+    }
+    return rate
+  } finally {
+    await stop(node)
+  }
+}
+
+async function smtpSinkRate(): Promise<number> {
+  const port = await freePort()
+  const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : []
+  const sink = spawn('/usr/sbin/smtp-sink', [...asRoot, `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' })
+  const exited = new Promise<void>((resolve) => sink.once('exit', () => resolve()))
+  try {
+    await waitForPort(port)
+    return smtpSource(port)
+  } finally {
+    sink.kill('SIGTERM')
+    await exited
+  }
+}
+
+/**
+ * Worker processes first (idle), then the corpus is spooled; messages per second from the first spool write until
+ * the queue is empty and every owed acknowledgement is sent.
+ */
+async function ingestRate(db: Database, dataDir: string, workers: number, corpus: Buffer[]): Promise<number> {
+  const nodes = await Promise.all(Array.from({ length: workers }, () => startMaildesk('worker', dataDir, db.env)))
+  const store = await db.open()
+  try {
+    const spool = new RawMessageSpool(store.db, deriveRawMessageKey(loadConfig({ MAILDESK_SECRET_KEY: SECRET_KEY, MAILDESK_DATA_DIR: dataDir }).secretKey))
+    const started = performance.now()
+    await Promise.all(corpus.map((raw) => spool.spool({ raw, source: 'smtp', mailFrom: 'customer@customer.example', rcptTo: ['support@okpay.com'] })))
+    for (;;) {
+      const queued = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', 'in', ['pending', 'processing']).executeTakeFirstOrThrow()
+      const owed = await store.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number | string>().as('n')).where('ack_status', '=', 'pending').executeTakeFirstOrThrow()
+      if (Number(queued.n) === 0 && Number(owed.n) === 0) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    return corpus.length / ((performance.now() - started) / 1000)
+  } finally {
+    await store.destroy()
+    await Promise.all(nodes.map(stop))
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  ensureSmtpSource()
+  console.log(`smtp-source -s ${SESSIONS} -l ${BYTES} -m ${COUNT} (a new connection per message), loopback`)
+  const results: Record<string, number | string> = {}
+  const sink = smtpSinkRate()
+  results.smtpSinkPerSecond = Math.round(await sink)
+  console.log(`  smtp-sink (Postfix, discards):            ${fmt(results.smtpSinkPerSecond)} msg/s`)
+
+  const sqliteDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
+  const sqlite = await sqliteDatabase(sqliteDir)
+  results.maildeskSqlitePerSecond = Math.round(await maildeskIntakeRate(sqlite, sqliteDir))
+  results.sqliteRatio = Number((results.maildeskSqlitePerSecond / results.smtpSinkPerSecond).toFixed(2))
+  console.log(`  maildesk --role smtp, SQLite (durable):   ${fmt(results.maildeskSqlitePerSecond)} msg/s = ${fmt(results.sqliteRatio * 100)}% of smtp-sink (target ≥ 50%)`)
+  if (POSTGRES_URL) {
+    const pgDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-pg-'))
+    const postgres = await postgresDatabase(POSTGRES_URL)
+    try {
+      results.maildeskPostgresPerSecond = Math.round(await maildeskIntakeRate(postgres, pgDir))
+      results.postgresRatio = Number((results.maildeskPostgresPerSecond / results.smtpSinkPerSecond).toFixed(2))
+      console.log(`  maildesk --role smtp, PostgreSQL (durable): ${fmt(results.maildeskPostgresPerSecond)} msg/s = ${fmt(results.postgresRatio * 100)}% of smtp-sink`)
+    } finally {
+      await postgres.drop()
+    }
+  } else {
+    console.log('  maildesk on PostgreSQL: skipped (set TEST_POSTGRES_URL)')
+  }
+
+  const corpus = loadGeneratedCorpus(INGEST_COUNT)
+  console.log(`ingest: ${corpus.length} generated messages (plain, HTML, attachments, GBK, replies) spooled, then processed by worker processes`)
+  const ingestDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-ingest-sqlite-'))
+  results.ingestSqlite1WorkerPerSecond = Math.round(await ingestRate(await sqliteDatabase(ingestDir), ingestDir, 1, corpus))
+  console.log(`  SQLite, 1 worker:      ${fmt(results.ingestSqlite1WorkerPerSecond)} msg/s`)
+  if (POSTGRES_URL) {
+    for (const workers of [1, 2]) {
+      const dir = mkdtempSync(path.join(tmpdir(), `maildesk-bench-ingest-pg${workers}-`))
+      const postgres = await postgresDatabase(POSTGRES_URL)
+      try {
+        const rate = Math.round(await ingestRate(postgres, dir, workers, corpus))
+        results[`ingestPostgres${workers}WorkerPerSecond`] = rate
+        console.log(`  PostgreSQL, ${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(rate)} msg/s`)
+      } finally {
+        await postgres.drop()
+      }
+    }
+  }
+  results.cpus = String(readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? '?')
+  return results
+}
+
+if (isMain(import.meta.url)) await run()
