@@ -162,11 +162,11 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     await page.fill('#search-input', '到账')
     await page.click('#search-submit')
     await page.waitForSelector('#search-count')
-    expect(await page.textContent('#search-count')).toBe('1 results')
+    expect(await page.textContent('#search-count')).toBe('Found: 1')
     expect(await page.textContent('tr.ticket-row .number')).toBe(number)
     await page.fill('#search-input', '退款申请')
     await page.click('#search-submit')
-    await page.waitForFunction(() => document.querySelector('#search-count')?.textContent === '1 results')
+    await page.waitForFunction(() => document.querySelector('#search-count')?.textContent === 'Found: 1')
     await shot('05-search')
 
     // Dashboard with charts, then the UI in Chinese.

@@ -110,6 +110,7 @@ export async function renderTicket(main, number) {
 
   // Composer: reply to the customer or add an internal note.
   let mode = 'reply'
+  let busy = false
   const text = h('textarea', { id: 'composer-text', rows: 6, placeholder: t('ticket.replyPlaceholder') })
   const replyTab = h('button', { class: 'tab active', id: 'tab-reply', onclick: () => setMode('reply') }, t('ticket.reply'))
   const noteTab = h('button', { class: 'tab', id: 'tab-note', onclick: () => setMode('note') }, t('ticket.note'))
@@ -117,6 +118,7 @@ export async function renderTicket(main, number) {
     const value = text.value.trim()
     if (!value) return
     submit.disabled = true
+    busy = true
     try {
       if (mode === 'note') {
         await post(`/tickets/${ticket.number}/notes`, { text: value })
@@ -130,6 +132,7 @@ export async function renderTicket(main, number) {
     } catch (err) {
       toast(err instanceof ApiError && err.status === 404 && mode === 'reply' ? t('ticket.replyUnavailable') : err.message, 'error')
     } finally {
+      busy = false
       submit.disabled = false
     }
   } }, t('ticket.send'))
@@ -167,7 +170,7 @@ export async function renderTicket(main, number) {
     Escape: () => window.history.length > 1 ? window.history.back() : (location.hash = '#/view/new'),
   })
   const unlive = onLiveEvent((e) => {
-    if (e.ticket !== ticket.number) return
+    if (e.ticket !== ticket.number || busy) return
     if (text.value.trim()) toast(t('ticket.updated'))
     else reload()
   })
