@@ -1,5 +1,7 @@
 import path from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { createClamdScanner } from './attachments/clamd-scanner.ts'
+import { retryPendingScans } from './attachments/retry-attachment-scans.ts'
 import type { Config } from './config.ts'
 import { purgeRawBytes } from './intake/raw-message.repository.ts'
 import { deriveRawMessageKey } from './intake/raw-message-crypto.ts'
@@ -88,6 +90,15 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
     },
     slaCheckJob({ db: store.db, calendar: pipeline.calendar, policy: pipeline.slaPolicy, log: log.child({ component: 'sla' }) }),
   ]
+  const scanner = pipeline.scanner
+  if (scanner) {
+    // Attachments whose virus scan failed (clamd down) stay held as scan_pending until a retry scans them.
+    jobs.push({
+      name: 'retry-attachment-scans',
+      intervalMs: 60_000,
+      run: async (at) => ({ ...(await retryPendingScans({ db: store.db, scanner, readBytes: (sha256) => readFileOrUndefined(pipeline.attachments.pathOf(sha256)), log, now: at })) }),
+    })
+  }
   const scheduler = new Scheduler(store, jobs, log.child({ component: 'scheduler' }), { now, ...options.scheduler })
   return {
     config,
@@ -107,5 +118,14 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
       transport.close()
       await store.destroy()
     },
+  }
+}
+
+async function readFileOrUndefined(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
   }
 }
