@@ -13,6 +13,7 @@ import type {
 } from '../agents/agent.table.ts'
 import type { CustomerTable } from '../customers/customer.table.ts'
 import { MaildeskError } from '../errors.ts'
+import { cjkBigrams } from './cjk-bigrams.ts'
 import type { AttachmentVerdictTable } from '../attachments/attachment-verdict.table.ts'
 import type { ImapFetchedMessageTable, ImapMailboxTable } from '../intake/imap-mailbox.table.ts'
 import type { RawMessageTable } from '../intake/raw-message.table.ts'
@@ -98,6 +99,8 @@ function openSqlite(file: string): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // Used by the two-character Chinese search index's triggers (migration 0042): every connection needs it.
+  sqlite.function('maildesk_cjk_bigrams', { deterministic: true }, (text: unknown) => cjkBigrams(typeof text === 'string' ? text : null))
   // Temporary tables and sorting in memory, not in temporary files.
   sqlite.pragma('temp_store = MEMORY')
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })

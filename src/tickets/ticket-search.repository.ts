@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { isCjkBigram } from '../store/cjk-bigrams.ts'
 import type { Store } from '../store/database.ts'
 import type { TicketRow } from './ticket.table.ts'
 
@@ -67,6 +68,19 @@ export async function searchTickets(
             'ticket_messages.id',
             'in',
             sql<number>`(select rowid from message_search where message_search match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
+          ),
+      )
+    } else if (store.dialect === 'sqlite' && isCjkBigram(term)) {
+      // Two Chinese characters: the bigram index (migration 0042), bounded like the trigram one.
+      const phrase = `"${term}"`
+      base = base.where('tickets.id', 'in', (eb) =>
+        eb
+          .selectFrom('ticket_messages')
+          .select('ticket_messages.ticket_id')
+          .where(
+            'ticket_messages.id',
+            'in',
+            sql<number>`(select rowid from message_search_cjk where message_search_cjk match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
           ),
       )
     } else if (store.dialect === 'sqlite' && !/[A-Za-z]/.test(term)) {
