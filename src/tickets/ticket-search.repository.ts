@@ -83,6 +83,14 @@ export async function searchTickets(
             sql<number>`(select rowid from message_search_cjk where message_search_cjk match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
           ),
       )
+    } else if (store.dialect === 'postgres' && isCjkBigram(term)) {
+      // Two Chinese characters on PostgreSQL: the GIN index over CJK character pairs (migration 0043).
+      base = base.where('tickets.id', 'in', (eb) =>
+        eb
+          .selectFrom('ticket_messages')
+          .select('ticket_messages.ticket_id')
+          .where(sql<boolean>`maildesk_cjk_bigrams(ticket_messages.subject || ' ' || coalesce(ticket_messages.text_body, '')) @> array[${term}]::text[]`),
+      )
     } else if (store.dialect === 'sqlite' && !/[A-Za-z]/.test(term)) {
       // No letters to fold (Chinese, digits): instr() is a plain byte search, several times cheaper than LIKE.
       base = base.where(({ exists, selectFrom }) =>

@@ -7,6 +7,7 @@ import * as m0030 from './0030-outbound-messages.ts'
 import * as m0040 from './0040-agent-workspace.ts'
 import * as m0041 from './0041-ticket-activity-index.ts'
 import * as m0042 from './0042-cjk-bigram-search.ts'
+import * as m0043 from './0043-cjk-bigram-search-postgres.ts'
 import * as m0050 from './0050-public-side.ts'
 import * as m0060 from './0060-imap-intake.ts'
 import * as m0061 from './0061-attachment-verdicts.ts'
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0040-agent-workspace': m0040,
   '0041-ticket-activity-index': m0041,
   '0042-cjk-bigram-search': m0042,
+  '0043-cjk-bigram-search-postgres': m0043,
   '0050-public-side': m0050,
   '0060-imap-intake': m0060,
   '0061-attachment-verdicts': m0061,
