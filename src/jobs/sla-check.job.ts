@@ -58,11 +58,14 @@ export async function checkTicketSla(deps: SlaCheckDeps, now: Date): Promise<Sla
     const ids = tickets.map((t) => t.id)
     const changes = await loadStatusChanges(deps.db, ids)
     const lastReplies = await loadLastAgentReplies(deps.db, ids)
+    const firstReceived = await loadFirstReceived(deps.db, ids)
     for (const ticket of tickets) {
       result.checked++
       const priority = asPriority(ticket.priority)
       const input = {
-        statusChanges: [{ status: 'new' as const, at: new Date(ticket.created_at) }, ...(changes.get(ticket.id) ?? [])],
+        // The clock starts when the first message was received (as the pipeline's due time does), not when a
+        // worker got round to it: a queue backlog must not buy the ticket extra time.
+        statusChanges: [{ status: 'new' as const, at: firstReceived.get(ticket.id) ?? new Date(ticket.created_at) }, ...(changes.get(ticket.id) ?? [])],
         firstRespondedAt: ticket.first_replied_at ? new Date(ticket.first_replied_at) : undefined,
         lastCustomerMessageAt: new Date(ticket.last_message_at),
         lastAgentReplyAt: lastReplies.get(ticket.id),
@@ -160,6 +163,17 @@ async function loadStatusChanges(db: Db, ticketIds: number[]): Promise<Map<numbe
     out.set(row.ticket_id, list)
   }
   return out
+}
+
+async function loadFirstReceived(db: Db, ticketIds: number[]): Promise<Map<number, Date>> {
+  const rows = await db
+    .selectFrom('ticket_messages')
+    .select(['ticket_id', (eb) => eb.fn.min('received_at').as('first')])
+    .where('ticket_id', 'in', ticketIds)
+    .where('direction', '=', 'inbound')
+    .groupBy('ticket_id')
+    .execute()
+  return new Map(rows.flatMap((r) => (r.first ? [[r.ticket_id, new Date(r.first)] as const] : [])))
 }
 
 async function loadLastAgentReplies(db: Db, ticketIds: number[]): Promise<Map<number, Date>> {

@@ -75,6 +75,18 @@ for (const dialect of testDialects()) {
       ])
     })
 
+    it('starts the clock when the first message was received, not when a backlogged worker opened the ticket', async () => {
+      const id = await buildTicket(store.db, { createdAt: '2026-11-02T10:00' })
+      await store.db.insertInto('ticket_messages').values({
+        ticket_id: id, raw_message_id: null, direction: 'inbound', message_id_header: '<q1@customer.example>', in_reply_to: null,
+        from_address: 'c@customer.example', from_name: null, subject: 'payment missing', sent_at: null,
+        received_at: iso('2026-11-02T09:00'), text_body: 'hello', html_body: null, created_at: iso('2026-11-02T10:00'),
+        verdicts: null, findings: null, fields: null, language: null, body_sha256: null, agent_id: null,
+      }).execute()
+      expect(await checkTicketSla(deps(), at('2026-11-02T12:00'))).toMatchObject({ near: 1 })
+      expect((await ticketOf(store.db, id)).due_at).toBe(iso('2026-11-02T13:00'))
+    })
+
     it('moves due_at to the resolution deadline once an agent has answered', async () => {
       const id = await buildTicket(store.db, { createdAt: '2026-11-02T09:00', status: 'open' })
       await store.db.updateTable('tickets').set({ first_replied_at: iso('2026-11-02T10:00') }).where('id', '=', id).execute()
