@@ -11,6 +11,7 @@ import {
 import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
 import { decryptRawMessage } from '../intake/raw-message-crypto.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
+import { relaxedTransaction } from '../store/relaxed-transaction.ts'
 import type { Db, Store } from '../store/database.ts'
 
 export interface MessageWorkerOptions {
@@ -112,14 +113,29 @@ export class MessageWorker {
     observer.stage('store', secondsSince(started))
     for (const r of results) {
       observer.result(r)
-      if (!r.ok || !r.outcome.acknowledgementDue) continue
-      started = process.hrtime.bigint()
-      // Outside the transaction: mail is never sent for a ticket that was rolled back. A crash right here leaves
-      // the ticket's ack_status 'pending', and housekeeping sends it later.
-      await this.opts.acknowledge(r.outcome.ticketId).catch((err: unknown) => this.log.error({ err, ticketId: r.outcome.ticketId }, 'acknowledgement failed'))
-      observer.stage('acknowledge', secondsSince(started))
+      if (r.ok && r.outcome.acknowledgementDue) this.enqueueAcknowledgement(r.outcome.ticketId)
     }
     return results
+  }
+
+  private acknowledgements: Promise<void> = Promise.resolve()
+
+  /**
+   * Acknowledgements go out after the commit (mail is never sent for a ticket that was rolled back), one at a
+   * time in the background, so composing, signing and writing them does not hold up the next batch. A crash
+   * before one is sent leaves the ticket's ack_status 'pending', and housekeeping sends it later.
+   */
+  private enqueueAcknowledgement(ticketId: number): void {
+    this.acknowledgements = this.acknowledgements.then(async () => {
+      const started = process.hrtime.bigint()
+      await this.opts.acknowledge(ticketId).catch((err: unknown) => this.log.error({ err, ticketId }, 'acknowledgement failed'))
+      this.opts.observer.stage('acknowledge', secondsSince(started))
+    })
+  }
+
+  /** Resolves when every acknowledgement queued so far has been sent (or has failed and been logged). */
+  async drainAcknowledgements(): Promise<void> {
+    await this.acknowledgements
   }
 
   /** Processes until no pending message is left. */
@@ -127,9 +143,11 @@ export class MessageWorker {
     const all: BatchResult[] = []
     for (;;) {
       const batch = await this.runOnce()
-      if (batch.length === 0) return all
+      if (batch.length === 0) break
       all.push(...batch)
     }
+    await this.drainAcknowledgements()
+    return all
   }
 
   /** Runs in the background until stop(); `notify()` wakes it at once. */
@@ -148,6 +166,7 @@ export class MessageWorker {
     this.running = false
     this.wake?.()
     await this.loop
+    await this.drainAcknowledgements()
   }
 
   private lastHousekeeping = 0
@@ -202,7 +221,7 @@ export class MessageWorker {
     const now = this.opts.now()
     let results: BatchResult[]
     try {
-      results = await this.store.db.transaction().execute(async (trx) => {
+      results = await relaxedTransaction(this.store, async (trx) => {
         const out: BatchResult[] = []
         for (const item of prepared) out.push(await this.storeOne(trx, item, now))
         return out
@@ -225,7 +244,7 @@ export class MessageWorker {
     // and the second try then finds it and records a duplicate.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.db.transaction().execute((trx) => this.storeOne(trx, item, now))
+        return await relaxedTransaction(this.store, (trx) => this.storeOne(trx, item, now))
       } catch (err) {
         if (attempt === 0 && isUniqueViolation(err)) continue
         const failure = describeFailure(err)
