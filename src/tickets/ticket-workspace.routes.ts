@@ -1,7 +1,9 @@
+import { findAttachmentVerdict } from '../attachments/attachment-verdict.repository.ts'
+import { isServableToAgents } from '../attachments/inspect-attachment.ts'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { findCustomerById } from '../customers/customer.repository.ts'
-import { NotFoundError } from '../errors.ts'
+import { MaildeskError, NotFoundError } from '../errors.ts'
 import type { AppDeps } from '../web/app.ts'
 import { requireAgent } from '../web/auth.ts'
 import { escapeHtml, mailBodyCsp, mailBodyDocument, sanitizeHtml } from '../web/sanitize-html.ts'
@@ -275,6 +277,12 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
       async (request, reply) => {
         const row = await db.selectFrom('attachments').select(['filename', 'sha256', 'size_bytes']).where('id', '=', request.params.id).executeTakeFirst()
         if (!row) throw new NotFoundError('attachment not found')
+        // Quarantined files (executables, macros, archive bombs, infected) and files still awaiting a virus scan are
+        // withheld from agents; the security team works from the attachment_verdicts table.
+        const verdict = await findAttachmentVerdict(db, row.sha256)
+        if (verdict && !isServableToAgents(verdict.verdict)) {
+          throw new MaildeskError('FORBIDDEN', `this attachment is withheld (${verdict.verdict}${verdict.reason ? `: ${verdict.reason}` : ''}); ask the security team`)
+        }
         const ascii = row.filename.replace(/[^\x20-\x7e]|["\\]/g, '_').slice(0, 150) || 'attachment'
         return reply
           .header('content-type', 'application/octet-stream')

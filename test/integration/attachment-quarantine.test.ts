@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../src/logger.ts'
+import type { Runtime } from '../../src/runtime.ts'
+import { buildApp } from '../../src/web/app.ts'
+import { createAgentSession } from '../helpers/auth.ts'
+import { createTestRuntime } from '../helpers/runtime.ts'
+import { testDialects } from '../helpers/test-database.ts'
+
+function messageWith(filename: string, contentType: string, bytes: Buffer): Buffer {
+  return Buffer.from(
+    [
+      'From: Li Wei <li.wei@customer.example>',
+      'To: support@okpay.com',
+      `Subject: ${filename}`,
+      `Message-ID: <${filename}@customer.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `Please look at ${filename} for my payment problem.`,
+      '--b',
+      `Content-Type: ${contentType}`,
+      `Content-Disposition: attachment; filename="${filename}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      bytes.toString('base64'),
+      '--b--',
+      '',
+    ].join('\r\n'),
+  )
+}
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)])
+// A Windows executable ("MZ" header) sent with an innocent name and type.
+const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(62, 0), Buffer.from('This program cannot be run in DOS mode')])
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: attachments agents may download`, () => {
+    let rt: Runtime
+    let app: FastifyInstance
+    beforeEach(async () => {
+      rt = await createTestRuntime(dialect)
+      app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger, transport: rt.transport })
+    })
+    afterEach(async () => {
+      await app.close()
+      await rt.close()
+    })
+
+    it('serves a picture as a download with safe headers, and withholds an executable disguised as a PDF', async () => {
+      await rt.spool.spool({ raw: messageWith('screenshot.png', 'image/png', PNG), source: 'smtp' })
+      await rt.spool.spool({ raw: messageWith('statement.pdf', 'application/pdf', EXE), source: 'smtp' })
+      await rt.worker.runUntilIdle()
+      const { headers } = await createAgentSession(app, rt.store, 'agent')
+      const rows = await rt.store.db.selectFrom('attachments').select(['id', 'filename']).orderBy('id').execute()
+      expect(rows.map((r) => r.filename)).toEqual(['screenshot.png', 'statement.pdf'])
+
+      const picture = await app.inject({ method: 'GET', url: `/api/v1/attachments/${rows[0]?.id}`, headers })
+      expect(picture.statusCode).toBe(200)
+      expect(picture.headers['content-disposition']).toMatch(/^attachment;/)
+      expect(picture.headers['x-content-type-options']).toBe('nosniff')
+      expect(picture.rawPayload.equals(PNG)).toBe(true)
+
+      const disguised = await app.inject({ method: 'GET', url: `/api/v1/attachments/${rows[1]?.id}`, headers })
+      expect(disguised.statusCode).toBe(403)
+      expect(disguised.json().error.message).toMatch(/^this attachment is withheld \(quarantine/)
+      const verdict = await rt.store.db.selectFrom('attachment_verdicts').selectAll().where('verdict', '=', 'quarantine').executeTakeFirst()
+      expect(verdict?.detected_type).not.toBe('application/pdf')
+    })
+  })
+}
