@@ -12,6 +12,7 @@ import { slaCheckJob } from './jobs/sla-check.job.ts'
 import { createMetrics, type Metrics } from './metrics/metrics.ts'
 import type { Logger } from './logger.ts'
 import { acknowledgePendingTickets, acknowledgeTicket } from './notify/acknowledge-ticket.ts'
+import { recordPhishingReport } from './phishing-reports/phishing-report.service.ts'
 import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
 import { retryFailedOutbound, type OutboundDeps } from './notify/outbound.service.ts'
 import { createSystemResolver, type DnsResolver } from './pipeline/authenticate-sender.ts'
@@ -70,6 +71,9 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
   const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), {
     leaseMs: config.workerLeaseMs,
     acknowledge: (ticketId) => acknowledgeTicket(outbound, ticketId),
+    reportPhishing: async (evidence, rawMessageId) => {
+      await recordPhishingReport(store.db, config.brand, { raw: evidence, source: 'security_mailbox', now: now(), rawMessageId })
+    },
     observer: metrics.workerObserver,
     ...options.worker,
   })

@@ -26,6 +26,8 @@ export interface MessageWorkerOptions {
   /** How often to look for work spooled by other processes. */
   pollIntervalMs?: number
   now?: () => Date
+  /** Records a phishing report from mail to security@; called after the commit, like acknowledgements. */
+  reportPhishing?: (evidence: Uint8Array, rawMessageId: number) => Promise<void>
   /** Sends a new ticket's acknowledgement; called after the batch that created the ticket has committed. */
   acknowledge?: (ticketId: number) => Promise<void>
   /** Periodic housekeeping (acknowledgements owed after a crash, retention purge), run when there is no work. */
@@ -81,6 +83,7 @@ export class MessageWorker {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       now: options.now ?? (() => new Date()),
       acknowledge: options.acknowledge ?? (async () => {}),
+      reportPhishing: options.reportPhishing ?? (async () => {}),
       housekeeping: options.housekeeping ?? (async () => {}),
       housekeepingIntervalMs: options.housekeepingIntervalMs ?? 60_000,
       observer: options.observer ?? NO_OBSERVER,
@@ -114,6 +117,7 @@ export class MessageWorker {
     for (const r of results) {
       observer.result(r)
       if (r.ok && r.outcome.acknowledgementDue) this.enqueueAcknowledgement(r.outcome.ticketId)
+      if (r.ok && r.outcome.phishingEvidence) this.enqueuePhishingReport(r.outcome.phishingEvidence, r.rawMessageId)
     }
     return results
   }
@@ -131,6 +135,13 @@ export class MessageWorker {
       await this.opts.acknowledge(ticketId).catch((err: unknown) => this.log.error({ err, ticketId }, 'acknowledgement failed'))
       this.opts.observer.stage('acknowledge', secondsSince(started))
     })
+  }
+
+  /** Mail to security@ becomes a phishing report (grouped into campaigns) once its ticket is committed. */
+  private enqueuePhishingReport(evidence: Uint8Array, rawMessageId: number): void {
+    this.acknowledgements = this.acknowledgements.then(() =>
+      this.opts.reportPhishing(evidence, rawMessageId).catch((err: unknown) => this.log.error({ err, rawMessageId }, 'phishing report failed')),
+    )
   }
 
   /** Resolves when every acknowledgement queued so far has been sent (or has failed and been logged). */
@@ -205,7 +216,7 @@ export class MessageWorker {
       if (!stored?.raw) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
       const bytes = stored.encryption ? decryptRawMessage(this.ctx.rawMessageKey, stored.raw) : stored.raw
       const started = process.hrtime.bigint()
-      const analyzed = await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address })
+      const analyzed = await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address, rcptTo: parseRecipients(raw.rcpt_to) })
       this.opts.observer.stage('analyze', secondsSince(started))
       return { raw, analyzed }
     } catch (err) {
@@ -279,6 +290,15 @@ export class MessageWorker {
 
 /** The code of a BatchResult for a message another worker took over; it was neither stored nor marked failed. */
 export const LEASE_LOST = 'LEASE_LOST'
+
+function parseRecipients(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json)
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : []
+  } catch {
+    return []
+  }
+}
 
 function describeFailure(err: unknown): { code: string; message: string } {
   if (err instanceof MaildeskError) return { code: err.code, message: err.message }

@@ -30,6 +30,7 @@ import { splitQuotedReply } from './split-quoted-reply.ts'
 import { threadMessage } from './thread-message.ts'
 import { judgeParsedMessage } from '../verifier/verify-email.ts'
 import { brandProfile, type BrandProfile } from '../verifier/brand-profile.ts'
+import { findForwardedMessage } from '../verifier/forwarded-message.ts'
 
 /** What the stages need; none of it is HTTP or SMTP. */
 export interface PipelineContext {
@@ -80,6 +81,8 @@ export interface AnalyzedMessage {
   bodySha256: string | undefined
   /** The original text of a bounce, for the DSN parser (bounces are about our mail, not customer data). */
   bounceText: string | undefined
+  /** Mail to security@: the reported message (the forwarded attachment when there is one), for phishing reports. */
+  phishingEvidence: Uint8Array | undefined
 }
 
 export interface ProcessOutcome {
@@ -89,11 +92,15 @@ export interface ProcessOutcome {
   messageId: number
   /** A new ticket that is owed an acknowledgement (sent after the commit). */
   acknowledgementDue: boolean
+  /** Recorded as a phishing report after the commit (mail to security@). */
+  phishingEvidence?: Uint8Array | undefined
 }
 
 export interface Envelope {
   mailFrom: string | null
   remoteAddress: string | null
+  /** Envelope recipients (lowercased); empty for files and forms. */
+  rcptTo: string[]
 }
 
 const CHANNEL_BY_SOURCE: Record<string, string> = { smtp: 'email', file: 'email', imap: 'email', form: 'web', api: 'api' }
@@ -149,6 +156,10 @@ export async function analyzeMessage(ctx: PipelineContext, raw: Uint8Array, enve
       : 'message'
   const autoReply = shouldAutoReply({ headers: original.headers, from: senderAddress, ownAddresses: officialAddresses(ctx.brand) })
   const bounceText = kind === 'bounce' ? Buffer.from(raw).toString('utf8') : undefined
+  const security = ctx.brand.addresses.security.toLowerCase()
+  const toSecurity =
+    envelope.rcptTo.includes(security) || [...original.to, ...original.cc].some((a) => a.address.toLowerCase() === security)
+  const phishingEvidence = toSecurity && kind === 'message' ? ((await findForwardedMessage(raw)) ?? raw) : undefined
 
   const { message: parsed, summary: redaction } = redactMessage(original)
   const newText = splitQuotedReply(parsed.text ?? '').newText
@@ -181,6 +192,7 @@ export async function analyzeMessage(ctx: PipelineContext, raw: Uint8Array, enve
     autoReply,
     bodySha256: kind === 'message' ? bodyHash(newText || parsed.text) : undefined,
     bounceText,
+    phishingEvidence,
   }
 }
 
@@ -252,7 +264,14 @@ export async function storeAnalyzedMessage(
         })
       : undefined
     const messageId = await addMessageToTicket(db, decision.ticketId, inbound(analyzed.parsed.messageId), now, raised)
-    return { status: 'joined', ticketId: decision.ticketId, ticketNumber: number(decision.ticketId), messageId, acknowledgementDue: false }
+    return {
+      status: 'joined',
+      ticketId: decision.ticketId,
+      ticketNumber: number(decision.ticketId),
+      messageId,
+      acknowledgementDue: false,
+      phishingEvidence: analyzed.phishingEvidence,
+    }
   }
 
   const priority: TicketPriority = analyzed.classification.urgency === 'urgent' ? 'urgent' : 'normal'
@@ -269,7 +288,14 @@ export async function storeAnalyzedMessage(
     },
     now,
   )
-  return { status: 'created', ticketId: ticket.id, ticketNumber: number(ticket.id), messageId, acknowledgementDue: ackOwed }
+  return {
+    status: 'created',
+    ticketId: ticket.id,
+    ticketNumber: number(ticket.id),
+    messageId,
+    acknowledgementDue: ackOwed,
+    phishingEvidence: analyzed.phishingEvidence,
+  }
 }
 
 function asPriority(value: string): TicketPriority {

@@ -127,6 +127,42 @@ for (const dialect of testDialects()) {
       expect(JSON.parse(t.messages[0]?.verdicts ?? '{}')).toMatchObject({ spoofed: false, authentication: 'none' })
     })
 
+    it('turns mail forwarded to security@ into a phishing report of the attached message', async () => {
+      const phish = buildEmail({
+        from: 'OKPay Support <support@okpay-verify.com>',
+        subject: 'Your account is suspended',
+        body: 'Confirm your password within 24 hours at http://okpay-verify.com/login or lose access.',
+        messageId: '<phish1@okpay-verify.com>',
+      })
+      const forward = Buffer.from(
+        [
+          'From: Li Wei <li.wei@customer.example>',
+          'To: security@okpay.com',
+          'Subject: Fwd: Your account is suspended',
+          'Message-ID: <fwd1@customer.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="f"',
+          '',
+          '--f',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Is this email really from you?',
+          '--f',
+          'Content-Type: message/rfc822',
+          'Content-Disposition: attachment; filename="suspicious.eml"',
+          '',
+          phish.toString('utf8'),
+          '--f--',
+          '',
+        ].join('\r\n'),
+      )
+      const id = await rt.spool.spool({ raw: forward, source: 'smtp', rcptTo: ['security@okpay.com'] })
+      await rt.worker.runUntilIdle()
+      const reports = await rt.store.db.selectFrom('phishing_reports').selectAll().execute()
+      expect(reports).toHaveLength(1)
+      expect(reports[0]).toMatchObject({ source: 'security_mailbox', raw_message_id: id })
+    })
+
     it('marks mail that claims an official From without authentication as spoofed', async () => {
       const result = await ingest(buildEmail({ messageId: '<x1@okpay.com>', from: 'OKPay Security <security@okpay.com>', body: 'Please confirm your password at this link.' }))
       const t = await getTicketWithThread(rt.store.db, result.outcome.ticketId)
