@@ -260,6 +260,8 @@ export const VERIFY_PAGE_STRINGS = {
     reportLimited: 'We received many reports from your connection; this one was checked but not reported. Please try again later.',
     notEmail: 'That file is not an email. Save the message from your mail app as .eml and upload that file.',
     tooLong: 'That is too long to be an address or link (at most 2,048 characters).',
+    codeFound: 'Genuine {brand} email. The verification code {code} belongs to an email we sent on {date} to {recipient}, subject “{subject}”. If the email in front of you matches, it is really from us.',
+    codeUnknown: 'We have no email with the verification code {code}. An email that shows this code is not from {brand}: do not click its links or reply, and report it to {security}.',
   },
   'zh-CN': {
     title: '真的是 {brand} 吗？',
@@ -284,5 +286,7 @@ export const VERIFY_PAGE_STRINGS = {
     reportLimited: '您的网络提交次数过多，本次仅做了鉴别，未提交举报。请稍后再试。',
     notEmail: '该文件不是邮件。请在邮件应用中把邮件另存为 .eml 后再上传。',
     tooLong: '内容太长，不像地址或链接（最多 2048 个字符）。',
+    codeFound: '这是 {brand} 的真实邮件。验证码 {code} 对应我们于 {date} 发送给 {recipient} 的邮件，主题为“{subject}”。如果您收到的邮件与此一致，它确实来自我们。',
+    codeUnknown: '我们没有发送过验证码为 {code} 的邮件。显示此验证码的邮件并非来自 {brand}：请不要点击其中的链接或回复，并转发至 {security} 举报。',
   },
 } satisfies Record<Language, Record<string, string>>

@@ -31,7 +31,16 @@ function renderVerdict(brand: Brand, lang: Language, result: VerifyResult, check
 export function renderVerifyBody(
   brand: Brand,
   lang: Language,
-  state: { input?: string; result?: VerifyResult; checked?: string; error?: string; notice?: string; maxUploadBytes: number },
+  state: {
+    input?: string
+    result?: VerifyResult
+    checked?: string
+    error?: string
+    notice?: string
+    maxUploadBytes: number
+    /** A verification code from the footer of an email, and what we sent with it (undefined: no such email). */
+    code?: { code: string; sent: { sentAt: Date; subject: string; maskedRecipient: string } | undefined }
+  },
 ): SafeHtml {
   const s = VERIFY_PAGE_STRINGS[lang]
   const v = { brand: brand.name }
@@ -40,6 +49,7 @@ export function renderVerifyBody(
 <p class="lead">${fill(s.intro, v)}</p>
 ${state.error ? html`<div class="errors" role="alert"><p>${state.error}</p></div>` : ''}
 ${state.result ? renderVerdict(brand, lang, state.result, state.checked ?? '') : ''}
+${state.code ? renderCodeCheck(brand, lang, state.code) : ''}
 ${state.notice ? html`<div class="notice" role="status"><p>${state.notice}</p></div>` : ''}
 <form class="verify-form" method="get" action="/verify">
   <input type="hidden" name="lang" value="${lang}">
@@ -75,3 +85,18 @@ export const VERIFY_CSS = `.verdict{border-radius:12px;padding:1.25rem 1.5rem;ma
 .verify-form input[type=text]{flex:1 1 20rem;font-size:1.1rem;padding:.5rem}
 .button.report{display:inline-block;background:#c62828;color:#fff;padding:.5rem 1rem;border-radius:6px;text-decoration:none}
 `
+
+function renderCodeCheck(brand: Brand, lang: Language, check: NonNullable<Parameters<typeof renderVerifyBody>[2]['code']>): SafeHtml {
+  const s = VERIFY_PAGE_STRINGS[lang]
+  if (!check.sent) {
+    return html`<section class="verdict verdict-impersonation" role="status" aria-live="polite"><p>${fill(s.codeUnknown, { code: check.code, brand: brand.name, security: brand.addresses.security })}</p></section>`
+  }
+  const date = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: brand.businessHours.timeZone }).format(check.sent.sentAt)
+  return html`<section class="verdict verdict-official" role="status" aria-live="polite"><p>${fill(s.codeFound, {
+    brand: brand.name,
+    code: check.code,
+    date,
+    recipient: check.sent.maskedRecipient,
+    subject: check.sent.subject,
+  })}</p></section>`
+}

@@ -12,6 +12,8 @@ import { recordPhishingReport } from '../phishing-reports/phishing-report.servic
 import type { AppDeps } from '../web/app.ts'
 import { verifyIdentifier } from './verify-identifier.ts'
 import { renderVerifyBody, VERIFY_CSS } from './verify-page.ts'
+import { findOutboundByVerificationCode } from '../notify/verification.service.ts'
+import { normalizeVerificationCode } from '../notify/verification-code.ts'
 import { verifyUploadedEmail } from './verify.service.ts'
 import type { VerifyResult } from './verify-result.ts'
 
@@ -99,11 +101,14 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
       },
     )
 
-    app.get<{ Querystring: { input?: string } }>(
+    app.get<{ Querystring: { input?: string; code?: string } }>(
       '/verify',
       {
         config: { public: true },
-        schema: { hide: true, querystring: { type: 'object', properties: { input: { type: 'string' }, lang: { type: 'string' } } } },
+        schema: {
+          hide: true,
+          querystring: { type: 'object', properties: { input: { type: 'string' }, lang: { type: 'string' }, code: { type: 'string', maxLength: 64 } } },
+        },
       },
       async (request, reply) => {
         const ctx = pageContext(request, deps.config)
@@ -113,7 +118,12 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
         let error: string | undefined
         if (input && input.length > 2048) error = s.tooLong
         else if (input) result = verifyIdentifier(input, { brand, language: ctx.lang })
-        const body = renderVerifyBody(brand, ctx.lang, { input, result, checked: input, error, maxUploadBytes })
+        // The verification code printed in every genuine email: unknown and expired codes are answered alike.
+        const normalized = request.query.code ? normalizeVerificationCode(request.query.code) : undefined
+        const code = request.query.code
+          ? { code: normalized ?? request.query.code.slice(0, 20), sent: normalized ? await findOutboundByVerificationCode(deps.store.db, normalized) : undefined }
+          : undefined
+        const body = renderVerifyBody(brand, ctx.lang, { input, result, checked: input, error, maxUploadBytes, ...(code ? { code } : {}) })
         return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }))
       },
     )

@@ -1,0 +1,46 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../src/logger.ts'
+import type { Runtime } from '../../src/runtime.ts'
+import { buildApp } from '../../src/web/app.ts'
+import { buildEmail } from '../helpers/fixtures.ts'
+import { createTestRuntime } from '../helpers/runtime.ts'
+import { testDialects } from '../helpers/test-database.ts'
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: a customer checks the verification code of an email they received`, () => {
+    let rt: Runtime
+    let app: FastifyInstance
+    beforeEach(async () => {
+      rt = await createTestRuntime(dialect)
+      app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger, transport: rt.transport })
+    })
+    afterEach(async () => {
+      await app.close()
+      await rt.close()
+    })
+
+    it('confirms the code in our acknowledgement, with date, masked recipient and subject; unknown codes are not ours', async () => {
+      await rt.spool.spool({ raw: buildEmail({ subject: 'Refund request', body: 'Please refund order 9931, it was cancelled.' }), source: 'smtp' })
+      await rt.worker.runUntilIdle()
+      const outbox = path.join(rt.config.dataDir, 'outbox')
+      const ack = readFileSync(path.join(outbox, readdirSync(outbox)[0] ?? ''), 'utf8').replace(/=\r?\n/g, '')
+      const code = /verify\?code=3D([A-Z0-9-]+)|verify\?code=([A-Z0-9-]+)/.exec(ack)
+      const value = code?.[1] ?? code?.[2]
+      expect(value).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}/)
+
+      const genuine = await app.inject({ method: 'GET', url: `/verify?lang=en&code=${value}` })
+      expect(genuine.statusCode).toBe(200)
+      expect(genuine.body).toContain('Genuine OKPay email.')
+      expect(genuine.body).toContain('l***@customer.example')
+      expect(genuine.body).toContain('[OKP-1001] Refund request')
+
+      const forged = await app.inject({ method: 'GET', url: '/verify?lang=en&code=ABCD-EFGH' })
+      expect(forged.body).toContain('We have no email with the verification code ABCD-EFGH.')
+      const zh = await app.inject({ method: 'GET', url: `/verify?lang=zh-CN&code=${value}` })
+      expect(zh.body).toContain('这是 OKPay 的真实邮件。')
+    })
+  })
+}
