@@ -26,6 +26,8 @@ export interface MessageWorkerOptions {
   /** How often to look for work spooled by other processes. */
   pollIntervalMs?: number
   now?: () => Date
+  /** Reminds a customer who re-sent a message of their existing ticket number (once per ticket). */
+  remind?: (ticketId: number) => Promise<void>
   /** Records a phishing report from mail to security@; called after the commit, like acknowledgements. */
   reportPhishing?: (evidence: Uint8Array, rawMessageId: number) => Promise<void>
   /** Sends a new ticket's acknowledgement; called after the batch that created the ticket has committed. */
@@ -84,6 +86,7 @@ export class MessageWorker {
       now: options.now ?? (() => new Date()),
       acknowledge: options.acknowledge ?? (async () => {}),
       reportPhishing: options.reportPhishing ?? (async () => {}),
+      remind: options.remind ?? (async () => {}),
       housekeeping: options.housekeeping ?? (async () => {}),
       housekeepingIntervalMs: options.housekeepingIntervalMs ?? 60_000,
       observer: options.observer ?? NO_OBSERVER,
@@ -117,6 +120,7 @@ export class MessageWorker {
     for (const r of results) {
       observer.result(r)
       if (r.ok && r.outcome.acknowledgementDue) this.enqueueAcknowledgement(r.outcome.ticketId)
+      if (r.ok && r.outcome.reminderDue) this.enqueueMail(() => this.opts.remind(r.outcome.ticketId), r.outcome.ticketId)
       if (r.ok && r.outcome.phishingEvidence) this.enqueuePhishingReport(r.outcome.phishingEvidence, r.rawMessageId)
     }
     return results
@@ -135,6 +139,12 @@ export class MessageWorker {
       await this.opts.acknowledge(ticketId).catch((err: unknown) => this.log.error({ err, ticketId }, 'acknowledgement failed'))
       this.opts.observer.stage('acknowledge', secondsSince(started))
     })
+  }
+
+  private enqueueMail(send: () => Promise<void>, ticketId: number): void {
+    this.acknowledgements = this.acknowledgements.then(() =>
+      send().catch((err: unknown) => this.log.error({ err, ticketId }, 'automatic mail failed')),
+    )
   }
 
   /** Mail to security@ becomes a phishing report (grouped into campaigns) once its ticket is committed. */

@@ -4,6 +4,7 @@ import { missingFacts, type ExtractedFields } from '../pipeline/extract-fields.t
 import { findFirstMessageIdOfTicket, findMessageById } from '../tickets/ticket-message.repository.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
 import { findTicketById, listTicketIdsByAckStatus, updateTicket } from '../tickets/ticket.repository.ts'
+import type { TicketRow } from '../tickets/ticket.table.ts'
 import { renderAcknowledgement } from './acknowledgement.ts'
 import { sendAcknowledgement, type OutboundDeps } from './outbound.service.ts'
 
@@ -26,10 +27,25 @@ function parseJson<T>(json: string | null, fallback: T): T {
 export async function acknowledgeTicket(deps: OutboundDeps, ticketId: number): Promise<void> {
   const ticket = await findTicketById(deps.db, ticketId)
   if (!ticket || ticket.ack_status !== 'pending') return
-  const firstId = await findFirstMessageIdOfTicket(deps.db, ticketId)
+  const result = await sendTicketSummary(deps, ticket, 'acknowledgement')
+  await updateTicket(deps.db, ticketId, { ack_status: result.sent ? 'sent' : `skipped:${result.reason ?? 'unknown'}` })
+}
+
+/**
+ * A customer sent the same message again under a new Message-ID: tell them, once per ticket, the ticket number they
+ * already have (with the same facts as the acknowledgement), instead of opening a second ticket.
+ */
+export async function remindOfExistingTicket(deps: OutboundDeps, ticketId: number): Promise<void> {
+  const ticket = await findTicketById(deps.db, ticketId)
+  if (ticket) await sendTicketSummary(deps, ticket, 'notice')
+}
+
+async function sendTicketSummary(deps: OutboundDeps, ticket: TicketRow, kind: 'acknowledgement' | 'notice') {
+  const firstId = await findFirstMessageIdOfTicket(deps.db, ticket.id)
   const first = firstId === undefined ? undefined : await findMessageById(deps.db, firstId)
   const customer = await findCustomerById(deps.db, ticket.customer_id)
-  const language: Language = (first?.language ?? customer?.language) === 'en' ? 'en' : (first?.language ?? customer?.language) === 'zh-CN' ? 'zh-CN' : deps.config.brand.defaultLanguage
+  const spoken = first?.language ?? customer?.language
+  const language: Language = spoken === 'en' || spoken === 'zh-CN' ? spoken : deps.config.brand.defaultLanguage
   const fields = parseJson<ExtractedFields>(first?.fields ?? null, EMPTY_FIELDS)
   const findings = parseJson<Array<{ type: string }>>(first?.findings ?? null, [])
   const content = renderAcknowledgement({
@@ -43,8 +59,7 @@ export async function acknowledgeTicket(deps: OutboundDeps, ticketId: number): P
     publicBaseUrl: deps.config.publicUrl,
     isUrgent: ticket.priority === 'urgent',
   })
-  const result = await sendAcknowledgement(deps, { ticketId, content, language })
-  await updateTicket(deps.db, ticketId, { ack_status: result.sent ? 'sent' : `skipped:${result.reason ?? 'unknown'}` })
+  return sendAcknowledgement(deps, { ticketId: ticket.id, content, language, kind })
 }
 
 /** Acknowledges tickets still owed one (a process died between storing the ticket and sending). */

@@ -66,6 +66,11 @@ export interface AcknowledgementInput {
   ticketId: number
   content: { subject: string; text: string; html: string }
   language: Language
+  /**
+   * acknowledgement (default): the one answer to a new ticket. notice: the one reminder of the existing ticket
+   * number when the customer sends the same message again.
+   */
+  kind?: 'acknowledgement' | 'notice'
 }
 
 export type AcknowledgementSkipReason = 'already_acknowledged' | 'mail_blocked' | 'rate_limited' | 'own_address'
@@ -197,7 +202,8 @@ export async function sendAcknowledgement(deps: OutboundDeps, input: Acknowledge
   }
   if (customer.mail_blocked) return skip('mail_blocked')
   if (officialAddresses(config.brand).includes(customer.email.toLowerCase())) return skip('own_address')
-  if (await hasOutboundOfKind(db, ticket.id, 'acknowledgement')) return skip('already_acknowledged')
+  const kind = input.kind ?? 'acknowledgement'
+  if (await hasOutboundOfKind(db, ticket.id, kind)) return skip('already_acknowledged')
   const recent = await countOutboundToAddressSince(db, customer.email, AUTOMATIC_KINDS, new Date(now.getTime() - AUTO_REPLY_WINDOW_MS))
   if (recent >= config.autoReplyLimit) return skip('rate_limited')
 
@@ -211,7 +217,7 @@ export async function sendAcknowledgement(deps: OutboundDeps, input: Acknowledge
         secretKey: config.secretKey,
         publicUrl: config.publicUrl,
         ticketId: ticket.id,
-        kind: 'acknowledgement',
+        kind,
         to: { address: customer.email, name: customer.display_name },
         subject: input.content.subject,
         text: input.content.text,
@@ -222,14 +228,14 @@ export async function sendAcknowledgement(deps: OutboundDeps, input: Acknowledge
         verificationCode,
         now,
       }),
-      { ticketId: ticket.id, kind: 'acknowledgement', toAddress: customer.email },
+      { ticketId: ticket.id, kind, toAddress: customer.email },
     )
   } catch (err) {
     // Another process acknowledged the same ticket between our check and our insert: the unique index decided.
-    if (isUniqueViolation(err) && (await hasOutboundOfKind(db, ticket.id, 'acknowledgement'))) return skip('already_acknowledged')
+    if (isUniqueViolation(err) && (await hasOutboundOfKind(db, ticket.id, kind))) return skip('already_acknowledged')
     throw err
   }
-  await insertTicketEvent(db, { ticketId: ticket.id, type: 'acknowledgement_sent', data: { outboundMessageId: inserted.row.id }, now })
+  await insertTicketEvent(db, { ticketId: ticket.id, type: `${kind}_sent`, data: { outboundMessageId: inserted.row.id }, now })
   const status = await deliverOutbound(deps, inserted.row)
   return { sent: true, outboundMessageId: inserted.row.id, messageIdHeader: inserted.composed.messageIdHeader, status }
 }

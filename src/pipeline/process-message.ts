@@ -92,6 +92,8 @@ export interface ProcessOutcome {
   messageId: number
   /** A new ticket that is owed an acknowledgement (sent after the commit). */
   acknowledgementDue: boolean
+  /** A customer's re-send: remind them once of the ticket number they already have (sent after the commit). */
+  reminderDue?: boolean
   /** Recorded as a phishing report after the commit (mail to security@). */
   phishingEvidence?: Uint8Array | undefined
 }
@@ -252,7 +254,15 @@ export async function storeAnalyzedMessage(
   )
   if (decision.kind === 'duplicate') {
     await recordDuplicateDelivery(db, decision.ticketId, decision.messageId, raw.id, now)
-    return { status: 'duplicate', ticketId: decision.ticketId, ticketNumber: number(decision.ticketId), messageId: decision.messageId, acknowledgementDue: false }
+    return {
+      status: 'duplicate',
+      ticketId: decision.ticketId,
+      ticketNumber: number(decision.ticketId),
+      messageId: decision.messageId,
+      acknowledgementDue: false,
+      // A mail server delivering the same Message-ID twice is not the customer writing again; a new copy of the text is.
+      reminderDue: decision.reason === 'same_body' && analyzed.kind === 'message' && analyzed.autoReply.allowed,
+    }
   }
   if (decision.kind === 'join') {
     const ticket = await findTicketById(db, decision.ticketId)
