@@ -7,13 +7,15 @@
 //   node --import tsx bench/smtp-source.bench.ts
 // Needs the Debian package postfix (installed here when smtp-source is missing, with a policy-rc.d that stops the
 // Postfix service from starting) and, for PostgreSQL, TEST_POSTGRES_URL (or BENCH_POSTGRES_URL).
-// Knobs: SMTP_SOURCE_COUNT (default 5000), SMTP_SOURCE_SESSIONS (20), SMTP_SOURCE_BYTES (4096), INGEST_COUNT (1000).
+// Knobs: SMTP_SOURCE_COUNT (default 5000), SMTP_SOURCE_SESSIONS (20), SMTP_SOURCE_BYTES (4096), INGEST_COUNT (1000;
+// 0 skips the ingest part).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync, chmodSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { SMTPServer } from 'smtp-server'
 import { RawMessageSpool } from '../src/intake/raw-message-spool.ts'
 import { deriveRawMessageKey } from '../src/intake/raw-message-crypto.ts'
 import { loadConfig } from '../src/config.ts'
@@ -71,10 +73,18 @@ async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
   }
 }
 
+/**
+ * How smtp-source sends: 'reuse' keeps each session's connection for its next message (-d), as MTAs with connection
+ * caching deliver a burst; 'connect' opens a connection per message. smtp-server holds every new connection's greeting
+ * for 100 ms to catch clients that talk too early (an anti-spam greet pause; smtp-sink has none), so in 'connect' mode
+ * Node's SMTP server — Maildesk or bare — tops out at sessions × 10 messages per second.
+ */
+type Mode = 'reuse' | 'connect'
+
 /** Runs smtp-source against the port and returns messages per second of wall time. */
-function smtpSource(port: number): number {
+function smtpSource(port: number, mode: Mode): number {
   const started = performance.now()
-  execFileSync('/usr/sbin/smtp-source', ['-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 })
+  execFileSync('/usr/sbin/smtp-source', [...(mode === 'reuse' ? ['-d'] : []), '-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 })
   return COUNT / ((performance.now() - started) / 1000)
 }
 
@@ -137,10 +147,10 @@ async function postgresDatabase(url: string): Promise<Database> {
 }
 
 /** smtp-source against `maildesk serve --role smtp`; checks every message is in raw_messages afterwards. */
-async function maildeskIntakeRate(db: Database, dataDir: string): Promise<number> {
+async function maildeskIntakeRate(db: Database, dataDir: string, mode: Mode): Promise<number> {
   const node = await startMaildesk('smtp', dataDir, db.env)
   try {
-    const rate = smtpSource(node.smtpPort)
+    const rate = smtpSource(node.smtpPort, mode)
     const store = await db.open()
     try {
       const row = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
@@ -154,17 +164,45 @@ async function maildeskIntakeRate(db: Database, dataDir: string): Promise<number
   }
 }
 
-async function smtpSinkRate(): Promise<number> {
+async function smtpSinkRate(mode: Mode): Promise<number> {
   const port = await freePort()
   const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : []
   const sink = spawn('/usr/sbin/smtp-sink', [...asRoot, `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' })
   const exited = new Promise<void>((resolve) => sink.once('exit', () => resolve()))
   try {
     await waitForPort(port)
-    return smtpSource(port)
+    return smtpSource(port, mode)
   } finally {
     sink.kill('SIGTERM')
     await exited
+  }
+}
+
+/** Node's smtp-server answering 250 and discarding, in this process: the ceiling of any Node SMTP intake. */
+async function bareSmtpServerRate(mode: Mode): Promise<number> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    disableReverseLookup: true,
+    onData(stream, _session, callback) {
+      stream.on('data', () => {})
+      stream.on('end', () => callback())
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  try {
+    // smtp-source is synchronous here (execFileSync) and would block this process's server: run it asynchronously.
+    const started = performance.now()
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('/usr/sbin/smtp-source', [...(mode === 'reuse' ? ['-d'] : []), '-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', `127.0.0.1:${port}`], { stdio: 'ignore' })
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))))
+    })
+    return COUNT / ((performance.now() - started) / 1000)
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
 
@@ -194,31 +232,39 @@ async function ingestRate(db: Database, dataDir: string, workers: number, corpus
 
 export async function run(): Promise<Record<string, number | string>> {
   ensureSmtpSource()
-  console.log(`smtp-source -s ${SESSIONS} -l ${BYTES} -m ${COUNT} (a new connection per message), loopback`)
   const results: Record<string, number | string> = {}
-  const sink = smtpSinkRate()
-  results.smtpSinkPerSecond = Math.round(await sink)
-  console.log(`  smtp-sink (Postfix, discards):            ${fmt(results.smtpSinkPerSecond)} msg/s`)
-
-  const sqliteDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
-  const sqlite = await sqliteDatabase(sqliteDir)
-  results.maildeskSqlitePerSecond = Math.round(await maildeskIntakeRate(sqlite, sqliteDir))
-  results.sqliteRatio = Number((results.maildeskSqlitePerSecond / results.smtpSinkPerSecond).toFixed(2))
-  console.log(`  maildesk --role smtp, SQLite (durable):   ${fmt(results.maildeskSqlitePerSecond)} msg/s = ${fmt(results.sqliteRatio * 100)}% of smtp-sink (target ≥ 50%)`)
-  if (POSTGRES_URL) {
-    const pgDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-pg-'))
-    const postgres = await postgresDatabase(POSTGRES_URL)
-    try {
-      results.maildeskPostgresPerSecond = Math.round(await maildeskIntakeRate(postgres, pgDir))
-      results.postgresRatio = Number((results.maildeskPostgresPerSecond / results.smtpSinkPerSecond).toFixed(2))
-      console.log(`  maildesk --role smtp, PostgreSQL (durable): ${fmt(results.maildeskPostgresPerSecond)} msg/s = ${fmt(results.postgresRatio * 100)}% of smtp-sink`)
-    } finally {
-      await postgres.drop()
+  for (const mode of ['reuse', 'connect'] as const) {
+    const how = mode === 'reuse' ? 'connections kept (-d)' : 'a new connection per message'
+    console.log(`smtp-source -s ${SESSIONS} -l ${BYTES} -m ${COUNT}, ${how}, loopback`)
+    const sink = Math.round(await smtpSinkRate(mode))
+    results[`${mode}SmtpSinkPerSecond`] = sink
+    console.log(`  smtp-sink (Postfix, discards):              ${fmt(sink)} msg/s`)
+    const bare = Math.round(await bareSmtpServerRate(mode))
+    results[`${mode}BareSmtpServerPerSecond`] = bare
+    console.log(`  smtp-server (Node, discards, no storage):   ${fmt(bare)} msg/s = ${fmt((100 * bare) / sink)}% of smtp-sink`)
+    const sqliteDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
+    const sqliteRate = Math.round(await maildeskIntakeRate(await sqliteDatabase(sqliteDir), sqliteDir, mode))
+    results[`${mode}MaildeskSqlitePerSecond`] = sqliteRate
+    results[`${mode}SqliteRatio`] = Number((sqliteRate / sink).toFixed(2))
+    console.log(`  maildesk --role smtp, SQLite (durable):     ${fmt(sqliteRate)} msg/s = ${fmt((100 * sqliteRate) / sink)}% of smtp-sink (target ≥ 50%)`)
+    if (POSTGRES_URL) {
+      const pgDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-pg-'))
+      const postgres = await postgresDatabase(POSTGRES_URL)
+      try {
+        const pgRate = Math.round(await maildeskIntakeRate(postgres, pgDir, mode))
+        results[`${mode}MaildeskPostgresPerSecond`] = pgRate
+        results[`${mode}PostgresRatio`] = Number((pgRate / sink).toFixed(2))
+        console.log(`  maildesk --role smtp, PostgreSQL (durable): ${fmt(pgRate)} msg/s = ${fmt((100 * pgRate) / sink)}% of smtp-sink`)
+      } finally {
+        await postgres.drop()
+      }
+    } else {
+      console.log('  maildesk on PostgreSQL: skipped (set TEST_POSTGRES_URL)')
     }
-  } else {
-    console.log('  maildesk on PostgreSQL: skipped (set TEST_POSTGRES_URL)')
+    if (mode === 'connect') console.log(`  (smtp-server's 100 ms greet pause caps any Node SMTP server here at ${SESSIONS} sessions × 10 = ${SESSIONS * 10} msg/s)`)
   }
 
+  if (INGEST_COUNT === 0) return results
   const corpus = loadGeneratedCorpus(INGEST_COUNT)
   console.log(`ingest: ${corpus.length} generated messages (plain, HTML, attachments, GBK, replies) spooled, then processed by worker processes`)
   const ingestDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-ingest-sqlite-'))
