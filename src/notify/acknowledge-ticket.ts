@@ -5,6 +5,11 @@ import { findFirstMessageIdOfTicket, findMessageById } from '../tickets/ticket-m
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
 import { findTicketById, listTicketIdsByAckStatus, updateTicket } from '../tickets/ticket.repository.ts'
 import type { TicketRow } from '../tickets/ticket.table.ts'
+import type { TicketMessageRow } from '../tickets/ticket-message.table.ts'
+import { listAttachmentsOfMessages } from '../tickets/attachment.repository.ts'
+import { findAttachmentVerdict } from '../attachments/attachment-verdict.repository.ts'
+import { attachmentNoticeText, type NoticeItem } from '../attachments/attachment-notice.ts'
+import { escapeHtml } from './outbound-text.ts'
 import { renderAcknowledgement } from './acknowledgement.ts'
 import { sendAcknowledgement, type OutboundDeps } from './outbound.service.ts'
 
@@ -59,7 +64,31 @@ async function sendTicketSummary(deps: OutboundDeps, ticket: TicketRow, kind: 'a
     publicBaseUrl: deps.config.publicUrl,
     isUrgent: ticket.priority === 'urgent',
   })
-  return sendAcknowledgement(deps, { ticketId: ticket.id, content, language, kind })
+  const notice = await attachmentNotice(deps, first, language)
+  const withNotice = notice
+    ? { subject: content.subject, text: `${content.text}\n\n${notice}`, html: `${content.html}\n<p>${escapeHtml(notice).replace(/\n/g, '<br>')}</p>` }
+    : content
+  return sendAcknowledgement(deps, { ticketId: ticket.id, content: withNotice, language, kind })
+}
+
+/** Which of the customer's files agents will not see (too large, too many, quarantined), as a kind notice. */
+async function attachmentNotice(deps: OutboundDeps, first: TicketMessageRow | undefined, language: Language): Promise<string | undefined> {
+  if (!first) return undefined
+  const items: NoticeItem[] = []
+  for (const w of parseJson<Array<{ code: string; detail?: string }>>(first.warnings, [])) {
+    if (w.code === 'ATTACHMENT_TOO_LARGE') items.push({ filename: w.detail ?? 'attachment', reason: 'file_too_large' })
+    if (w.code === 'ATTACHMENT_COUNT_LIMIT') items.push({ filename: w.detail ?? 'attachment', reason: 'too_many' })
+  }
+  for (const a of await listAttachmentsOfMessages(deps.db, [first.id])) {
+    const verdict = await findAttachmentVerdict(deps.db, a.sha256)
+    if (verdict?.verdict === 'quarantine') items.push({ filename: a.filename, reason: 'quarantined' })
+  }
+  const { config } = deps
+  return attachmentNoticeText(
+    items,
+    { maxCount: config.maxAttachments, maxFileBytes: config.maxAttachmentBytes, maxTotalBytes: config.maxAttachmentsTotalBytes },
+    language,
+  )
 }
 
 /** Acknowledges tickets still owed one (a process died between storing the ticket and sending). */

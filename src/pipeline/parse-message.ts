@@ -146,11 +146,12 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
     }
     const content = contentBytes(a.content)
     if (attachments.length >= limits.maxAttachments) {
-      warnings.push({ code: 'ATTACHMENT_COUNT_LIMIT', detail: `more than ${limits.maxAttachments} attachments; the rest were not stored` })
+      // The detail names the first file left out, so the acknowledgement can tell the customer.
+      warnings.push({ code: 'ATTACHMENT_COUNT_LIMIT', detail: (a.filename ?? '').slice(0, 255) || 'attachment' })
       break
     }
     if (content.byteLength > limits.maxAttachmentBytes) {
-      warnings.push({ code: 'ATTACHMENT_TOO_LARGE', detail: `${content.byteLength} bytes (limit ${limits.maxAttachmentBytes})` })
+      warnings.push({ code: 'ATTACHMENT_TOO_LARGE', detail: (a.filename ?? '').slice(0, 255) || 'attachment' })
       continue
     }
     attachments.push({

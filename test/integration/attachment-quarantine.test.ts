@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/logger.ts'
@@ -69,6 +71,15 @@ for (const dialect of testDialects()) {
       expect(disguised.json().error.message).toMatch(/^this attachment is withheld \(quarantine/)
       const verdict = await rt.store.db.selectFrom('attachment_verdicts').selectAll().where('verdict', '=', 'quarantine').executeTakeFirst()
       expect(verdict?.detected_type).not.toBe('application/pdf')
+    })
+
+    it('tells the customer kindly, in the acknowledgement, which file was set aside', async () => {
+      await rt.spool.spool({ raw: messageWith('statement.pdf', 'application/pdf', EXE), source: 'smtp' })
+      await rt.worker.runUntilIdle()
+      const dir = path.join(rt.config.dataDir, 'outbox')
+      const ack = readFileSync(path.join(dir, readdirSync(dir)[0] ?? ''), 'utf8').replace(/=\r?\n/g, '')
+      expect(ack).toContain('could not accept some of its attachments')
+      expect(ack).toContain('statement.pdf')
     })
   })
 }
