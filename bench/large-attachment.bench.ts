@@ -1,13 +1,13 @@
 // Peak memory of `maildesk serve` receiving and processing one message with a 25 MB attachment over SMTP
 // (~34 MB on the wire after base64). Target: peak RSS under 200 MB. Read from /proc/<pid>/status (VmHWM).
 //   node --import tsx bench/large-attachment.bench.ts
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import nodemailer from 'nodemailer'
-import { fmt, isMain, REPO_ROOT } from './lib/measure.ts'
+import { startServeProcess } from '../test/helpers/serve-process.ts'
+import { fmt, isMain } from './lib/measure.ts'
 
 const ATTACHMENT_BYTES = 25 * 1000 * 1000
 
@@ -19,20 +19,12 @@ function peakRssMb(pid: number): number {
 
 export async function run(): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-25mb-'))
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
-    env: { ...process.env, DATABASE_URL: '', MAILDESK_LOG_LEVEL: 'warn', MAILDESK_MAX_MESSAGE_BYTES: String(48 * 1024 * 1024), MAILDESK_MAX_ATTACHMENT_BYTES: String(30 * 1024 * 1024) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const server = await startServeProcess({
+    dataDir,
+    env: { DATABASE_URL: '', MAILDESK_MAX_MESSAGE_BYTES: String(48 * 1024 * 1024), MAILDESK_MAX_ATTACHMENT_BYTES: String(30 * 1024 * 1024) },
   })
+  const { smtpPort, httpUrl, child } = server
   try {
-    const { smtpPort, httpUrl } = await new Promise<{ smtpPort: number; httpUrl: string }>((resolve, reject) => {
-      let out = ''
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString()
-        const m = /maildesk listening http=(\S+) smtp=[\d.]+:(\d+)/.exec(out)
-        if (m?.[1] && m[2]) resolve({ httpUrl: m[1], smtpPort: Number(m[2]) })
-      })
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
-    })
     const baseline = peakRssMb(child.pid ?? 0)
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true })
     const start = performance.now()
@@ -56,8 +48,7 @@ export async function run(): Promise<Record<string, unknown>> {
     )
     return { peakRssMb: Math.round(peak), idleRssMb: Math.round(baseline), acceptedMs: Math.round(acceptedMs), processedMs: Math.round(processedMs) }
   } finally {
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
+    await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

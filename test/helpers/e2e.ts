@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { startServeProcess } from './serve-process.ts'
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import nodemailer, { type SendMailOptions } from 'nodemailer'
@@ -26,39 +26,19 @@ export interface RunningMaildesk {
  */
 export async function startMaildesk(env: Record<string, string> = {}): Promise<RunningMaildesk> {
   const dataDir = tempDir('maildesk-e2e-')
-  const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', MAILDESK_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const ready = await new Promise<{ http: string; smtp: number; admin: string; password: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`maildesk did not start:\n${output}\n${stderr}`)), 30_000)
-    child.on('exit', (code) => reject(new Error(`maildesk exited with ${code}:\n${output}\n${stderr}`)))
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString()
-      const listening = /maildesk listening http=(\S+) smtp=\S+:(\d+)/.exec(output)
-      const admin = /created admin (\S+) with password (\S+)/.exec(output)
-      if (listening?.[1] && listening[2] && admin?.[1] && admin[2]) {
-        clearTimeout(timer)
-        resolve({ http: listening[1], smtp: Number(listening[2]), admin: admin[1], password: admin[2] })
-      }
-    })
-  })
-  return {
-    httpUrl: ready.http,
-    smtpPort: ready.smtp,
+  const server = await startServeProcess({
     dataDir,
-    adminEmail: ready.admin,
-    adminPassword: ready.password,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
+    env: { MAILDESK_LOG_LEVEL: 'info', ...env },
+    waitFor: /created admin (\S+) with password (\S+)/,
+  })
+  const admin = /created admin (\S+) with password (\S+)/.exec(server.output())
+  return {
+    httpUrl: server.httpUrl,
+    smtpPort: server.smtpPort,
+    dataDir,
+    adminEmail: admin?.[1] ?? '',
+    adminPassword: admin?.[2] ?? '',
+    stop: () => server.stop(),
   }
 }
 

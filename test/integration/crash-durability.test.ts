@@ -1,39 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import { decryptRawMessage, deriveRawMessageKey } from '../../src/intake/raw-message-crypto.ts'
 import { openDatabase, sqlitePathIn, type Store } from '../../src/store/database.ts'
-import { buildEmail, REPO_ROOT, tempDir } from '../helpers/fixtures.ts'
+import { buildEmail, tempDir } from '../helpers/fixtures.ts'
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts'
 import { createTestSchema, dropTestSchema, testDialects, testPostgresUrl } from '../helpers/test-database.ts'
 
-interface Server {
-  child: ChildProcess
-  smtpPort: number
-  exited: Promise<void>
-}
-
-/** Starts the real `bin/maildesk serve` and waits for its listening line. */
-async function startServer(dataDir: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
-    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const smtpPort = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /maildesk listening http=\S+ smtp=[\d.]+:(\d+)/.exec(out)
-      if (m?.[1]) resolve(Number(m[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
-  })
-  return { child, smtpPort, exited }
-}
+type Server = ServeProcess
 
 /**
  * Sends messages over several connections until the server dies; returns the Message-IDs that got a 250.
@@ -95,13 +69,13 @@ for (const dialect of testDialects()) {
       env.MAILDESK_WORKER_LEASE_SECONDS = '2'
       const acked: string[] = []
       for (let round = 0; round < 4; round++) {
-        const server = await startServer(dataDir, env)
+        const server = await startServeProcess({ dataDir, env })
         acked.push(...(await sendUntilKilled(server, round, Math.floor(Math.random() * 500))))
       }
       expect(acked.length).toBeGreaterThan(20)
 
       // A last start lets the worker process what was spooled but not yet processed when it was killed.
-      const server = await startServer(dataDir, env)
+      const server = await startServeProcess({ dataDir, env })
       const store = await open()
       try {
         // The promise of a 250: the raw bytes are in the database.
@@ -131,8 +105,7 @@ for (const dialect of testDialects()) {
         expect(stored.filter((r) => r.message_id_header?.startsWith('<crash-')).length).toBeGreaterThanOrEqual(acked.length)
       } finally {
         await store.destroy()
-        server.child.kill('SIGTERM')
-        await server.exited
+        await server.stop()
       }
     }, 240_000)
   })

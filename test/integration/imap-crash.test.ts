@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, sqlitePathIn, type Store } from '../../src/store/database.ts'
 import { appendMessages, buildTestMessage, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
-import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts'
+import { tempDir } from '../helpers/fixtures.ts'
+import { startServeProcess } from '../helpers/serve-process.ts'
 import { createTestSchema, dropTestSchema, testDialects, testPostgresUrl } from '../helpers/test-database.ts'
 
 const USERS: DovecotUser[] = [
@@ -13,31 +13,6 @@ const USERS: DovecotUser[] = [
   { user: 'crash-postgres@okpay.com', password: 'pw-postgres' },
 ]
 const COUNT = 200
-
-interface Server {
-  child: ChildProcess
-  exited: Promise<void>
-}
-
-/** Starts the real `bin/maildesk serve` with the mailbox list and waits for its listening line. */
-async function startServer(dataDir: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
-    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      if (out.includes('maildesk listening')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
-  })
-  return { child, exited }
-}
 
 async function countRaw(store: Store): Promise<number> {
   const row = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
@@ -82,15 +57,14 @@ describe('IMAP intake survives SIGKILL in the middle of a fetch', () => {
       await appendMessages(dovecot, numbers.map((n) => buildTestMessage(n)), 'INBOX', user)
 
       // The first start creates the schema; the watcher below opens it after that.
-      let server = await startServer(dataDir, env)
+      let server = await startServeProcess({ dataDir, env })
       const store = await open()
       try {
         // Kill it twice while it is fetching, at a different point of progress each time.
         for (const target of [30, 110]) {
           while ((await countRaw(store)) < target) await new Promise((r) => setTimeout(r, 5))
-          server.child.kill('SIGKILL')
-          await server.exited
-          server = await startServer(dataDir, env)
+          await server.stop('SIGKILL')
+          server = await startServeProcess({ dataDir, env })
         }
         // Done when the folder is empty and everything arrived; the position may lag behind (a reader killed
         // after the move but before recording it), which is harmless: the moved messages are gone from INBOX.
@@ -112,8 +86,7 @@ describe('IMAP intake survives SIGKILL in the middle of a fetch', () => {
         expect(new Set(raws.map((r) => r.source))).toEqual(new Set(['imap']))
       } finally {
         await store.destroy()
-        server.child.kill('SIGTERM')
-        await server.exited
+        await server.stop()
         await cleanup()
       }
     }, 240_000) // four starts of `maildesk serve` on a loaded CI machine

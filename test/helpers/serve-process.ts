@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const BIN = fileURLToPath(new URL('../../bin/maildesk', import.meta.url))
+
+export interface ServeProcess {
+  child: ChildProcess
+  httpUrl: string
+  smtpPort: number
+  /** Everything the process wrote to stdout so far (its log and the listening line). */
+  output(): string
+  /** Resolves when the process has exited, however it ended. */
+  exited: Promise<void>
+  /** SIGTERM (graceful) unless told otherwise; resolves once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>
+}
+
+export interface ServeOptions {
+  dataDir: string
+  /** Extra arguments after `serve` (ports default to 0). */
+  args?: string[]
+  env?: Record<string, string>
+  /** Resolve only once stdout also matches this (e.g. the first-admin line). */
+  waitFor?: RegExp
+  timeoutMs?: number
+}
+
+/** Starts the real `bin/maildesk serve` in its own process and waits for its listening line. */
+export async function startServeProcess(options: ServeOptions): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--data-dir', options.dataDir, '--http-port', '0', '--smtp-port', '0', ...(options.args ?? [])],
+    { cwd: path.dirname(path.dirname(BIN)), env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let stdout = ''
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+  const { httpUrl, smtpPort } = await new Promise<{ httpUrl: string; smtpPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`maildesk serve did not start:\n${stdout}\n${stderr}`)), options.timeoutMs ?? 60_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`maildesk serve exited with ${code}:\n${stdout}\n${stderr}`))
+    })
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      const listening = /maildesk listening http=(\S+) smtp=[\d.]+:(\d+)/.exec(stdout)
+      if (listening?.[1] && listening[2] && (!options.waitFor || options.waitFor.test(stdout))) {
+        clearTimeout(timer)
+        resolve({ httpUrl: listening[1], smtpPort: Number(listening[2]) })
+      }
+    })
+  })
+  return {
+    child,
+    httpUrl,
+    smtpPort,
+    output: () => stdout,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      await exited
+    },
+  }
+}
