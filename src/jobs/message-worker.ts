@@ -119,44 +119,34 @@ export class MessageWorker {
     observer.stage('store', secondsSince(started))
     for (const r of results) {
       observer.result(r)
-      if (r.ok && r.outcome.acknowledgementDue) this.enqueueAcknowledgement(r.outcome.ticketId)
-      if (r.ok && r.outcome.reminderDue) this.enqueueMail(() => this.opts.remind(r.outcome.ticketId), r.outcome.ticketId)
-      if (r.ok && r.outcome.phishingEvidence) this.enqueuePhishingReport(r.outcome.phishingEvidence, r.rawMessageId)
+      if (!r.ok) continue
+      const { ticketId, acknowledgementDue, reminderDue, phishingEvidence } = r.outcome
+      if (acknowledgementDue) this.afterCommit('acknowledge', { ticketId }, () => this.opts.acknowledge(ticketId))
+      if (reminderDue) this.afterCommit('remind', { ticketId }, () => this.opts.remind(ticketId))
+      if (phishingEvidence) this.afterCommit('phishing_report', { rawMessageId: r.rawMessageId }, () => this.opts.reportPhishing(phishingEvidence, r.rawMessageId))
     }
     return results
   }
 
-  private acknowledgements: Promise<void> = Promise.resolve()
+  private afterCommitWork: Promise<void> = Promise.resolve()
 
   /**
-   * Acknowledgements go out after the commit (mail is never sent for a ticket that was rolled back), one at a
-   * time in the background, so composing, signing and writing them does not hold up the next batch. A crash
-   * before one is sent leaves the ticket's ack_status 'pending', and housekeeping sends it later.
+   * Work that follows a commit (acknowledgements, re-send reminders, phishing reports) runs one task at a time in
+   * the background, so composing, signing and writing mail does not hold up the next batch, and mail is never sent
+   * for a ticket that was rolled back. A crash before an acknowledgement is sent leaves the ticket's ack_status
+   * 'pending', and housekeeping sends it later.
    */
-  private enqueueAcknowledgement(ticketId: number): void {
-    this.acknowledgements = this.acknowledgements.then(async () => {
+  private afterCommit(what: 'acknowledge' | 'remind' | 'phishing_report', ids: Record<string, number>, task: () => Promise<void>): void {
+    this.afterCommitWork = this.afterCommitWork.then(async () => {
       const started = process.hrtime.bigint()
-      await this.opts.acknowledge(ticketId).catch((err: unknown) => this.log.error({ err, ticketId }, 'acknowledgement failed'))
-      this.opts.observer.stage('acknowledge', secondsSince(started))
+      await task().catch((err: unknown) => this.log.error({ err, ...ids }, `${what} failed`))
+      if (what === 'acknowledge') this.opts.observer.stage('acknowledge', secondsSince(started))
     })
-  }
-
-  private enqueueMail(send: () => Promise<void>, ticketId: number): void {
-    this.acknowledgements = this.acknowledgements.then(() =>
-      send().catch((err: unknown) => this.log.error({ err, ticketId }, 'automatic mail failed')),
-    )
-  }
-
-  /** Mail to security@ becomes a phishing report (grouped into campaigns) once its ticket is committed. */
-  private enqueuePhishingReport(evidence: Uint8Array, rawMessageId: number): void {
-    this.acknowledgements = this.acknowledgements.then(() =>
-      this.opts.reportPhishing(evidence, rawMessageId).catch((err: unknown) => this.log.error({ err, rawMessageId }, 'phishing report failed')),
-    )
   }
 
   /** Resolves when every acknowledgement queued so far has been sent (or has failed and been logged). */
   async drainAcknowledgements(): Promise<void> {
-    await this.acknowledgements
+    await this.afterCommitWork
   }
 
   /** Processes until no pending message is left. */
