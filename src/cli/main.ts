@@ -9,7 +9,7 @@ import { doctor } from './doctor.ts'
 import { ingest, type CliIo } from './ingest.ts'
 import { redact } from './redact.ts'
 import { reprocess } from './reprocess.ts'
-import { parseServeRole, serve } from './serve.ts'
+import { parseMetricsPort, parseServeRole, serve } from './serve.ts'
 import { verify } from './verify.ts'
 
 /** Flags every command accepts. */
@@ -29,10 +29,12 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'run HTTP, SMTP, the pipeline worker and scheduled work (--role picks one part)',
-    usage: 'maildesk serve [--role all|http|smtp|worker] [--data-dir DIR] [--host ADDR] [--http-port N] [--smtp-port N]',
-    options: { 'http-port': { type: 'string' }, 'smtp-port': { type: 'string' }, host: { type: 'string' }, role: { type: 'string' } },
+    usage: 'maildesk serve [--role all|http|smtp|worker] [--metrics-port N] [--data-dir DIR] [--host ADDR] [--http-port N] [--smtp-port N]',
+    options: { 'http-port': { type: 'string' }, 'smtp-port': { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, 'metrics-port': { type: 'string' } },
     run: async ({ config, log, values }) => {
-      await serve(config, log, parseServeRole(typeof values.role === 'string' ? values.role : undefined))
+      const role = parseServeRole(typeof values.role === 'string' ? values.role : undefined)
+      const metricsPort = parseMetricsPort(typeof values['metrics-port'] === 'string' ? values['metrics-port'] : undefined)
+      await serve(config, log, role, { metricsPort })
       return 0
     },
   },

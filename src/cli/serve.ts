@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import { ImapIntake } from '../intake/imap-intake.ts'
 import { SmtpIntake } from '../intake/smtp-intake.ts'
 import { officialAddresses } from '../brand.ts'
@@ -24,10 +25,47 @@ export function parseServeRole(value: string | undefined): ServeRole {
 }
 
 /**
+ * The port named by `--metrics-port`, if any.
+ * @throws InvalidInputError when it is not a port number.
+ */
+export function parseMetricsPort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN
+  if (!(port >= 0 && port <= 65535)) throw new InvalidInputError(`--metrics-port must be a port number 0-65535 (got "${value.slice(0, 20)}")`, 'metrics-port')
+  return port
+}
+
+/** A bare HTTP listener for GET /metrics, for smtp and worker nodes, which have no web app. */
+async function listenForMetrics(host: string, port: number, render: () => Promise<{ body: string; contentType: string }>, log: Logger): Promise<{ address: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404).end()
+      return
+    }
+    render().then(
+      ({ body, contentType }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => {
+        log.error({ err }, 'metrics failed')
+        res.writeHead(500).end()
+      },
+    )
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host, port }, resolve)
+  })
+  const address = server.address()
+  return {
+    address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/**
  * `maildesk serve`: until SIGTERM or SIGINT, runs what the role asks for. http: the web app and API; smtp: SMTP
  * intake, which only spools; worker: the pipeline worker, IMAP polling and scheduled work; all: everything.
  */
-export async function serve(config: Config, log: Logger, role: ServeRole = 'all'): Promise<void> {
+export async function serve(config: Config, log: Logger, role: ServeRole = 'all', options: { metricsPort?: number | undefined } = {}): Promise<void> {
   const runtime = await openRuntime(config, log)
   const runs = { http: role === 'all' || role === 'http', smtp: role === 'all' || role === 'smtp', worker: role === 'all' || role === 'worker' }
   const app = runs.http
@@ -65,9 +103,14 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
   const httpAddress = app ? await app.listen({ host: config.host, port: config.httpPort }) : undefined
   const smtpAddress = smtp ? await smtp.listen() : undefined
   const smtpText = smtpAddress ? `${smtpAddress.address}:${smtpAddress.port}` : undefined
+  // HTTP nodes serve /metrics in the web app; the others only when asked, on a port of their own.
+  const metrics =
+    !app && options.metricsPort !== undefined
+      ? await listenForMetrics(config.host, options.metricsPort, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
+      : undefined
   log.info({ role, http: httpAddress, smtp: smtpText, database: runtime.store.dialect, dataDir: config.dataDir }, 'maildesk started')
   // Machine-readable for scripts and tests that start us on port 0.
-  const parts = [httpAddress ? `http=${httpAddress}` : '', smtpText ? `smtp=${smtpText}` : '', `role=${role}`].filter(Boolean)
+  const parts = [httpAddress ? `http=${httpAddress}` : '', smtpText ? `smtp=${smtpText}` : '', metrics ? `metrics=${metrics.address}` : '', `role=${role}`].filter(Boolean)
   process.stdout.write(`maildesk listening ${parts.join(' ')}\n`)
 
   await new Promise<void>((resolve) => {
@@ -81,7 +124,7 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
-  await Promise.all([smtp?.close(), app?.close(), imap?.stop()])
+  await Promise.all([smtp?.close(), app?.close(), imap?.stop(), metrics?.close()])
   await runtime.close()
   log.info('maildesk stopped')
 }

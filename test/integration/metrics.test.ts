@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseServeRole } from '../../src/cli/serve.ts'
+import { parseMetricsPort, parseServeRole } from '../../src/cli/serve.ts'
 import { silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { buildApp } from '../../src/web/app.ts'
@@ -59,5 +59,15 @@ describe('serve --role', () => {
   })
   it('rejects anything else, naming the choices', () => {
     expect(() => parseServeRole('workers')).toThrow('--role must be one of all, http, smtp, worker (got "workers")')
+  })
+})
+
+describe('serve --metrics-port', () => {
+  it('takes a port number, 0 for any free port', () => {
+    expect(['0', '9464', '65535', undefined].map(parseMetricsPort)).toEqual([0, 9464, 65535, undefined])
+  })
+  it('rejects anything else', () => {
+    expect(() => parseMetricsPort('65536')).toThrow('--metrics-port must be a port number 0-65535 (got "65536")')
+    expect(() => parseMetricsPort('-1')).toThrow('--metrics-port must be a port number 0-65535 (got "-1")')
   })
 })

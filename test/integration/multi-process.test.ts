@@ -18,27 +18,32 @@ interface Node {
   role: string
   child: ChildProcess
   smtpPort?: number
+  /** host:port of the metrics listener (workers are started with --metrics-port 0). */
+  metrics?: string
   exited: Promise<void>
 }
 
 async function startNode(role: 'http' | 'smtp' | 'worker', dataDir: string, env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--role', role, '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
+  const metricsFlag = role === 'worker' ? ['--metrics-port', '0'] : []
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--role', role, ...metricsFlag, '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
     env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const smtpPort = await new Promise<number | undefined>((resolve, reject) => {
+  const line = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString()
-      const line = /maildesk listening ([^\n]*)\n/.exec(out)?.[1]
-      if (line) resolve(Number(/smtp=[\d.]+:(\d+)/.exec(line)?.[1] ?? Number.NaN) || undefined)
+      const listening = /maildesk listening ([^\n]*)\n/.exec(out)?.[1]
+      if (listening) resolve(listening)
     })
     child.once('exit', (code) => reject(new Error(`serve --role ${role} exited with ${code}: ${stderr.slice(-2000)}`)))
   })
-  return { role, child, exited, ...(smtpPort ? { smtpPort } : {}) }
+  const smtpPort = Number(/smtp=[\d.]+:(\d+)/.exec(line)?.[1] ?? 0)
+  const metrics = /metrics=(\S+)/.exec(line)?.[1]
+  return { role, child, exited, ...(smtpPort ? { smtpPort } : {}), ...(metrics ? { metrics } : {}) }
 }
 
 async function count(store: Store, query: (db: Store['db']) => Promise<{ n: number | string } | undefined>): Promise<number> {
@@ -119,6 +124,7 @@ describe.skipIf(!POSTGRES_URL)('postgres: two SMTP nodes, two workers and an HTT
       }),
     )
     const sendSeconds = (Date.now() - started) / 1000
+    const survivor = nodes.find((n) => n.role === 'worker' && n !== victim)
     await killer
     expect(killedAt).toBeDefined()
 
@@ -151,6 +157,11 @@ describe.skipIf(!POSTGRES_URL)('postgres: two SMTP nodes, two workers and an HTT
     // is 'processed' and only the re-sends are 'duplicate'.
     expect(byStatus.processed ?? 0).toBe(distinct.size)
     expect(byStatus.duplicate ?? 0).toBe(accepted.length - distinct.size)
+    // The surviving worker's own metrics listener (--metrics-port): it processed some of the mail.
+    const scrape = await fetch(`http://${survivor?.metrics ?? 'missing'}/metrics`).then((r) => r.text())
+    const created = Number(/^maildesk_worker_messages_total\{outcome="created"\} (\d+)$/m.exec(scrape)?.[1] ?? 0)
+    expect(created).toBeGreaterThan(0)
+    expect(created).toBeLessThanOrEqual(distinct.size)
     console.log(
       `multi-process: ${accepted.length} deliveries (${distinct.size} distinct) over 2 SMTP nodes in ${sendSeconds.toFixed(1)} s; ` +
         `worker SIGKILLed at ${(((killedAt ?? started) - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(byStatus)}`,
