@@ -87,6 +87,21 @@ export async function holdRawMessageClaim(db: Db, claim: { id: number; attempts:
   return Number(result.numUpdatedRows) === 1
 }
 
+/**
+ * Extends the lease of claims this worker still holds (its heartbeat while a batch is in flight), so only a dead
+ * worker's messages are ever taken over; returns how many were extended.
+ */
+export async function renewRawMessageClaims(db: Db, claims: Array<{ id: number; attempts: number }>, lockedUntil: Date): Promise<number> {
+  if (claims.length === 0) return 0
+  const result = await db
+    .updateTable('raw_messages')
+    .set({ locked_until: lockedUntil.toISOString() })
+    .where('status', '=', 'processing')
+    .where((eb) => eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 /** The stored bytes as stored (see `encryption`), or raw null when the retention policy purged them. */
 export async function loadRawBytes(db: Db, id: number): Promise<{ raw: Uint8Array | null; encryption: string | null } | undefined> {
   return db.selectFrom('raw_messages').select(['raw', 'encryption']).where('id', '=', id).executeTakeFirst()

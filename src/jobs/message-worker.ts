@@ -3,6 +3,7 @@ import { MaildeskError } from '../errors.ts'
 import {
   claimRawMessages,
   holdRawMessageClaim,
+  renewRawMessageClaims,
   loadRawBytes,
   markRawMessageDone,
   markRawMessageFailed,
@@ -107,16 +108,34 @@ export class MessageWorker {
     })
     if (claimed.length === 0) return []
     observer.stage('claim', secondsSince(started))
-    // A few messages in flight at once, so one message's attachment fsyncs overlap another's parsing.
-    const prepared: Prepared[] = new Array(claimed.length)
-    let next = 0
-    const lane = async () => {
-      for (let i = next++; i < claimed.length; i = next++) prepared[i] = await this.prepare(claimed[i] as RawMessageSummary)
+    // Heartbeat: a live worker renews its lease every third of it, so a slow batch is never taken over (another
+    // worker would redo it, and two slow workers could hand a batch back and forth until its attempts ran out).
+    let renewing = false
+    const heartbeat = setInterval(() => {
+      if (renewing) return
+      renewing = true
+      renewRawMessageClaims(db, claimed, new Date(this.opts.now().getTime() + this.opts.leaseMs))
+        .catch((err: unknown) => this.log.warn({ err }, 'lease renewal failed'))
+        .finally(() => {
+          renewing = false
+        })
+    }, Math.max(100, Math.floor(this.opts.leaseMs / 3)))
+    heartbeat.unref()
+    let results: BatchResult[]
+    try {
+      // A few messages in flight at once, so one message's attachment fsyncs overlap another's parsing.
+      const prepared: Prepared[] = new Array(claimed.length)
+      let next = 0
+      const lane = async () => {
+        for (let i = next++; i < claimed.length; i = next++) prepared[i] = await this.prepare(claimed[i] as RawMessageSummary)
+      }
+      await Promise.all([lane(), lane(), lane(), lane()])
+      started = process.hrtime.bigint()
+      results = await this.storeBatch(prepared)
+      observer.stage('store', secondsSince(started))
+    } finally {
+      clearInterval(heartbeat)
     }
-    await Promise.all([lane(), lane(), lane(), lane()])
-    started = process.hrtime.bigint()
-    const results = await this.storeBatch(prepared)
-    observer.stage('store', secondsSince(started))
     for (const r of results) {
       observer.result(r)
       if (!r.ok) continue

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { claimRawMessages, holdRawMessageClaim } from '../../src/intake/raw-message.repository.ts'
+import { claimRawMessages, holdRawMessageClaim, renewRawMessageClaims } from '../../src/intake/raw-message.repository.ts'
 import { RawMessageSpool } from '../../src/intake/raw-message-spool.ts'
 import type { Store } from '../../src/store/database.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
@@ -25,6 +25,19 @@ for (const dialect of testDialects()) {
       if (!first || !second) throw new Error('not claimed')
       expect(await holdRawMessageClaim(store.db, first)).toBe(false)
       expect(await holdRawMessageClaim(store.db, second)).toBe(true)
+    })
+
+    it('a renewed lease keeps a slow worker\'s claim; only the current claim can be renewed', async () => {
+      const id = await new RawMessageSpool(store.db).spool({ raw: buildEmail({}), source: 'smtp' })
+      const claim = (at: string) => claimRawMessages(store.db, { dialect, now: new Date(at), leaseMs: 1000, maxCount: 10, maxTotalBytes: 1 << 20 })
+      const [first] = await claim('2026-11-02T01:00:00Z')
+      if (!first) throw new Error('not claimed')
+      // The heartbeat at 0.9 s pushes the lease to 1.9 s: a claim at 1.5 s finds nothing to take over.
+      expect(await renewRawMessageClaims(store.db, [first], new Date('2026-11-02T01:00:01.900Z'))).toBe(1)
+      expect(await claim('2026-11-02T01:00:01.500Z')).toEqual([])
+      const [second] = await claim('2026-11-02T01:00:02Z')
+      expect(second?.id).toBe(id)
+      expect(await renewRawMessageClaims(store.db, [first], new Date('2026-11-02T01:00:05Z'))).toBe(0)
     })
   })
 }
