@@ -7,8 +7,8 @@ import { buildEmail, REPO_ROOT, tempDir } from '../helpers/fixtures.ts'
 import { createTestSchema, dropTestSchema } from '../helpers/test-database.ts'
 
 // Several processes need one PostgreSQL; SQLite runs everything in one process, which the other integration
-// tests cover. Set TEST_POSTGRES_URL to run this. BIG=1 sends the 5,000 messages (about 6 minutes on
-// a 2-core machine); the default of 1,000 exercises the same paths in about 2.5 minutes.
+// tests cover. Set TEST_POSTGRES_URL to run this. BIG=1 sends the 5,000 messages (3.5 minutes on a quiet, 6 on a busy
+// 2-core machine); the default of 1,000 exercises the same paths in 1 to 2.5 minutes.
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL
 const MESSAGE_COUNT = process.env.BIG ? 5000 : 1000
 /** Every 50th message is delivered twice (same Message-ID): it must be stored once. */
