@@ -33,10 +33,6 @@ export interface MessageWorkerOptions {
   reportPhishing?: (evidence: Uint8Array, rawMessageId: number) => Promise<void>
   /** Sends a new ticket's acknowledgement; called after the batch that created the ticket has committed. */
   acknowledge?: (ticketId: number) => Promise<void>
-  /** Periodic housekeeping (acknowledgements owed after a crash, retention purge), run when there is no work. */
-  housekeeping?: () => Promise<void>
-  /** How often housekeeping runs at most. */
-  housekeepingIntervalMs?: number
   /** Timing and outcome hook (metrics); called synchronously, must not throw. */
   observer?: WorkerObserver
 }
@@ -88,8 +84,6 @@ export class MessageWorker {
       acknowledge: options.acknowledge ?? (async () => {}),
       reportPhishing: options.reportPhishing ?? (async () => {}),
       remind: options.remind ?? (async () => {}),
-      housekeeping: options.housekeeping ?? (async () => {}),
-      housekeepingIntervalMs: options.housekeepingIntervalMs ?? 60_000,
       observer: options.observer ?? NO_OBSERVER,
     }
   }
@@ -153,7 +147,7 @@ export class MessageWorker {
    * Work that follows a commit (acknowledgements, re-send reminders, phishing reports) runs one task at a time in
    * the background, so composing, signing and writing mail does not hold up the next batch, and mail is never sent
    * for a ticket that was rolled back. A crash before an acknowledgement is sent leaves the ticket's ack_status
-   * 'pending', and housekeeping sends it later.
+   * 'pending', and the scheduler's acknowledgement sweep sends it later.
    */
   private afterCommit(what: 'acknowledge' | 'remind' | 'phishing_report', ids: Record<string, number>, task: () => Promise<void>): void {
     this.afterCommitWork = this.afterCommitWork.then(async () => {
@@ -199,15 +193,9 @@ export class MessageWorker {
     await this.drainAcknowledgements()
   }
 
-  private lastHousekeeping = 0
-
   private async backgroundLoop(): Promise<void> {
     while (this.running) {
       let worked = false
-      if (Date.now() - this.lastHousekeeping >= this.opts.housekeepingIntervalMs) {
-        this.lastHousekeeping = Date.now()
-        await this.opts.housekeeping().catch((err: unknown) => this.log.error({ err }, 'housekeeping failed'))
-      }
       try {
         worked = (await this.runOnce()).length > 0
       } catch (err) {

@@ -6,8 +6,12 @@ const BIN = fileURLToPath(new URL('../../bin/maildesk', import.meta.url))
 
 export interface ServeProcess {
   child: ChildProcess
+  /** '' for a role without HTTP. */
   httpUrl: string
+  /** 0 for a role without SMTP. */
   smtpPort: number
+  /** host:port of the metrics listener, when started with --metrics-port. */
+  metrics: string | undefined
   /** Everything the process wrote to stdout so far (its log and the listening line). */
   output(): string
   /** Resolves when the process has exited, however it ended. */
@@ -26,7 +30,7 @@ export interface ServeOptions {
   timeoutMs?: number
 }
 
-/** Starts the real `bin/maildesk serve` in its own process and waits for its listening line. */
+/** Starts the real `bin/maildesk serve` (any --role) in its own process and waits for its listening line. */
 export async function startServeProcess(options: ServeOptions): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
@@ -37,7 +41,7 @@ export async function startServeProcess(options: ServeOptions): Promise<ServePro
   let stdout = ''
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const { httpUrl, smtpPort } = await new Promise<{ httpUrl: string; smtpPort: number }>((resolve, reject) => {
+  const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`maildesk serve did not start:\n${stdout}\n${stderr}`)), options.timeoutMs ?? 60_000)
     child.once('exit', (code) => {
       clearTimeout(timer)
@@ -45,17 +49,18 @@ export async function startServeProcess(options: ServeOptions): Promise<ServePro
     })
     child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString()
-      const listening = /maildesk listening http=(\S+) smtp=[\d.]+:(\d+)/.exec(stdout)
-      if (listening?.[1] && listening[2] && (!options.waitFor || options.waitFor.test(stdout))) {
+      const listening = /maildesk listening ([^\n]*)\n/.exec(stdout)?.[1]
+      if (listening && (!options.waitFor || options.waitFor.test(stdout))) {
         clearTimeout(timer)
-        resolve({ httpUrl: listening[1], smtpPort: Number(listening[2]) })
+        resolve(listening)
       }
     })
   })
   return {
     child,
-    httpUrl,
-    smtpPort,
+    httpUrl: /http=(\S+)/.exec(line)?.[1] ?? '',
+    smtpPort: Number(/smtp=[\d.]+:(\d+)/.exec(line)?.[1] ?? 0),
+    metrics: /metrics=(\S+)/.exec(line)?.[1],
     output: () => stdout,
     exited,
     async stop(signal = 'SIGTERM') {

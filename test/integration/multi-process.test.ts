@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Store } from '../../src/store/database.ts'
-import { buildEmail, REPO_ROOT, tempDir } from '../helpers/fixtures.ts'
+import { buildEmail, tempDir } from '../helpers/fixtures.ts'
+import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts'
 import { createTestSchema, dropTestSchema } from '../helpers/test-database.ts'
 
 // Several processes need one PostgreSQL; SQLite runs everything in one process, which the other integration
@@ -14,36 +13,13 @@ const MESSAGE_COUNT = process.env.BIG ? 5000 : 1000
 /** Every 50th message is delivered twice (same Message-ID): it must be stored once. */
 const RESEND_EVERY = 50
 
-interface Node {
+interface Node extends ServeProcess {
   role: string
-  child: ChildProcess
-  smtpPort?: number
-  /** host:port of the metrics listener (workers are started with --metrics-port 0). */
-  metrics?: string
-  exited: Promise<void>
 }
 
 async function startNode(role: 'http' | 'smtp' | 'worker', dataDir: string, env: Record<string, string>): Promise<Node> {
   const metricsFlag = role === 'worker' ? ['--metrics-port', '0'] : []
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--role', role, ...metricsFlag, '--data-dir', dataDir, '--http-port', '0', '--smtp-port', '0'], {
-    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      const listening = /maildesk listening ([^\n]*)\n/.exec(out)?.[1]
-      if (listening) resolve(listening)
-    })
-    child.once('exit', (code) => reject(new Error(`serve --role ${role} exited with ${code}: ${stderr.slice(-2000)}`)))
-  })
-  const smtpPort = Number(/smtp=[\d.]+:(\d+)/.exec(line)?.[1] ?? 0)
-  const metrics = /metrics=(\S+)/.exec(line)?.[1]
-  return { role, child, exited, ...(smtpPort ? { smtpPort } : {}), ...(metrics ? { metrics } : {}) }
+  return { role, ...(await startServeProcess({ dataDir, env, args: ['--role', role, ...metricsFlag] })) }
 }
 
 async function count(store: Store, query: (db: Store['db']) => Promise<{ n: number | string } | undefined>): Promise<number> {
