@@ -1,6 +1,8 @@
+import type { FastifyInstance } from 'fastify'
 import { silentLogger } from '../../src/logger.ts'
 import { createZoneResolver, type DnsZone } from '../../src/pipeline/authenticate-sender.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.ts'
+import { buildApp } from '../../src/web/app.ts'
 import type { SqlDialect } from '../../src/store/database.ts'
 import { testConfig } from './fixtures.ts'
 import { createTestDatabase } from './test-database.ts'
@@ -18,4 +20,21 @@ export async function createTestRuntime(
     ...options,
     resolver: options.resolver ?? createZoneResolver(options.zone ?? {}),
   })
+}
+
+/** The HTTP app (never listening; use app.inject) over a fresh test runtime; close() closes both. */
+export async function createTestApp(
+  dialect: SqlDialect,
+  config = testConfig(),
+): Promise<{ rt: Runtime; app: FastifyInstance; close(): Promise<void> }> {
+  const rt = await createTestRuntime(dialect, config)
+  const app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger, transport: rt.transport })
+  return {
+    rt,
+    app,
+    async close() {
+      await app.close()
+      await rt.close()
+    },
+  }
 }

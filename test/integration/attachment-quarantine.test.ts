@@ -2,11 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
-import { buildApp } from '../../src/web/app.ts'
 import { createAgentSession } from '../helpers/auth.ts'
-import { createTestRuntime } from '../helpers/runtime.ts'
+import { createTestApp } from '../helpers/runtime.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
 function messageWith(filename: string, contentType: string, bytes: Buffer): Buffer {
@@ -43,14 +41,11 @@ for (const dialect of testDialects()) {
   describe(`${dialect}: attachments agents may download`, () => {
     let rt: Runtime
     let app: FastifyInstance
+    let close: () => Promise<void>
     beforeEach(async () => {
-      rt = await createTestRuntime(dialect)
-      app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger, transport: rt.transport })
+      ;({ rt, app, close } = await createTestApp(dialect))
     })
-    afterEach(async () => {
-      await app.close()
-      await rt.close()
-    })
+    afterEach(() => close())
 
     it('serves a picture as a download with safe headers, and withholds an executable disguised as a PDF', async () => {
       await rt.spool.spool({ raw: messageWith('screenshot.png', 'image/png', PNG), source: 'smtp' })

@@ -2,25 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
-import { buildApp } from '../../src/web/app.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
-import { createTestRuntime } from '../helpers/runtime.ts'
+import { createTestApp } from '../helpers/runtime.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: a customer checks the verification code of an email they received`, () => {
     let rt: Runtime
     let app: FastifyInstance
+    let close: () => Promise<void>
     beforeEach(async () => {
-      rt = await createTestRuntime(dialect)
-      app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger, transport: rt.transport })
+      ;({ rt, app, close } = await createTestApp(dialect))
     })
-    afterEach(async () => {
-      await app.close()
-      await rt.close()
-    })
+    afterEach(() => close())
 
     it('confirms the code in our acknowledgement, with date, masked recipient and subject; unknown codes are not ours', async () => {
       await rt.spool.spool({ raw: buildEmail({ subject: 'Refund request', body: 'Please refund order 9931, it was cancelled.' }), source: 'smtp' })
