@@ -38,7 +38,22 @@ export function renderReasons(findings: ReasonFinding[], language: Language): Ve
 export function mentionsBrandAsWord(profile: BrandProfile, text: string): boolean {
   // Chinese has no spaces: "OKPay客服" is the brand and a word, so Han characters separate words too.
   const words = text.toLowerCase().split(/[^\p{L}\p{N}]+|\p{Script=Han}+/u)
-  return words.some((w) => w.length > 0 && (profile.tokens.includes(w) || profile.tokenSkeletons.has(confusableSkeleton(w)) || profile.tokens.some((t) => w.startsWith(t) && /^\d*$/.test(w.slice(t.length)))))
+  return words.some((w) => w.length > 0 && (profile.tokens.includes(w) || profile.tokenSkeletons.has(skeletonOfWord(w)) || profile.tokens.some((t) => w.startsWith(t) && /^\d*$/.test(w.slice(t.length)))))
+}
+
+// Mail repeats its words ("the", "your", "account"): the skeleton of each is computed once. Bounded, so a hostile
+// message with millions of distinct words cannot grow it without limit.
+const SKELETON_CACHE_MAX = 50_000
+const skeletonCache = new Map<string, string>()
+
+function skeletonOfWord(word: string): string {
+  let skeleton = skeletonCache.get(word)
+  if (skeleton === undefined) {
+    if (skeletonCache.size >= SKELETON_CACHE_MAX) skeletonCache.clear()
+    skeleton = confusableSkeleton(word)
+    skeletonCache.set(word, skeleton)
+  }
+  return skeleton
 }
 
 /** Judges an email address: the domain decides, with extra signs for free mail and a brand before the @. */
