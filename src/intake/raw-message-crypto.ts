@@ -18,8 +18,15 @@ export function deriveRawMessageKey(secret: Buffer): Buffer {
 export function encryptRawMessage(key: Buffer, plain: Uint8Array): Buffer {
   const iv = randomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
-  const body = Buffer.concat([cipher.update(plain), cipher.final()])
-  return Buffer.concat([iv, cipher.getAuthTag(), body])
+  const body = cipher.update(plain)
+  const tail = cipher.final()
+  // One output allocation: a 25 MB message is not copied three times on its way to the database.
+  const out = Buffer.allocUnsafe(IV_BYTES + TAG_BYTES + body.length + tail.length)
+  iv.copy(out, 0)
+  cipher.getAuthTag().copy(out, IV_BYTES)
+  body.copy(out, IV_BYTES + TAG_BYTES)
+  tail.copy(out, IV_BYTES + TAG_BYTES + body.length)
+  return out
 }
 
 /** @throws Error when the key is wrong or the bytes were altered. */
@@ -28,5 +35,7 @@ export function decryptRawMessage(key: Buffer, stored: Uint8Array): Buffer {
   if (data.length < IV_BYTES + TAG_BYTES) throw new Error('encrypted raw message is truncated')
   const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES))
   decipher.setAuthTag(data.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
-  return Buffer.concat([decipher.update(data.subarray(IV_BYTES + TAG_BYTES)), decipher.final()])
+  const plain = decipher.update(data.subarray(IV_BYTES + TAG_BYTES))
+  const rest = decipher.final() // GCM is a stream cipher: final() only checks the tag, and returns nothing to join
+  return rest.length === 0 ? plain : Buffer.concat([plain, rest])
 }

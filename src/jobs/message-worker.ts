@@ -214,14 +214,20 @@ export class MessageWorker {
     }
   }
 
+  /** The message as received, decrypted; the stored (encrypted) copy is not kept alive while the message is analyzed. */
+  private async readRawBytes(id: number): Promise<Uint8Array | undefined> {
+    const stored = await loadRawBytes(this.store.db, id)
+    if (!stored?.raw) return undefined
+    return stored.encryption ? decryptRawMessage(this.ctx.rawMessageKey, stored.raw) : stored.raw
+  }
+
   private async prepare(raw: RawMessageSummary): Promise<Prepared> {
     if (raw.attempts > this.opts.maxAttempts) {
       return { raw, failure: { code: 'TOO_MANY_ATTEMPTS', message: `gave up after ${raw.attempts - 1} attempts` } }
     }
     try {
-      const stored = await loadRawBytes(this.store.db, raw.id)
-      if (!stored?.raw) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
-      const bytes = stored.encryption ? decryptRawMessage(this.ctx.rawMessageKey, stored.raw) : stored.raw
+      const bytes = await this.readRawBytes(raw.id)
+      if (!bytes) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
       const started = process.hrtime.bigint()
       const analyzed = await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address, rcptTo: parseRecipients(raw.rcpt_to) })
       this.opts.observer.stage('analyze', secondsSince(started))

@@ -76,8 +76,9 @@ for (const dialect of testDialects()) {
 
       // A last start lets the worker process what was spooled but not yet processed when it was killed.
       const server = await startServeProcess({ dataDir, env })
-      const store = await open()
+      let store: Store | undefined
       try {
+        store = await open()
         // The promise of a 250: the raw bytes are in the database.
         const key = deriveRawMessageKey(loadConfig({ MAILDESK_DATA_DIR: dataDir }).secretKey)
         const raws = await store.db.selectFrom('raw_messages').select(['raw', 'encryption']).execute()
@@ -104,7 +105,7 @@ for (const dialect of testDialects()) {
         // Each acknowledged message is stored exactly once (the unique index would refuse a second).
         expect(stored.filter((r) => r.message_id_header?.startsWith('<crash-')).length).toBeGreaterThanOrEqual(acked.length)
       } finally {
-        await store.destroy()
+        await store?.destroy()
         await server.stop()
       }
     }, 240_000)
