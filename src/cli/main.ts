@@ -155,10 +155,27 @@ export async function main(argv: string[], env = process.env, io: CliIo = defaul
       io.err(`maildesk ${name}: ${err.message}`)
       return 1
     }
+    const listenProblem = describeListenError(err)
+    if (listenProblem) {
+      io.err(`maildesk ${name}: ${listenProblem}`)
+      return 1
+    }
     log.error({ err }, 'command failed')
     io.err(`maildesk ${name}: unexpected error: ${(err as Error).message}`)
     return 1
   }
+}
+
+/** A port that cannot be bound is an operator's problem with a known fix, not a crash to report. */
+function describeListenError(err: unknown): string | undefined {
+  const e = err as { code?: unknown; address?: unknown; port?: unknown }
+  const where = `${String(e.address ?? '')}:${String(e.port ?? '')}`
+  if (e.code === 'EADDRINUSE') {
+    return `${where} is already in use by another program; stop it, or choose other ports with --http-port/--smtp-port (MAILDESK_HTTP_PORT/MAILDESK_SMTP_PORT)`
+  }
+  if (e.code === 'EACCES') return `not allowed to listen on ${where}; ports below 1024 need privileges, choose a higher port`
+  if (e.code === 'EADDRNOTAVAIL') return `${String(e.address ?? 'that address')} is not an address of this machine; check --host (MAILDESK_HOST)`
+  return undefined
 }
 
 const defaultIo: CliIo = {

@@ -71,7 +71,6 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
   const app = runs.http
     ? await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify(), transport: runtime.transport, metrics: runtime.metrics })
     : undefined
-  if (app) await announceFirstAdmin(runtime.store.db, config, log)
   const smtp = runs.smtp
     ? new SmtpIntake(
         {
@@ -95,19 +94,31 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
         leaseMs: config.imap.leaseMs,
       })
     : undefined
+  // Ports first: a port that is taken stops the start cleanly (everything closed, a clear message, exit 1)
+  // before any work begins or the first admin's one-time password is printed.
+  let httpAddress: string | undefined
+  let smtpAddress: Awaited<ReturnType<SmtpIntake['listen']>> | undefined
+  let metrics: Awaited<ReturnType<typeof listenForMetrics>> | undefined
+  try {
+    httpAddress = app ? await app.listen({ host: config.host, port: config.httpPort }) : undefined
+    smtpAddress = smtp ? await smtp.listen() : undefined
+    // HTTP nodes serve /metrics in the web app; the others only when asked, on a port of their own.
+    metrics =
+      !app && options.metricsPort !== undefined
+        ? await listenForMetrics(config.host, options.metricsPort, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
+        : undefined
+  } catch (err) {
+    await Promise.allSettled([app?.close(), smtpAddress ? smtp?.close() : undefined])
+    await runtime.close()
+    throw err
+  }
+  if (app) await announceFirstAdmin(runtime.store.db, config, log)
   if (runs.worker) {
     runtime.worker.start()
     runtime.scheduler.start()
     imap?.start()
   }
-  const httpAddress = app ? await app.listen({ host: config.host, port: config.httpPort }) : undefined
-  const smtpAddress = smtp ? await smtp.listen() : undefined
   const smtpText = smtpAddress ? `${smtpAddress.address}:${smtpAddress.port}` : undefined
-  // HTTP nodes serve /metrics in the web app; the others only when asked, on a port of their own.
-  const metrics =
-    !app && options.metricsPort !== undefined
-      ? await listenForMetrics(config.host, options.metricsPort, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
-      : undefined
   log.info({ role, http: httpAddress, smtp: smtpText, database: runtime.store.dialect, dataDir: config.dataDir }, 'maildesk started')
   // Machine-readable for scripts and tests that start us on port 0.
   const parts = [httpAddress ? `http=${httpAddress}` : '', smtpText ? `smtp=${smtpText}` : '', metrics ? `metrics=${metrics.address}` : '', `role=${role}`].filter(Boolean)
