@@ -30,3 +30,9 @@ export async function upsertCustomerByEmail(
 export async function setCustomerLanguage(db: Db, id: number, language: string, now: Date): Promise<void> {
   await db.updateTable('customers').set({ language, updated_at: now.toISOString() }).where('id', '=', id).execute()
 }
+
+/** The customers with these ids, in one query. */
+export async function findCustomersByIds(db: Db, ids: number[]): Promise<CustomerRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('customers').selectAll().where('id', 'in', ids).execute()
+}

@@ -1,8 +1,9 @@
 import type { Db } from '../store/database.ts'
 import type { NewTicketMessageRow, TicketMessageRow } from './ticket-message.table.ts'
 
-export async function insertTicketMessage(db: Db, row: NewTicketMessageRow): Promise<TicketMessageRow> {
-  return db.insertInto('ticket_messages').values(row).returningAll().executeTakeFirstOrThrow()
+/** Inserts one message and returns its id only: bodies can be megabytes, and nobody needs them back. */
+export async function insertTicketMessage(db: Db, row: NewTicketMessageRow): Promise<{ id: number }> {
+  return db.insertInto('ticket_messages').values(row).returning('id').executeTakeFirstOrThrow()
 }
 
 export async function findMessageByMessageIdHeader(db: Db, messageId: string): Promise<TicketMessageRow | undefined> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { findCustomerById } from '../customers/customer.repository.ts'
+import { findCustomersByIds } from '../customers/customer.repository.ts'
 import { NotFoundError } from '../errors.ts'
 import type { AppDeps } from '../web/app.ts'
 import { parseTicketNumber } from './ticket-number.ts'
@@ -31,11 +31,8 @@ export function ticketRoutes(deps: AppDeps) {
       },
       async (request) => {
         const { rows, total } = await listTickets(deps.store.db, request.query)
-        const customers = new Map<number, { email: string }>()
-        for (const id of new Set(rows.map((r) => r.customer_id))) {
-          const c = await findCustomerById(deps.store.db, id)
-          if (c) customers.set(id, c)
-        }
+        const found = await findCustomersByIds(deps.store.db, [...new Set(rows.map((r) => r.customer_id))])
+        const customers = new Map(found.map((c) => [c.id, c]))
         return {
           total,
           limit: request.query.limit,
