@@ -8,6 +8,8 @@ import { openRuntime } from '../runtime.ts'
 import { findFirstMessageIdOfTicket, findMessageById } from '../tickets/ticket-message.repository.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
 
+const MAX_PENDING_BYTES = 64 * 1024 * 1024 // 64 MiB
+
 export interface CliIo {
   out(line: string): void
   err(line: string): void
@@ -40,6 +42,7 @@ export async function ingest(config: Config, log: Logger, files: string[], io: C
   const runtime = await openRuntime(config, log)
   try {
     const pending: Array<Promise<void>> = []
+    let pendingBytes = 0
     for (const file of files) {
       let raw: Buffer
       try {
@@ -54,6 +57,12 @@ export async function ingest(config: Config, log: Logger, files: string[], io: C
       const entry = { file, rawId: 0 }
       spooled.push(entry)
       pending.push(runtime.spool.spool({ raw, source: 'file' }).then((id) => void (entry.rawId = id)))
+      // Group-committed in batches, but never more than MAX_PENDING_BYTES of files held in memory at once.
+      pendingBytes += raw.length
+      if (pendingBytes >= MAX_PENDING_BYTES) {
+        await Promise.all(pending.splice(0))
+        pendingBytes = 0
+      }
     }
     await Promise.all(pending)
     await runtime.worker.runUntilIdle()
