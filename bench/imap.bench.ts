@@ -3,18 +3,17 @@
 // same corpus (nodemailer, 8 parallel connections, to a started SmtpIntake). Both on SQLite with durable
 // commits; "ingested" means spooled and committed, which is the point where each path acknowledges.
 //   node --import tsx bench/imap.bench.ts
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import nodemailer from 'nodemailer'
 import { loadConfig } from '../src/config.ts'
-import type { ImapMailboxConfig } from '../src/intake/imap-config.ts'
 import { ImapIntake } from '../src/intake/imap-intake.ts'
 import { findImapMailboxByName } from '../src/intake/imap-mailbox.repository.ts'
 import { SmtpIntake } from '../src/intake/smtp-intake.ts'
 import { silentLogger } from '../src/logger.ts'
 import { openRuntime, type Runtime } from '../src/runtime.ts'
-import { appendMessages, startDovecot } from '../test/helpers/dovecot.ts'
+import { appendMessages, dovecotMailbox, startDovecot } from '../test/helpers/dovecot.ts'
 import { fmt, isMain, loadGeneratedCorpus, medianOf } from './lib/measure.ts'
 
 const COUNT = 2000
@@ -47,20 +46,7 @@ async function imapRate(corpus: Buffer[], run: number): Promise<number> {
   const secrets = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-secret-'))
   try {
     await appendMessages(dovecot, corpus, 'INBOX', user)
-    const passwordFile = path.join(secrets, 'password')
-    writeFileSync(passwordFile, user.password)
-    const mailbox: ImapMailboxConfig = {
-      name: 'bench',
-      host: dovecot.host,
-      port: dovecot.port,
-      tls: false,
-      allowPlaintext: true,
-      user: user.user,
-      auth: { kind: 'password', passwordFile },
-      folder: 'INBOX',
-      afterFetch: { action: 'seen' },
-      address: 'support@okpay.com',
-    }
+    const mailbox = dovecotMailbox(dovecot, user, secrets, { name: 'bench' })
     return await withRuntime(async (runtime) => {
       const options = { maxMessageBytes: 25 * 1024 * 1024, alertAfterMs: 60_000 }
       const deps = { db: runtime.store.db, spool: runtime.spool, log: silentLogger }

@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os'
 import path from 'node:path'
 import { createConnection } from 'node:net'
 import { ImapFlow } from 'imapflow'
+import type { ImapMailboxConfig } from '../../src/intake/imap-config.ts'
 import { findFreePort } from './free-port.ts'
 
 /** Debian puts daemons in /usr/sbin, which is not on an unprivileged user's PATH. */
@@ -230,4 +231,32 @@ export function buildTestMessage(n: number, overrides: { subject?: string; from?
     overrides.body ?? `My payment number ${n} did not arrive.`,
     '',
   ].join('\r\n')
+}
+
+/**
+ * The Maildesk mailbox configuration for a user of this Dovecot: plain IMAP on loopback, the password in a file
+ * `<secretsDir>/<user>.password` (as operators give it), mapped to support@okpay.com.
+ */
+export function dovecotMailbox(
+  server: Pick<DovecotServer, 'host' | 'port'>,
+  user: DovecotUser,
+  secretsDir: string,
+  overrides: Partial<ImapMailboxConfig> = {},
+  password = user.password,
+): ImapMailboxConfig {
+  const passwordFile = path.join(secretsDir, `${user.user}.password`)
+  writeFileSync(passwordFile, `${password}\n`)
+  return {
+    name: user.user.split('@')[0] ?? 'box',
+    host: server.host,
+    port: server.port,
+    tls: false,
+    allowPlaintext: true,
+    user: user.user,
+    auth: { kind: 'password', passwordFile },
+    folder: 'INBOX',
+    afterFetch: { action: 'seen' },
+    address: 'support@okpay.com',
+    ...overrides,
+  }
 }

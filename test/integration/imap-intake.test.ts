@@ -9,7 +9,7 @@ import { findImapMailboxByName } from '../../src/intake/imap-mailbox.repository.
 import { RawMessageSpool, type IncomingRawMessage } from '../../src/intake/raw-message-spool.ts'
 import { silentLogger } from '../../src/logger.ts'
 import type { Store } from '../../src/store/database.ts'
-import { appendMessages, buildTestMessage, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
+import { appendMessages, buildTestMessage, dovecotMailbox, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
 import { createTestDatabase, testDialects } from '../helpers/test-database.ts'
 
 const USERS: DovecotUser[] = Array.from({ length: 16 }, (_, i) => ({ user: `box${i}@okpay.com`, password: `secret-${i}` }))
@@ -53,21 +53,7 @@ describe('IMAP intake against a real Dovecot', () => {
   })
 
   function mailboxFor(user: DovecotUser, overrides: Partial<ImapMailboxConfig> = {}, password = user.password): ImapMailboxConfig {
-    const passwordFile = path.join(secrets, `${user.user}.password`)
-    writeFileSync(passwordFile, `${password}\n`)
-    return {
-      name: user.user.split('@')[0] ?? 'box',
-      host: dovecot.host,
-      port: dovecot.port,
-      tls: false,
-      allowPlaintext: true,
-      user: user.user,
-      auth: { kind: 'password', passwordFile },
-      folder: 'INBOX',
-      afterFetch: { action: 'seen' },
-      address: 'support@okpay.com',
-      ...overrides,
-    }
+    return dovecotMailbox(dovecot, user, secrets, overrides, password)
   }
 
   function takeUser(): DovecotUser {
