@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { Config } from '../config.ts'
-import { MaildeskError } from '../errors.ts'
+import { MaildeskError, MessageTooLargeError } from '../errors.ts'
 import { findRawMessageSummary } from '../intake/raw-message.repository.ts'
 import type { Logger } from '../logger.ts'
 import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
@@ -21,7 +21,7 @@ async function readBounded(file: string, maxBytes: number): Promise<Buffer> {
   try {
     const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }))
     if (!isFile) throw new MaildeskError('INVALID_INPUT', 'not a regular file')
-    if (size > maxBytes) throw new MaildeskError('MESSAGE_TOO_LARGE', `the file is ${size} bytes; the limit is ${maxBytes}`)
+    if (size > maxBytes) throw new MessageTooLargeError(maxBytes, `the file is ${size} bytes; the limit is ${maxBytes}`)
     return await handle.readFile()
   } finally {
     await handle.close()

@@ -50,6 +50,15 @@ describe('bin/maildesk ingest', () => {
     ])
   })
 
+  it('refuses a file over the message size limit without reading it, naming the file and both sizes', () => {
+    const dir = tempDir()
+    const big = path.join(dir, 'big.eml')
+    writeFileSync(big, buildEmail({ body: 'x'.repeat(5000) }))
+    const result = maildesk(['ingest', '--data-dir', path.join(dir, 'data'), big], { MAILDESK_MAX_MESSAGE_BYTES: '4096' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(new RegExp(`^maildesk ingest: ${big.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file is \\d+ bytes; the limit is 4096\n$`))
+  })
+
   it('explains usage errors and configuration errors with exit code 2', () => {
     const unknownFlag = maildesk(['ingest', '--colour', 'x.eml'])
     expect(unknownFlag.code).toBe(2)
