@@ -1,6 +1,8 @@
 // SMTP acceptance measured with Postfix's own load generator, side by side in one run:
 //   smtp-source → smtp-sink (Postfix's sink: answers 250 and throws the mail away; the ceiling on loopback)
 //   smtp-source → maildesk serve --role smtp on SQLite and on PostgreSQL (250 only after the spool commit)
+//   and, for where the time goes, two in-process servers that answer 250 and store nothing: Maildesk's own receiver
+//   (src/intake/smtp/) and the smtp-server package it replaced (kept as a devDependency for test fakes)
 // same message size, sessions and count. Target: Maildesk with durable 250s at ≥ 50% of smtp-sink.
 // Then ingest throughput (spool → pipeline → stored tickets → acknowledgements) with 1 and 2 worker processes
 // on PostgreSQL, and the one SQLite worker for comparison.
@@ -16,6 +18,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { SMTPServer } from 'smtp-server'
+import { reply } from '../src/intake/smtp/smtp-command.ts'
+import { SmtpReceiver } from '../src/intake/smtp/smtp-receiver.ts'
 import { RawMessageSpool } from '../src/intake/raw-message-spool.ts'
 import { deriveRawMessageKey } from '../src/intake/raw-message-crypto.ts'
 import { loadConfig } from '../src/config.ts'
@@ -75,9 +79,9 @@ async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
 
 /**
  * How smtp-source sends: 'reuse' keeps each session's connection for its next message (-d), as MTAs with connection
- * caching deliver a burst; 'connect' opens a connection per message. smtp-server holds every new connection's greeting
- * for 100 ms to catch clients that talk too early (an anti-spam greet pause; smtp-sink has none), so in 'connect' mode
- * Node's SMTP server — Maildesk or bare — tops out at sessions × 10 messages per second.
+ * caching deliver a burst; 'connect' opens a connection per message. The smtp-server package holds every new
+ * connection's greeting for 100 ms (an anti-spam greet pause; smtp-sink and Maildesk's receiver have none), so in
+ * 'connect' mode it tops out at sessions × 10 messages per second.
  */
 type Mode = 'reuse' | 'connect'
 
@@ -178,7 +182,31 @@ async function smtpSinkRate(mode: Mode): Promise<number> {
   }
 }
 
-/** Node's smtp-server answering 250 and discarding, in this process: the ceiling of any Node SMTP intake. */
+/** smtp-source run asynchronously (execFileSync would block a server in this process); messages per second. */
+async function smtpSourceAsync(port: number, mode: Mode): Promise<number> {
+  const started = performance.now()
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('/usr/sbin/smtp-source', [...(mode === 'reuse' ? ['-d'] : []), '-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', `127.0.0.1:${port}`], { stdio: 'ignore' })
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))))
+  })
+  return COUNT / ((performance.now() - started) / 1000)
+}
+
+/** Maildesk's own SMTP receiver (src/intake/smtp/) answering 250 without storing: what the spool leaves room for. */
+async function bareReceiverRate(mode: Mode): Promise<number> {
+  const receiver = new SmtpReceiver(
+    { host: '127.0.0.1', port: 0, serverName: 'bench.example', maxMessageBytes: 25 * 1024 * 1024, maxClients: 1000 },
+    { checkRecipient: () => undefined, receiveMessage: async () => reply(250, '2.0.0', 'OK') },
+  )
+  const { port } = await receiver.listen()
+  try {
+    return await smtpSourceAsync(port, mode)
+  } finally {
+    await receiver.close()
+  }
+}
+
+/** Node's smtp-server answering 250 and discarding, in this process: what Maildesk used before its own receiver. */
 async function bareSmtpServerRate(mode: Mode): Promise<number> {
   const server = new SMTPServer({
     authOptional: true,
@@ -194,13 +222,7 @@ async function bareSmtpServerRate(mode: Mode): Promise<number> {
   const address = server.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   try {
-    // smtp-source is synchronous here (execFileSync) and would block this process's server: run it asynchronously.
-    const started = performance.now()
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('/usr/sbin/smtp-source', [...(mode === 'reuse' ? ['-d'] : []), '-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', `127.0.0.1:${port}`], { stdio: 'ignore' })
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))))
-    })
-    return COUNT / ((performance.now() - started) / 1000)
+    return await smtpSourceAsync(port, mode)
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   }
@@ -241,7 +263,10 @@ export async function run(): Promise<Record<string, number | string>> {
     console.log(`  smtp-sink (Postfix, discards):              ${fmt(sink)} msg/s`)
     const bare = Math.round(await bareSmtpServerRate(mode))
     results[`${mode}BareSmtpServerPerSecond`] = bare
-    console.log(`  smtp-server (Node, discards, no storage):   ${fmt(bare)} msg/s = ${fmt((100 * bare) / sink)}% of smtp-sink`)
+    console.log(`  smtp-server package (discards, no storage): ${fmt(bare)} msg/s = ${fmt((100 * bare) / sink)}% of smtp-sink`)
+    const receiver = Math.round(await bareReceiverRate(mode))
+    results[`${mode}BareReceiverPerSecond`] = receiver
+    console.log(`  Maildesk receiver (discards, no storage):   ${fmt(receiver)} msg/s = ${fmt((100 * receiver) / sink)}% of smtp-sink`)
     const sqliteDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
     const sqliteRate = Math.round(await maildeskIntakeRate(await sqliteDatabase(sqliteDir), sqliteDir, mode))
     results[`${mode}MaildeskSqlitePerSecond`] = sqliteRate
@@ -261,7 +286,7 @@ export async function run(): Promise<Record<string, number | string>> {
     } else {
       console.log('  maildesk on PostgreSQL: skipped (set TEST_POSTGRES_URL)')
     }
-    if (mode === 'connect') console.log(`  (smtp-server's 100 ms greet pause caps any Node SMTP server here at ${SESSIONS} sessions × 10 = ${SESSIONS * 10} msg/s)`)
+    if (mode === 'connect') console.log(`  (the smtp-server package's 100 ms greet pause caps it here at ${SESSIONS} sessions × 10 = ${SESSIONS * 10} msg/s)`)
   }
 
   if (INGEST_COUNT === 0) return results

@@ -47,7 +47,7 @@ for (const dialect of testDialects()) {
         envelope: { from: 'li.wei@customer.example', to: ['support@okpay.com'] },
         raw: buildEmail({ messageId: '<smtp-1@customer.example>' }),
       })
-      expect(info.response).toMatch(/^250 OK: queued as \d+$/)
+      expect(info.response).toMatch(/^250 2.0.0 OK: queued as \d+$/)
       const rows = await listRawMessages(rt.store.db, { limit: 10, offset: 0 })
       expect(rows).toHaveLength(1)
       expect(rows[0]).toMatchObject({ source: 'smtp', mail_from: 'li.wei@customer.example', rcpt_to: '["support@okpay.com"]', status: 'pending' })
