@@ -12,6 +12,7 @@
 import PostalMime, { type Attachment, type Email, type PostalMimeOptions } from 'postal-mime'
 import { decodeText } from './charset.ts'
 import { transcodeEightBitHeaders } from './header-8bit.ts'
+import { LARGE_MESSAGE_BYTES, LargePartDecoder, LargePartRegistry } from './large-part-decoder.ts'
 
 /** What a parse decided about charsets, for warnings. */
 export interface CharsetReport {
@@ -60,6 +61,40 @@ function hasInternals(parser: object): parser is PostalMimeInternals {
   )
 }
 
+/** A MimeNode as seen by setupContentDecoder, which processHeaders calls once the part's headers are read. */
+interface DecodingNode {
+  postalMime: object
+  contentType: { parsed: { value: string }; multipart: string | false }
+  contentDecoder: unknown
+  setupContentDecoder: (transferEncoding: string) => void
+}
+
+/** Parsers (top level and nested) of a large message, with the registry their large parts go to. */
+const largePartParsers = new WeakMap<object, { registry: LargePartRegistry; remainingBytes: () => number }>()
+const hookedPrototypes = new WeakSet<object>()
+
+/**
+ * Installs LargePartDecoder on MimeNode's prototype (reached through a parser's root node; postal-mime does not export
+ * the class). It only acts for parsers registered in largePartParsers; every other parse is untouched.
+ */
+function hookLargePartDecoding(parser: PostalMimeInternals): boolean {
+  const proto: unknown = Object.getPrototypeOf(parser.root)
+  if (typeof proto !== 'object' || proto === null) return false
+  const original: unknown = Reflect.get(proto, 'setupContentDecoder')
+  if (typeof original !== 'function') return false
+  if (!hookedPrototypes.has(proto)) {
+    hookedPrototypes.add(proto)
+    Reflect.set(proto, 'setupContentDecoder', function (this: DecodingNode, transferEncoding: string) {
+      Reflect.apply(original, this, [transferEncoding])
+      const large = largePartParsers.get(this.postalMime)
+      // Only parts postal-mime turns into attachments: text/* may become the body and message/* nested mail.
+      if (!large || !/base64/i.test(transferEncoding) || this.contentType.multipart || /^(text|message)\//i.test(this.contentType.parsed.value)) return
+      this.contentDecoder = new LargePartDecoder(large.registry, large.remainingBytes)
+    })
+  }
+  return true
+}
+
 function useCharsetDecoding(node: MimeNodeInternals, report: CharsetReport): void {
   if (!node.contentType.multipart) {
     node.getTextContent = () => {
@@ -74,11 +109,22 @@ function useCharsetDecoding(node: MimeNodeInternals, report: CharsetReport): voi
   for (const child of node.childNodes) useCharsetDecoding(child, report)
 }
 
-function createParser(options: PostalMimeOptions, report: CharsetReport, depth: number): PostalMime {
+function createParser(options: PostalMimeOptions, report: CharsetReport, depth: number, registry: LargePartRegistry | undefined): PostalMime {
   const parser = new PostalMime(options)
   if (!hasInternals(parser)) {
     report.hooked = false
     return parser
+  }
+  if (registry && hookLargePartDecoding(parser)) {
+    largePartParsers.set(parser, {
+      registry,
+      // The parser's read position in its input (set by parse()); unknown, the decoder's buffer doubles instead.
+      remainingBytes: () => {
+        const av: unknown = Reflect.get(parser, 'av')
+        const readPos: unknown = Reflect.get(parser, 'readPos')
+        return av instanceof Uint8Array && typeof readPos === 'number' ? Math.max(0, av.length - readPos) : 0
+      },
+    })
   }
   parser.rfc822NestingDepth = depth
   const collectNode = parser.collectNode
@@ -93,6 +139,7 @@ function createParser(options: PostalMimeOptions, report: CharsetReport, depth: 
       { ...parser.mimeOptions, maxRfc822NestingDepth: parser.maxRfc822NestingDepth, attachmentEncoding: 'arraybuffer' },
       report,
       parser.rfc822NestingDepth + 1,
+      registry,
     )
     const nested = node.content ? transcodeEightBitHeaders(new Uint8Array(node.content)).raw : new Uint8Array(0)
     const subMessage = await subParser.parse(nested)
@@ -115,6 +162,13 @@ export async function parseWithCharsetFallback(raw: Uint8Array, options: PostalM
   // ArrayBuffer (any file read or spooled message larger than Node's 4 KiB pool) is handed over as the
   // ArrayBuffer itself, which postal-mime only reads. That is one copy of the message less at peak.
   const ownsBuffer = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer
-  const email = await createParser(options, report, 0).parse(ownsBuffer ? raw.buffer : raw)
+  const registry = raw.byteLength >= LARGE_MESSAGE_BYTES ? new LargePartRegistry() : undefined
+  const email = await createParser(options, report, 0, registry).parse(ownsBuffer ? raw.buffer : raw)
+  if (registry && registry.size > 0) {
+    for (const attachment of email.attachments) {
+      const content = registry.swapBack(attachment.content)
+      if (content) attachment.content = content
+    }
+  }
   return { email, report }
 }
