@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+
+/** One row as the spool writes it; the other raw_messages columns take their defaults. */
+export interface SpoolRow {
+  source: string
+  received_at: string
+  mail_from: string | null
+  rcpt_to: string
+  remote_address: string | null
+  size_bytes: number
+  sha256: string
+  raw: Uint8Array
+  encryption: string | null
+}
+
+/**
+ * The worker's code, inline rather than a file of its own, so it loads the same way from the TypeScript sources
+ * (tsx, vitest) and from the bundle: it needs nothing but better-sqlite3, whose path the main thread resolves.
+ * Its own connection: WAL, synchronous=FULL (the commit is fsynced before the ids go back), busy_timeout for the
+ * moments another connection is writing.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.betterSqlite3)
+const db = new Database(workerData.file)
+db.pragma('journal_mode = WAL')
+db.pragma('synchronous = FULL')
+db.pragma('busy_timeout = 5000')
+const insert = db.prepare('insert into raw_messages (source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id')
+const insertAll = db.transaction((rows) => rows.map((r) => insert.get(r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, r.size_bytes, r.sha256, Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength), r.encryption).id))
+parentPort.on('message', (m) => {
+  if (m === 'close') { db.close(); parentPort.close(); return }
+  try {
+    parentPort.postMessage({ ids: insertAll(m) })
+  } catch (err) {
+    parentPort.postMessage({ error: String((err && err.message) || err) })
+  }
+})
+`
+
+/** How long an idle writer thread stays before it is stopped (and started again by the next message). */
+const IDLE_MS = 2000
+
+/**
+ * Writes spool batches to a SQLite file in a worker thread with its own connection, so the event loop keeps serving
+ * sockets while a batch is inserted and fsynced, and while it does, the next batch gathers. One batch at a time.
+ */
+export class SqliteSpoolWriter {
+  private worker: Worker | undefined
+  private inFlight: { resolve(ids: number[]): void; reject(err: unknown): void } | undefined
+  private idleTimer: NodeJS.Timeout | undefined
+  private readonly betterSqlite3: string
+
+  constructor(private readonly file: string) {
+    this.betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3')
+  }
+
+  /** Inserts the rows in one transaction; resolves with their ids, in order, once the commit is on disk. */
+  write(rows: SpoolRow[]): Promise<number[]> {
+    if (this.inFlight) return Promise.reject(new Error('SqliteSpoolWriter takes one batch at a time'))
+    clearTimeout(this.idleTimer)
+    const worker = this.worker ?? this.start()
+    // Referenced while a batch is in flight, so a short-lived command that awaits its spool write is not ended
+    // early by an empty event loop; unreferenced when idle, so the thread never keeps a process alive.
+    worker.ref()
+    return new Promise<number[]>((resolve, reject) => {
+      this.inFlight = { resolve, reject }
+      worker.postMessage(rows)
+    }).finally(() => {
+      worker.unref()
+      this.idleTimer = setTimeout(() => this.stop(), IDLE_MS)
+      this.idleTimer.unref()
+    })
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, betterSqlite3: this.betterSqlite3 } })
+    worker.on('message', (m: { ids?: number[]; error?: string }) => {
+      const pending = this.inFlight
+      this.inFlight = undefined
+      if (m.ids) pending?.resolve(m.ids)
+      else pending?.reject(new Error(`spool write failed: ${m.error ?? 'unknown error'}`))
+    })
+    const fail = (err: unknown) => {
+      if (this.worker === worker) this.worker = undefined
+      const pending = this.inFlight
+      this.inFlight = undefined
+      pending?.reject(err)
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`spool writer thread exited (${code})`)))
+    this.worker = worker
+    return worker
+  }
+
+  private stop(): void {
+    const worker = this.worker
+    if (!worker || this.inFlight) return
+    this.worker = undefined
+    worker.postMessage('close')
+  }
+}
