@@ -5,7 +5,7 @@ import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
 /** Columns safe to list: everything except the raw bytes. */
 const SUMMARY_COLUMNS = [
   'id', 'source', 'received_at', 'mail_from', 'rcpt_to', 'remote_address', 'size_bytes', 'sha256', 'status',
-  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption',
+  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption', 'raw_file',
 ] as const
 
 export type RawMessageSummary = Omit<RawMessageRow, 'raw'>
@@ -102,9 +102,12 @@ export async function renewRawMessageClaims(db: Db, claims: Array<{ id: number; 
   return Number(result.numUpdatedRows)
 }
 
-/** The stored bytes as stored (see `encryption`), or raw null when the retention policy purged them. */
-export async function loadRawBytes(db: Db, id: number): Promise<{ raw: Uint8Array | null; encryption: string | null } | undefined> {
-  return db.selectFrom('raw_messages').select(['raw', 'encryption']).where('id', '=', id).executeTakeFirst()
+/**
+ * The stored bytes as stored (see `encryption`), or the name of the encrypted file a message above 1 MiB was spooled
+ * to (raw_file, intake/raw-message-file.ts); both null when the retention policy purged them.
+ */
+export async function loadRawBytes(db: Db, id: number): Promise<{ raw: Uint8Array | null; raw_file: string | null; encryption: string | null } | undefined> {
+  return db.selectFrom('raw_messages').select(['raw', 'raw_file', 'encryption']).where('id', '=', id).executeTakeFirst()
 }
 
 export async function markRawMessageDone(
@@ -191,4 +194,21 @@ export async function purgeRawBytes(db: Db, before: Date): Promise<number> {
     .where('processed_at', '<', before.toISOString())
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
+}
+
+/**
+ * The file half of the retention policy: forgets the files of messages processed before `before` and returns their
+ * names, for the caller to delete after this commit (a crash in between leaves an unreferenced file, never a row
+ * that names a deleted one).
+ */
+export async function purgeRawMessageFiles(db: Db, before: Date): Promise<string[]> {
+  const rows = await db
+    .updateTable('raw_messages')
+    .set({ raw_file: null })
+    .where('status', 'in', ['processed', 'duplicate'])
+    .where('raw_file', 'is not', null)
+    .where('processed_at', '<', before.toISOString())
+    .returning('raw_file')
+    .execute()
+  return rows.map((r) => r.raw_file).filter((name): name is string => name !== null)
 }

@@ -16,7 +16,9 @@ export interface RawMessageTable {
   sha256: string
   /** The bytes as received (encrypted when `encryption` is set); null once purged by the retention policy. */
   raw: Uint8Array | null
-  /** null: plain bytes; 'aes-256-gcm': see intake/raw-message-crypto.ts. */
+  /** A message above 1 MiB: its encrypted file in <data-dir>/spool/raw/ (intake/raw-message-file.ts); raw is null. */
+  raw_file: string | null
+  /** null: plain bytes; 'aes-256-gcm': see intake/raw-message-crypto.ts; 'aes-256-gcm-stream-v1': raw_file. */
   encryption: string | null
   status: Generated<RawMessageStatus>
   attempts: Generated<number>

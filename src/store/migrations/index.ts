@@ -13,6 +13,7 @@ import * as m0060 from './0060-imap-intake.ts'
 import * as m0061 from './0061-attachment-verdicts.ts'
 import * as m0062 from './0062-imap-mailbox-lease.ts'
 import * as m0070 from './0070-scheduled-work.ts'
+import * as m0080 from './0080-raw-message-files.ts'
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0061-attachment-verdicts': m0061,
   '0062-imap-mailbox-lease': m0062,
   '0070-scheduled-work': m0070,
+  '0080-raw-message-files': m0080,
 }
 
 /** A provider that binds each migration to the dialect it runs on. */
