@@ -1,38 +1,58 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 
-/** One row as the spool writes it; the other raw_messages columns take their defaults. */
+/** One message as the spool receives it; size, hash and encryption are added where it is written. */
 export interface SpoolRow {
   source: string
   received_at: string
   mail_from: string | null
   rcpt_to: string
   remote_address: string | null
-  size_bytes: number
-  sha256: string
+  /** The bytes as received. */
   raw: Uint8Array
-  encryption: string | null
 }
 
 /**
  * The worker's code, inline rather than a file of its own, so it loads the same way from the TypeScript sources
  * (tsx, vitest) and from the bundle: it needs nothing but better-sqlite3, whose path the main thread resolves.
+ * It hashes and encrypts in the format of raw-message-crypto.ts (12-byte IV, 16-byte tag, ciphertext; its
+ * decryptRawMessage reads these rows back in raw-message-spool.test.ts), so the event loop doesn't.
  * Its own connection: WAL, synchronous=FULL (the commit is fsynced before the ids go back), busy_timeout for the
  * moments another connection is writing.
  */
 const WORKER_SOURCE = `
+const { createCipheriv, createHash, randomBytes } = require('node:crypto')
 const { parentPort, workerData } = require('node:worker_threads')
+const key = workerData.key ? Buffer.from(workerData.key) : undefined
+function encrypt(plain) {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  const body = cipher.update(plain)
+  const tail = cipher.final()
+  const out = Buffer.allocUnsafe(28 + body.length + tail.length)
+  iv.copy(out, 0)
+  cipher.getAuthTag().copy(out, 12)
+  body.copy(out, 28)
+  tail.copy(out, 28 + body.length)
+  return out
+}
 const Database = require(workerData.betterSqlite3)
 const db = new Database(workerData.file)
 db.pragma('journal_mode = WAL')
 db.pragma('synchronous = FULL')
 db.pragma('busy_timeout = 5000')
-const insert = db.prepare('insert into raw_messages (source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id')
-const insertAll = db.transaction((rows) => rows.map((r) => insert.get(r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, r.size_bytes, r.sha256, Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength), r.encryption).id))
+const insert = db.prepare('insert into raw_messages (source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption) values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+// Hashed and encrypted before the transaction, so the write lock is held for the inserts only.
+function toParams(r) {
+  const raw = Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength)
+  const sha256 = createHash('sha256').update(raw).digest('hex')
+  return [r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, raw.length, sha256, key ? encrypt(raw) : raw, key ? 'aes-256-gcm' : null]
+}
+const insertAll = db.transaction((rows) => rows.map((params) => Number(insert.run(params).lastInsertRowid)))
 parentPort.on('message', (m) => {
   if (m === 'close') { db.close(); parentPort.close(); return }
   try {
-    parentPort.postMessage({ ids: insertAll(m) })
+    parentPort.postMessage({ ids: insertAll(m.map(toParams)) })
   } catch (err) {
     parentPort.postMessage({ error: String((err && err.message) || err) })
   }
@@ -52,7 +72,10 @@ export class SqliteSpoolWriter {
   private idleTimer: NodeJS.Timeout | undefined
   private readonly betterSqlite3: string
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly encryptionKey?: Buffer,
+  ) {
     this.betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3')
   }
 
@@ -75,7 +98,7 @@ export class SqliteSpoolWriter {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, betterSqlite3: this.betterSqlite3 } })
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, betterSqlite3: this.betterSqlite3, key: this.encryptionKey } })
     worker.on('message', (m: { ids?: number[]; error?: string }) => {
       const pending = this.inFlight
       this.inFlight = undefined
