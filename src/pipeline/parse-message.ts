@@ -3,6 +3,7 @@ import { NotAnEmailError } from '../errors.ts'
 import { parseWithCharsetFallback } from './mime/charset-aware-parser.ts'
 import { repairC1Controls } from './mime/charset.ts'
 import { transcodeEightBitHeaders } from './mime/header-8bit.ts'
+import type { LiftedParts } from './mime/lift-large-parts.ts'
 import { decodeTnef, looksLikeTnef, TnefError } from './mime/tnef.ts'
 
 export interface MailAddress {
@@ -15,7 +16,18 @@ export interface ParsedAttachment {
   contentType: string
   disposition: 'attachment' | 'inline'
   contentId: string | undefined
+  /** The bytes; empty for a part already in the attachment store (`stored`). */
   content: Uint8Array
+  /**
+   * Set for a large part of a large message, decoded from the spooled stream straight into the attachment store
+   * (mime/lift-large-parts.ts) and never whole in memory: its digest there and its size.
+   */
+  stored?: { sha256: string; sizeBytes: number }
+}
+
+/** An attachment's size in bytes, whether its bytes are in memory or already stored. */
+export function attachmentSize(a: ParsedAttachment): number {
+  return a.stored ? a.stored.sizeBytes : a.content.byteLength
 }
 
 /** Expected trouble is data: a warning on the result, never an exception. */
@@ -99,9 +111,10 @@ export function assertLooksLikeEmail(raw: Uint8Array): void {
 
 /**
  * raw bytes → ParsedMessage. Uses postal-mime; never throws for malformed mail (see warnings).
+ * `lifted`: `raw` is the skeleton of a large message whose large parts liftLargeParts() already stored.
  * @throws NotAnEmailError when the bytes are not an email at all.
  */
-export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promise<ParsedMessage> {
+export async function parseMessage(raw: Uint8Array, limits: ParseLimits, lifted?: LiftedParts): Promise<ParsedMessage> {
   assertLooksLikeEmail(raw)
   const warnings: StageWarning[] = []
   const transcoded = transcodeEightBitHeaders(raw)
@@ -144,13 +157,15 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
       if (!html?.trim() && a.tnefBody.html) html = a.tnefBody.html
       continue
     }
-    const content = contentBytes(a.content)
+    const liftedPart = lifted?.find(a.content)
+    const content = liftedPart ? new Uint8Array(0) : contentBytes(a.content)
+    const sizeBytes = liftedPart ? liftedPart.sizeBytes : content.byteLength
     if (attachments.length >= limits.maxAttachments) {
       // The detail names the first file left out, so the acknowledgement can tell the customer.
       warnings.push({ code: 'ATTACHMENT_COUNT_LIMIT', detail: (a.filename ?? '').slice(0, 255) || 'attachment' })
       break
     }
-    if (content.byteLength > limits.maxAttachmentBytes) {
+    if (sizeBytes > limits.maxAttachmentBytes || (liftedPart && !liftedPart.sha256)) {
       warnings.push({ code: 'ATTACHMENT_TOO_LARGE', detail: (a.filename ?? '').slice(0, 255) || 'attachment' })
       continue
     }
@@ -160,6 +175,7 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
       disposition: a.disposition === 'inline' ? 'inline' : 'attachment',
       contentId: a.contentId?.slice(0, 255),
       content,
+      ...(liftedPart?.sha256 ? { stored: { sha256: liftedPart.sha256, sizeBytes } } : {}),
     })
   }
 

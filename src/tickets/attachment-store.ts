@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, type ReadStream } from 'node:fs'
-import { mkdir, open, rename, stat } from 'node:fs/promises'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
+import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync, type ReadStream } from 'node:fs'
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 
 /**
@@ -34,8 +34,102 @@ export class AttachmentStore {
     return sha256
   }
 
+  /**
+   * A writer for content that is never whole in memory (a large attachment decoded from a spooled file): hashed
+   * while written to a temporary file, then fsynced and renamed to its digest's name (or dropped when that content
+   * is already stored).
+   */
+  createWriter(): AttachmentWriter {
+    return new AttachmentWriter(this)
+  }
+
+  /** @internal for AttachmentWriter: a new temporary file's path. */
+  tempPath(): string {
+    const dir = path.join(this.root, 'tmp')
+    mkdirSync(dir, { recursive: true })
+    return path.join(dir, `${randomBytes(8).toString('hex')}.tmp`)
+  }
+
   openRead(sha256: string): ReadStream {
     return createReadStream(this.pathOf(sha256))
+  }
+
+  /** Up to `maxBytes` from the start of stored content (type detection needs the first bytes only). */
+  async readHead(sha256: string, maxBytes: number): Promise<Buffer> {
+    const handle = await open(this.pathOf(sha256), 'r')
+    try {
+      const head = Buffer.alloc(maxBytes)
+      const { bytesRead } = await handle.read(head, 0, maxBytes, 0)
+      return head.subarray(0, bytesRead)
+    } finally {
+      await handle.close()
+    }
+  }
+}
+
+/** Streams one attachment into the store; see AttachmentStore.createWriter(). Writes are synchronous (bounded memory). */
+export class AttachmentWriter {
+  private readonly file: string
+  private readonly fd: number
+  private readonly hash: Hash = createHash('sha256')
+  private readonly buffer = Buffer.allocUnsafe(256 * 1024)
+  private buffered = 0
+  private closed = false
+  /** Bytes written so far. */
+  size = 0
+
+  constructor(private readonly store: AttachmentStore) {
+    this.file = store.tempPath()
+    this.fd = openSync(this.file, 'wx', 0o600)
+  }
+
+  write(bytes: Uint8Array): void {
+    this.hash.update(bytes)
+    this.size += bytes.length
+    if (this.buffered + bytes.length > this.buffer.length) this.flush()
+    if (bytes.length >= this.buffer.length) writeSync(this.fd, bytes)
+    else {
+      this.buffer.set(bytes, this.buffered)
+      this.buffered += bytes.length
+    }
+  }
+
+  /** fsync, rename to the digest's name; returns the digest and size. */
+  async finish(): Promise<{ sha256: string; size: number }> {
+    this.flush()
+    this.closed = true
+    try {
+      fsyncSync(this.fd)
+    } finally {
+      closeSync(this.fd)
+    }
+    const sha256 = this.hash.digest('hex')
+    const target = this.store.pathOf(sha256)
+    if (await exists(target)) {
+      await rm(this.file, { force: true })
+    } else {
+      await mkdir(path.dirname(target), { recursive: true })
+      await rename(this.file, target)
+    }
+    return { sha256, size: this.size }
+  }
+
+  /** Drops the temporary file. Never throws. */
+  async abort(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true
+      try {
+        closeSync(this.fd)
+      } catch {
+        // already closed
+      }
+    }
+    await rm(this.file, { force: true }).catch(() => {})
+  }
+
+  private flush(): void {
+    if (this.buffered > 0) writeSync(this.fd, this.buffer.subarray(0, this.buffered))
+    this.buffered = 0
   }
 }
 
