@@ -56,7 +56,7 @@ const DANGEROUS_EXTENSIONS = new Set(
 )
 
 const ARCHIVE_EXTENSIONS = /\.(zip|rar|7z|gz|tgz|tar|jar|cab|arj|lzh|ace|bz2|xz|zst|z)$/i
-const HTML_EXTENSIONS = /\.(html?|xhtml|shtml|svgz?|mht|mhtml|xht)$/i
+export const HTML_EXTENSIONS = /\.(html?|xhtml|shtml|svgz?|mht|mhtml|xht)$/i
 
 const EXECUTABLE_TYPES = new Set<string>([
   DETECTED_TYPES.pe,
