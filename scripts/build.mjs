@@ -95,6 +95,8 @@ export async function build() {
       format: 'esm',
       target: 'node20',
       packages: 'external',
+      // Lets code tell the bundle from the TypeScript sources (src/jobs/worker-entry.ts picks dist/NAME.worker.js).
+      define: { MAILDESK_BUNDLED: 'true' },
       sourcemap: true,
       metafile: true,
       logLevel: 'error',
