@@ -1,6 +1,6 @@
 import { findCustomerById, setCustomerLanguage, upsertCustomerByEmail } from '../customers/customer.repository.ts'
 import { NotFoundError } from '../errors.ts'
-import type { ParsedMessage, StageWarning } from '../pipeline/parse-message.ts'
+import { attachmentSize, type ParsedMessage, type StageWarning } from '../pipeline/parse-message.ts'
 import type { Db } from '../store/database.ts'
 import { insertAttachments, listAttachmentsOfMessages } from './attachment.repository.ts'
 import { insertTicketEvent, listEventsOfTicket } from './ticket-event.repository.ts'
@@ -162,7 +162,7 @@ async function storeInboundMessage(db: Db, ticketId: number, inbound: InboundMes
       content_type: a.contentType,
       disposition: a.disposition,
       content_id: a.contentId ?? null,
-      size_bytes: a.content.byteLength,
+      size_bytes: attachmentSize(a),
       sha256: inbound.attachmentDigests[i] as string,
       created_at: now.toISOString(),
     })),
