@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto'
 import { SqliteAdapter, sql } from 'kysely'
 import type { Db } from '../store/database.ts'
 import { encryptRawMessage, RAW_ENCRYPTION } from './raw-message-crypto.ts'
+import { RAW_FILE_ENCRYPTION, type RawMessageFile } from './raw-message-file.ts'
 import type { NewRawMessageRow } from './raw-message.table.ts'
 import { SqliteSpoolWriter, type SpoolRow } from './sqlite-spool-writer.ts'
 
 export type RawMessageSource = 'smtp' | 'file' | 'imap' | 'form' | 'api'
 
 export interface IncomingRawMessage {
-  raw: Buffer
+  /** The bytes, or the durable encrypted file a large message was received into (intake/raw-message-file.ts). */
+  raw: Buffer | RawMessageFile
   source: RawMessageSource
   mailFrom?: string | undefined
   rcptTo?: string[]
@@ -21,6 +23,8 @@ export interface IncomingRawMessage {
  * and 65,535) and keeps one statement's text small.
  */
 const ROWS_PER_STATEMENT = 100
+
+const EMPTY = new Uint8Array(0)
 
 /** Batches written at once on PostgreSQL, each on its own pooled connection. */
 const POSTGRES_BATCHES_IN_FLIGHT = 3
@@ -69,7 +73,8 @@ export class RawMessageSpool {
       mail_from: message.mailFrom ?? null,
       rcpt_to: JSON.stringify(message.rcptTo ?? []),
       remote_address: message.remoteAddress ?? null,
-      raw: message.raw,
+      raw: Buffer.isBuffer(message.raw) ? message.raw : EMPTY,
+      file: Buffer.isBuffer(message.raw) ? null : message.raw,
     }
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ row, resolve, reject })
@@ -150,7 +155,9 @@ export class RawMessageSpool {
     })
   }
 
-  private toStoredRow(row: SpoolRow): NewRawMessageRow {
+  private toStoredRow({ file, ...row }: SpoolRow): NewRawMessageRow {
+    // A file is already encrypted, fsynced and hashed as it was received; the row only names it.
+    if (file) return { ...row, size_bytes: file.size, sha256: file.sha256, raw: null, raw_file: file.name, encryption: RAW_FILE_ENCRYPTION }
     return {
       ...row,
       size_bytes: row.raw.length,

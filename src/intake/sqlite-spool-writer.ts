@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import { RAW_FILE_ENCRYPTION } from './raw-message-file.ts'
 
 /** One message as the spool receives it; size, hash and encryption are added where it is written. */
 export interface SpoolRow {
@@ -8,8 +9,10 @@ export interface SpoolRow {
   mail_from: string | null
   rcpt_to: string
   remote_address: string | null
-  /** The bytes as received. */
+  /** The bytes as received (empty when `file` is set). */
   raw: Uint8Array
+  /** A large message's durable encrypted file (intake/raw-message-file.ts): the row names it, with its size and hash. */
+  file: { name: string; size: number; sha256: string } | null
 }
 
 /**
@@ -41,12 +44,13 @@ const db = new Database(workerData.file)
 db.pragma('journal_mode = WAL')
 db.pragma('synchronous = FULL')
 db.pragma('busy_timeout = 5000')
-const insert = db.prepare('insert into raw_messages (source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption) values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+const insert = db.prepare('insert into raw_messages (source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption, raw_file) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
 // Hashed and encrypted before the transaction, so the write lock is held for the inserts only.
 function toParams(r) {
+  if (r.file) return [r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, r.file.size, r.file.sha256, null, workerData.fileEncryption, r.file.name]
   const raw = Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength)
   const sha256 = createHash('sha256').update(raw).digest('hex')
-  return [r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, raw.length, sha256, key ? encrypt(raw) : raw, key ? 'aes-256-gcm' : null]
+  return [r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, raw.length, sha256, key ? encrypt(raw) : raw, key ? 'aes-256-gcm' : null, null]
 }
 const insertAll = db.transaction((rows) => rows.map((params) => Number(insert.run(params).lastInsertRowid)))
 parentPort.on('message', (m) => {
@@ -98,7 +102,7 @@ export class SqliteSpoolWriter {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, betterSqlite3: this.betterSqlite3, key: this.encryptionKey } })
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, betterSqlite3: this.betterSqlite3, key: this.encryptionKey, fileEncryption: RAW_FILE_ENCRYPTION } })
     worker.on('message', (m: { ids?: number[]; error?: string }) => {
       const pending = this.inFlight
       this.inFlight = undefined
