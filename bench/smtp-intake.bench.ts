@@ -1,16 +1,16 @@
 // SMTP acceptance over loopback with many parallel connections: messages/second with durable 250s (SQLite, group
-// commit), beside the same smtp-server answering 250 without storing anything, in the same run. The client is a
+// commit), beside the same receiver (src/intake/smtp/) answering 250 without storing anything, in the same run. The client is a
 // separate process (bench/lib/smtp-blast.ts) so it does not share the server's event loop.
 //   node --import tsx bench/smtp-intake.bench.ts
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { SMTPServer } from 'smtp-server'
 import { officialAddresses } from '../src/brand.ts'
 import { loadConfig } from '../src/config.ts'
 import { SmtpIntake } from '../src/intake/smtp-intake.ts'
+import { reply } from '../src/intake/smtp/smtp-command.ts'
+import { SmtpReceiver } from '../src/intake/smtp/smtp-receiver.ts'
 import { silentLogger } from '../src/logger.ts'
 import { openRuntime } from '../src/runtime.ts'
 import { fmt, isMain, medianOf, REPO_ROOT } from './lib/measure.ts'
@@ -21,21 +21,15 @@ const SIZE = 4 * 1024 // 4 KiB, a typical support mail
 const RUNS = 3
 
 async function bareRate(): Promise<number> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    maxClients: CONNECTIONS * 2,
-    onData(stream, _session, callback) {
-      stream.on('data', () => {})
-      stream.on('end', () => callback())
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const receiver = new SmtpReceiver(
+    { host: '127.0.0.1', port: 0, serverName: 'okpay.com', maxMessageBytes: 25 * 1024 * 1024, maxClients: CONNECTIONS * 2 },
+    { checkRecipient: () => undefined, receiveMessage: async () => reply(250, '2.0.0', 'OK') },
+  )
+  const { port } = await receiver.listen()
   try {
-    return await blastAsync((server.server.address() as AddressInfo).port)
+    return await blastAsync(port)
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await receiver.close()
   }
 }
 
@@ -79,7 +73,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const durable = await medianOf(RUNS, durableRate)
   const ratio = durable.median / bare.median
   console.log(
-    `SMTP, ${CONNECTIONS} parallel connections, ${COUNT} × ${SIZE / 1024} KiB: smtp-server answering without storing ${fmt(bare.median)} msg/s; Maildesk with durable 250s (SQLite) ${fmt(durable.median)} msg/s; ratio ${fmt(ratio * 100, 1)}% [median of ${RUNS}]`,
+    `SMTP, ${CONNECTIONS} parallel connections, ${COUNT} × ${SIZE / 1024} KiB: the receiver answering without storing ${fmt(bare.median)} msg/s; Maildesk with durable 250s (SQLite) ${fmt(durable.median)} msg/s; ratio ${fmt(ratio * 100, 1)}% [median of ${RUNS}]`,
   )
   return { bareMsgPerSec: Math.round(bare.median), durableMsgPerSec: Math.round(durable.median), ratio: Number(ratio.toFixed(3)) }
 }
