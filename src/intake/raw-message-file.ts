@@ -18,7 +18,7 @@
  * too (the last segment read was sealed as not final), and so does a file from another message (its own header).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, type Hash } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -137,17 +137,19 @@ export class RawMessageFileWriter {
     return { name, size: this.size, sha256: this.hash.digest('hex') }
   }
 
-  /** Drops the temporary file (message refused, too large, connection lost). Never throws. */
+  /**
+   * Drops the temporary file (message refused, too large, connection lost). Done synchronously, so it is gone before
+   * the client hears the 552. Never throws.
+   */
   async abort(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true
-      try {
-        closeSync(this.fd)
-      } catch {
-        // already closed
-      }
+    if (this.closed) return
+    this.closed = true
+    try {
+      closeSync(this.fd)
+      rmSync(this.tempPath, { force: true })
+    } catch {
+      // already gone
     }
-    await rm(this.tempPath, { force: true }).catch(() => {})
   }
 
   private seal(final: boolean): void {
@@ -251,8 +253,8 @@ export async function removeOrphanRawMessageFiles(dir: string, now = new Date())
   return removed
 }
 
-/** Where a message being received goes: memory while it is small, a RawMessageFileWriter once it is not. */
-export type ReceivedRaw = { bytes: Buffer } | { file: RawMessageFile }
+/** A message as received: its bytes when small, or the durable file it was spooled to when large. */
+export type ReceivedRaw = Buffer | RawMessageFile
 
 /**
  * The DATA sink: keeps the first RAW_FILE_THRESHOLD_BYTES in memory (most mail, stored as a blob as before) and
@@ -286,10 +288,10 @@ export class SpillingRawSink {
 
   /** The message: bytes when small, or the durable (fsynced, renamed) file when large. */
   async finish(): Promise<ReceivedRaw> {
-    if (this.file) return { file: await this.file.finish() }
+    if (this.file) return this.file.finish()
     const bytes = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)
     this.chunks = []
-    return { bytes }
+    return bytes
   }
 
   /** Drops whatever was received (too large, connection lost). */

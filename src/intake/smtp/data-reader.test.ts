@@ -71,3 +71,25 @@ describe('DataReader', () => {
     expect(reader.take()).toBeUndefined()
   })
 })
+
+describe('DataReader with a sink', () => {
+  it('hands the unstuffed message to the sink as it comes and keeps nothing itself', () => {
+    const written: Buffer[] = []
+    const reader = new DataReader(1 << 20, { write: (chunk) => written.push(Buffer.from(chunk)) })
+    const wire = Buffer.from('Subject: a\r\n\r\n..dot\r\nline\r\n.\r\nQUIT\r\n', 'latin1')
+    const end = reader.push(wire.subarray(0, 17))
+    expect(end).toBe(-1)
+    const rest = reader.push(wire.subarray(17))
+    expect(wire.subarray(17 + rest).toString('latin1')).toBe('QUIT\r\n')
+    expect(Buffer.concat(written).toString('latin1')).toBe('Subject: a\r\n\r\n.dot\r\nline\r\n')
+    expect(reader.take()).toBeUndefined()
+  })
+
+  it('stops writing to the sink once the message passes the limit', () => {
+    let written = 0
+    const reader = new DataReader(10, { write: (chunk) => (written += chunk.length) })
+    reader.push(Buffer.from('0123456789abcdef\r\n.\r\n'))
+    expect(reader.isTooLarge).toBe(true)
+    expect(written).toBe(0)
+  })
+})

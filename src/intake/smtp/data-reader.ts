@@ -25,6 +25,11 @@ const enum State {
   DotCr,
 }
 
+/** Where a DATA reader puts the message's bytes instead of memory (a large message goes to a file, see SmtpHandlers). */
+export interface DataSink {
+  write(chunk: Buffer): void
+}
+
 export class DataReader {
   private state = State.LineStart
   private lastWasCr = false
@@ -32,7 +37,11 @@ export class DataReader {
   /** Bytes of message seen so far (after unstuffing), kept or not. */
   size = 0
 
-  constructor(private readonly maxBytes: number) {}
+  /** With a sink, the bytes go to it as they come and take() returns nothing (the sink has them). */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly sink?: DataSink,
+  ) {}
 
   /** True once the message has grown past maxBytes: its bytes are no longer kept. */
   get isTooLarge(): boolean {
@@ -99,7 +108,7 @@ export class DataReader {
 
   /** The message without the end marker, or undefined when it was too large. Resets the reader. */
   take(): Buffer | undefined {
-    const out = this.isTooLarge ? undefined : this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size)
+    const out = this.isTooLarge || this.sink ? undefined : this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size)
     this.chunks = []
     this.size = 0
     this.state = State.LineStart
@@ -114,6 +123,7 @@ export class DataReader {
       this.chunks.length = 0
       return
     }
-    this.chunks.push(chunk.subarray(from, to))
+    if (this.sink) this.sink.write(chunk.subarray(from, to))
+    else this.chunks.push(chunk.subarray(from, to))
   }
 }
