@@ -54,9 +54,12 @@ export async function run(): Promise<Record<string, unknown>> {
     const acceptedMs = performance.now() - start
     const receivingPeak = sampler.peakSince(0)
     const processingStart = sampler.mark()
+    let outcome = 'timed out'
     for (let i = 0; i < 600; i++) {
       const health = (await (await fetch(`${httpUrl}/api/v1/health`)).json()) as { queue?: Record<string, number> }
-      if ((health.queue?.processed ?? 0) >= 1) break
+      if ((health.queue?.processed ?? 0) >= 1) outcome = 'processed'
+      else if ((health.queue?.failed ?? 0) >= 1) outcome = 'FAILED'
+      if (outcome !== 'timed out') break
       await new Promise((r) => setTimeout(r, 100))
     }
     const processedMs = performance.now() - start
@@ -65,7 +68,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const peak = peakRssMb(pid)
     console.log(
       `25 MB attachment over SMTP: peak RSS ${fmt(peak)} MB (target < 200 MB; idle server ${fmt(idle)} MB, ${fmt(baseline)} MB peak while starting; ` +
-        `sampled peaks: receiving ${fmt(receivingPeak)} MB, processing ${fmt(processingPeak)} MB); 250 after ${fmt(acceptedMs)} ms, processed after ${fmt(processedMs)} ms`,
+        `sampled peaks: receiving ${fmt(receivingPeak)} MB, processing ${fmt(processingPeak)} MB); 250 after ${fmt(acceptedMs)} ms, ${outcome} after ${fmt(processedMs)} ms`,
     )
     return {
       peakRssMb: Math.round(peak),
@@ -75,6 +78,7 @@ export async function run(): Promise<Record<string, unknown>> {
       processingPeakRssMb: Math.round(processingPeak),
       acceptedMs: Math.round(acceptedMs),
       processedMs: Math.round(processedMs),
+      outcome,
     }
   } finally {
     await server.stop()
