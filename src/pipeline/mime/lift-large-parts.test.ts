@@ -132,7 +132,7 @@ describe('liftLargeParts', () => {
 
   it('decodes noise, padding in the middle and lines starting with "--" exactly as postal-mime does', async () => {
     const base64 = wrap(bytes(500_000, 'z').toString('base64'), 76).split('\r\n')
-    base64.splice(100, 0, '--not-a-boundary', '!!@@##', 'QUJD=', '--b1 x')
+    base64.splice(100, 0, '--not-a-boundary', '!!@@##', 'QUI=', '--b1 x')
     const raw = message(multipart('mixed', 'b1', [text, { ...attachment('noise.bin', Buffer.alloc(0)), body: base64.join('\r\n') }]))
     expect((await expectSameAsWholeParse(raw)).lifted.size).toBe(1)
   })
