@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { createSecureContext } from 'node:tls'
 import type { Logger } from '../logger.ts'
 import { addressDomain } from '../logger.ts'
+import { removeOrphanRawMessageFiles, removeRawMessageFile, SpillingRawSink, type RawMessageFile } from './raw-message-file.ts'
 import type { RawMessageSpool } from './raw-message-spool.ts'
 import { reply, type SmtpReply } from './smtp/smtp-command.ts'
 import { SmtpReceiver } from './smtp/smtp-receiver.ts'
@@ -22,6 +23,11 @@ export interface SmtpIntakeOptions {
   socketTimeoutMs?: number
   /** close() waits this long for open sessions. Default 30 s. */
   closeTimeoutMs?: number
+  /**
+   * Messages above 1 MiB are encrypted into files in `dir` (<data-dir>/spool/raw, shared by all nodes) as they
+   * arrive, never whole in memory; without it every message is held in memory until spooled.
+   */
+  rawFiles?: { dir: string; rawMessageKey: Buffer } | undefined
 }
 
 const MAX_RECIPIENTS = 100
@@ -40,6 +46,7 @@ export class SmtpIntake {
     private readonly log: Logger,
   ) {
     this.accepted = new Set(options.acceptedRecipients.map((a) => a.toLowerCase()))
+    const rawFiles = options.rawFiles
     this.receiver = new SmtpReceiver(
       {
         host: options.host,
@@ -55,6 +62,7 @@ export class SmtpIntake {
       {
         checkRecipient: (address) => this.checkRecipient(address),
         receiveMessage: (raw, envelope) => this.receive(raw, envelope),
+        ...(rawFiles ? { createRawSink: () => new SpillingRawSink(rawFiles.dir, rawFiles.rawMessageKey) } : {}),
         onEvent: (event, details) => {
           if (event === 'too-large') this.log.info(details, 'message refused: too large')
           else if (event === 'failure') this.log.error(details, 'spool write failed; message refused with 451')
@@ -70,18 +78,30 @@ export class SmtpIntake {
     return reply(550, '5.1.1', `mailbox unavailable: ${address.length > 100 ? 'this address' : address} is not an address of this service`)
   }
 
-  private async receive(raw: Buffer, envelope: SmtpEnvelope): Promise<SmtpReply> {
-    const id = await this.spool.spool({
-      raw,
-      source: 'smtp',
-      mailFrom: envelope.mailFrom || undefined,
-      rcptTo: envelope.rcptTo.map((r) => r.toLowerCase()),
-      remoteAddress: envelope.remoteAddress,
-    })
+  private async receive(raw: Buffer | RawMessageFile, envelope: SmtpEnvelope): Promise<SmtpReply> {
+    let id: number
+    try {
+      id = await this.spool.spool({
+        raw,
+        source: 'smtp',
+        mailFrom: envelope.mailFrom || undefined,
+        rcptTo: envelope.rcptTo.map((r) => r.toLowerCase()),
+        remoteAddress: envelope.remoteAddress,
+      })
+    } catch (err) {
+      // Not committed: the client gets 451 and sends again, so the file is nobody's.
+      if (!Buffer.isBuffer(raw) && this.options.rawFiles) await removeRawMessageFile(this.options.rawFiles.dir, raw.name).catch(() => {})
+      throw err
+    }
     return reply(250, '2.0.0', `OK: queued as ${id}`)
   }
 
   async listen(): Promise<AddressInfo> {
+    // Temporary files of a receiver that died mid-DATA (this node or another sharing the data directory).
+    if (this.options.rawFiles) {
+      const removed = await removeOrphanRawMessageFiles(this.options.rawFiles.dir)
+      if (removed > 0) this.log.info({ removed }, 'removed unfinished raw message files')
+    }
     return this.receiver.listen()
   }
 

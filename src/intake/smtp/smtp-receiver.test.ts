@@ -130,6 +130,8 @@ describe('SMTP receiver over a real socket', () => {
     expect(await c.reply()).toBe(['250-mx.test greets client.test', '250-PIPELINING', '250-8BITMIME', '250-SMTPUTF8', '250-ENHANCEDSTATUSCODES', '250 SIZE 1000'].join('\n'))
     c.write('HELO client.test\r\n')
     expect(await c.reply()).toBe('250 mx.test')
+    c.write('EHLO a\rb\u00e9\r\n')
+    expect((await c.reply()).split('\n')[0]).toBe('250-mx.test greets a?b?')
   })
 
   it('answers a whole pipelined transaction in order, 250 only for the stored message, and unstuffs dots', async () => {

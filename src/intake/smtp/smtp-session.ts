@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import { TLSSocket, type SecureContext } from 'node:tls'
-import { DataReader } from './data-reader.ts'
+import type { RawMessageFile } from '../raw-message-file.ts'
+import { DataReader, type DataSink } from './data-reader.ts'
 import { formatReply, MAX_ADDRESS_LENGTH, parseCommandLine, parsePath, reply, type SmtpReply } from './smtp-command.ts'
 
 /** What a session has been told so far in the current transaction. */
@@ -19,9 +20,20 @@ export interface SmtpHandlers {
    * Takes a complete message; the reply is sent when the promise settles. A rejection is answered with 451: the
    * message was not accepted and the client will retry.
    */
-  receiveMessage(raw: Buffer, envelope: SmtpEnvelope): Promise<SmtpReply>
+  receiveMessage(raw: Buffer | RawMessageFile, envelope: SmtpEnvelope): Promise<SmtpReply>
+  /**
+   * Where each message's bytes go while DATA arrives; without it they are kept in memory. A large message is then
+   * written to a durable file and never whole in memory (see intake/raw-message-file.ts).
+   */
+  createRawSink?(): RawSink
   /** A message that was too large, a socket error or an unexpected failure, for the logs. */
   onEvent?(event: 'too-large' | 'socket-error' | 'failure', details: Record<string, unknown>): void
+}
+
+/** A DATA sink that ends as the message's bytes or its durable file, or is dropped (too large, connection lost). */
+export interface RawSink extends DataSink {
+  finish(): Promise<Buffer | RawMessageFile>
+  abort(): Promise<void>
 }
 
 export interface SmtpSessionOptions {
@@ -54,6 +66,7 @@ export class SmtpSession {
   /** A command line that grew past maxLineBytes: ignore until its LF. */
   private discardingLine = false
   private reader: DataReader | undefined
+  private sink: RawSink | undefined
   /** A message is being stored; input waits in `pending`. */
   private busy = false
   private closed = false
@@ -63,6 +76,7 @@ export class SmtpSession {
   private secure = false
   private badCommands = 0
   private output = ''
+  private waitingForDrain = false
   readonly ended: Promise<void>
 
   constructor(
@@ -73,7 +87,12 @@ export class SmtpSession {
   ) {
     this.socket = socket
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()))
-    socket.once('close', () => (this.closed = true))
+    socket.once('close', () => {
+      this.closed = true
+      // A connection lost mid-DATA: nothing was accepted, so a temporary file is dropped.
+      void this.sink?.abort()
+      this.sink = undefined
+    })
     socket.setNoDelay(true)
     socket.setTimeout(socketTimeoutMs, () => this.quit(reply(421, '4.4.2', `${options.serverName} idle for too long, closing connection`)))
     this.attach(socket)
@@ -157,7 +176,14 @@ export class SmtpSession {
         this.bad(reply(500, '5.5.2', `line too long (at most ${this.options.maxLineBytes} bytes)`))
         continue
       }
-      const tlsStarted = this.command(chunk.toString('utf8', lineStart, lineEnd))
+      let tlsStarted = false
+      try {
+        tlsStarted = this.command(chunk.toString('utf8', lineStart, lineEnd))
+      } catch (err) {
+        // A bug in a handler must cost one reply, not the process.
+        this.handlers.onEvent?.('failure', { err })
+        this.send(reply(451, '4.3.0', 'temporary failure; please try again later'))
+      }
       if (tlsStarted) return // whatever followed STARTTLS in plain text is discarded (CVE-2011-0411)
     }
     if (this.busy && offset < chunk.length) this.pending = chunk.subarray(offset)
@@ -180,7 +206,8 @@ export class SmtpSession {
         if (argument !== '') return this.bad(reply(501, '5.5.4', 'syntax: DATA (no parameters)'))
         if (!this.envelope) return this.bad(reply(503, '5.5.1', 'send MAIL first'))
         if (this.envelope.rcptTo.length === 0) return this.bad(reply(503, '5.5.1', 'send RCPT first'))
-        this.reader = new DataReader(this.options.maxMessageBytes)
+        this.sink = this.handlers.createRawSink?.()
+        this.reader = new DataReader(this.options.maxMessageBytes, this.sink)
         return this.send(reply(354, '', 'end data with <CR><LF>.<CR><LF>'))
       case 'RSET':
         this.envelope = undefined
@@ -212,7 +239,8 @@ export class SmtpSession {
     this.envelope = undefined
     const name = this.options.serverName
     if (verb === 'HELO') return this.send(reply(250, '', name))
-    const extensions = [`${name} greets ${argument.slice(0, 64)}`, 'PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', `SIZE ${this.options.maxMessageBytes}`]
+    // The client's name is echoed only as printable ASCII, so it can't break or forge a reply line.
+    const extensions = [`${name} greets ${argument.slice(0, 64).replace(/[^\x21-\x7e]/g, '?')}`, 'PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', `SIZE ${this.options.maxMessageBytes}`]
     if (this.options.tls && !this.secure) extensions.push('STARTTLS')
     return this.send(reply(250, '', extensions.join('\n')))
   }
@@ -257,12 +285,15 @@ export class SmtpSession {
   private endOfData(): void {
     const reader = this.reader
     const envelope = this.envelope
+    const sink = this.sink
     this.reader = undefined
     this.envelope = undefined
+    this.sink = undefined
     if (!reader || !envelope) return
     const size = reader.size
-    const raw = reader.take()
+    const raw = sink && !reader.isTooLarge ? sink.finish().catch(async (err: unknown) => Promise.reject(await sink.abort().then(() => err))) : reader.take()
     if (!raw) {
+      void sink?.abort()
       this.handlers.onEvent?.('too-large', { sizeBytes: size })
       this.send(reply(552, '5.3.4', `message exceeds the size limit of ${this.options.maxMessageBytes} bytes`))
       this.afterTransaction()
@@ -270,7 +301,8 @@ export class SmtpSession {
     }
     this.busy = true
     this.flush()
-    this.handlers.receiveMessage(raw, envelope).then(
+    const received = Buffer.isBuffer(raw) ? this.handlers.receiveMessage(raw, envelope) : raw.then((r) => this.handlers.receiveMessage(r, envelope))
+    received.then(
       (answer) => this.finishMessage(answer),
       (err: unknown) => {
         this.handlers.onEvent?.('failure', { err })
@@ -338,9 +370,13 @@ export class SmtpSession {
     if (this.output === '' || this.closed) return
     this.socket.write(this.output)
     this.output = ''
-    if (this.socket.writableLength > MAX_UNREAD_OUTPUT && !this.busy) {
+    if (this.socket.writableLength > MAX_UNREAD_OUTPUT && !this.busy && !this.waitingForDrain) {
+      this.waitingForDrain = true
       this.socket.pause()
-      this.socket.once('drain', () => this.socket.resume())
+      this.socket.once('drain', () => {
+        this.waitingForDrain = false
+        this.socket.resume()
+      })
     }
   }
 
