@@ -36,6 +36,7 @@ import type { TicketMessageTable } from '../tickets/ticket-message.table.ts'
 import type { TicketTable } from '../tickets/ticket.table.ts'
 import type { SqlDialect } from './migrations/dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
+import { withStatementCache } from './sqlite-statement-cache.ts'
 
 export type { SqlDialect }
 
@@ -103,7 +104,7 @@ function openSqlite(file: string): Db {
   sqlite.function('maildesk_cjk_bigrams', { deterministic: true }, (text: unknown) => cjkBigrams(typeof text === 'string' ? text : null))
   // Temporary tables and sorting in memory, not in temporary files.
   sqlite.pragma('temp_store = MEMORY')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
 }
 
 function openPostgres(url: string, schema: string | undefined, max: number): Db {
