@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import path from 'node:path'
 import { readFile } from 'node:fs/promises'
 import { createClamdScanner } from './attachments/clamd-scanner.ts'
@@ -15,7 +16,8 @@ import { acknowledgePendingTickets, acknowledgeTicket, remindOfExistingTicket } 
 import { recordPhishingReport } from './phishing-reports/phishing-report.service.ts'
 import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
 import { retryFailedOutbound, type OutboundDeps } from './notify/outbound.service.ts'
-import { createSystemResolver, type DnsResolver } from './pipeline/authenticate-sender.ts'
+import { AnalysisPool, analyzeStoredMessage } from './pipeline/analysis-pool.ts'
+import { createSystemResolver, describeResolver, type DnsResolver } from './pipeline/authenticate-sender.ts'
 import { createPipelineContext, type PipelineContext } from './pipeline/process-message.ts'
 import { openDatabase, sqlitePathIn, type Store } from './store/database.ts'
 import { AttachmentStore } from './tickets/attachment-store.ts'
@@ -54,15 +56,27 @@ export async function openRuntime(config: Config, log: Logger, options: RuntimeO
 /** Wires the spool, the pipeline, outbound mail and the worker to an open store; close() also closes the store. */
 export function createRuntime(config: Config, log: Logger, store: Store, options: RuntimeOptions = {}): Runtime {
   const rawMessageKey = deriveRawMessageKey(config.secretKey)
+  const attachmentsDir = path.join(config.dataDir, 'attachments')
+  const resolver = options.resolver ?? createSystemResolver()
   const pipeline = createPipelineContext({
     limits: { maxAttachments: config.maxAttachments, maxAttachmentBytes: config.maxAttachmentBytes },
-    attachments: new AttachmentStore(path.join(config.dataDir, 'attachments')),
+    attachments: new AttachmentStore(attachmentsDir),
     brand: config.brand,
     secretKey: config.secretKey,
     rawMessageKey,
-    resolver: options.resolver ?? createSystemResolver(),
+    resolver,
     scanner: config.clamdAddress ? createClamdScanner(config.clamdAddress) : undefined,
   })
+  // Worker threads for parse → classify (one fewer than the cores, at least one), when they can rebuild the DNS
+  // resolver; a resolver they cannot rebuild (a test's own fake) keeps the analysis in the main thread.
+  const dns = describeResolver(resolver)
+  const analysisPool = dns
+    ? new AnalysisPool(
+        { limits: pipeline.limits, attachmentsDir, brand: config.brand, mtaName: pipeline.mtaName, dns, clamdAddress: config.clamdAddress, rawMessageKey },
+        (request) => analyzeStoredMessage(pipeline, rawMessageKey, request),
+        { threads: Math.max(1, availableParallelism() - 1), log: log.child({ component: 'pipeline' }) },
+      )
+    : undefined
   const transport = createMailTransport(config, log)
   const now = options.worker?.now ?? (() => new Date())
   const outbound: OutboundDeps = { db: store.db, config, transport, log: log.child({ component: 'outbound' }), now }
@@ -76,6 +90,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
       await recordPhishingReport(store.db, config.brand, { raw: evidence, source: 'security_mailbox', now: now(), rawMessageId })
     },
     observer: metrics.workerObserver,
+    analysisPool,
     ...options.worker,
   })
   spool.onSpooled(() => worker.notify())
@@ -119,6 +134,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
     async close() {
       await scheduler.stop()
       await worker.stop()
+      await analysisPool?.close()
       await spool.drain()
       transport.close()
       await store.destroy()

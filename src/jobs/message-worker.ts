@@ -1,5 +1,4 @@
 import type { Logger } from '../logger.ts'
-import { MaildeskError } from '../errors.ts'
 import {
   claimRawMessages,
   holdRawMessageClaim,
@@ -9,8 +8,8 @@ import {
   markRawMessageFailed,
   type RawMessageSummary,
 } from '../intake/raw-message.repository.ts'
-import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
-import { decryptRawMessage } from '../intake/raw-message-crypto.ts'
+import { analyzeStoredMessage, describeAnalysisFailure, type AnalysisPool, type AnalysisRequest } from '../pipeline/analysis-pool.ts'
+import { storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
 import { relaxedTransaction } from '../store/relaxed-transaction.ts'
 import type { Db, Store } from '../store/database.ts'
@@ -35,6 +34,11 @@ export interface MessageWorkerOptions {
   acknowledge?: (ticketId: number) => Promise<void>
   /** Timing and outcome hook (metrics); called synchronously, must not throw. */
   observer?: WorkerObserver
+  /**
+   * Worker threads for the database-free stages. With a pool, the next batch is claimed and analysed while this
+   * one is stored, and the main thread helps analyse whenever it is not storing.
+   */
+  analysisPool?: AnalysisPool | undefined
 }
 
 /** What the worker reports as it goes: seconds spent per stage and each message's result. */
@@ -57,6 +61,28 @@ interface Prepared {
   failure?: { code: string; message: string }
 }
 
+/** Messages larger than this are analysed on the main thread: copying them to a thread costs memory (issue 2, 25 MB). */
+const MAX_POOLED_MESSAGE_BYTES = 4 * 1024 * 1024 // 4 MiB
+
+/** A claimed batch: its analysis is under way (in threads and/or here) and its lease is renewed until it is stored. */
+interface ClaimedBatch {
+  claimed: RawMessageSummary[]
+  prepared: Prepared[]
+  /** Index of the next message nobody has started analysing. */
+  next: number
+  /** Analyses started and not yet finished. */
+  running: Set<Promise<void>>
+  /**
+   * With a pool, the raw bytes are read when the batch is claimed: once the previous batch's transaction holds
+   * SQLite's one connection, a read would wait for its commit and the threads would idle. Each entry is released
+   * when its analysis starts.
+   */
+  stored: Array<StoredRaw | undefined>
+  stopHeartbeat(): void
+}
+
+type StoredRaw = Awaited<ReturnType<typeof loadRawBytes>>
+
 /**
  * Takes spooled messages through the pipeline. Parsing happens outside any transaction; the results of a
  * batch are then stored in one transaction, each message inside its own savepoint so one bad message
@@ -66,7 +92,8 @@ export class MessageWorker {
   private running = false
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
-  private readonly opts: Required<MessageWorkerOptions>
+  private readonly opts: Required<Omit<MessageWorkerOptions, 'analysisPool'>>
+  private readonly pool: AnalysisPool | undefined
 
   constructor(
     private readonly store: Store,
@@ -86,13 +113,46 @@ export class MessageWorker {
       remind: options.remind ?? (async () => {}),
       observer: options.observer ?? NO_OBSERVER,
     }
+    this.pool = options.analysisPool
   }
+
+  /** The batch claimed ahead (pool only): analysed in threads while the previous one was stored. */
+  private ahead: ClaimedBatch | undefined
+  /** Set while stopping: the batch claimed ahead is finished, and no new one is claimed ahead. */
+  private draining = false
 
   /** Processes one batch; returns what happened to each message (empty when there was no work). */
   async runOnce(): Promise<BatchResult[]> {
-    const { db, dialect } = this.store
+    const batch = this.ahead ?? (await this.claimBatch())
+    this.ahead = undefined
+    if (!batch) return []
     const { observer } = this.opts
-    let started = process.hrtime.bigint()
+    let results: BatchResult[]
+    try {
+      const prepared = await this.finishAnalysis(batch)
+      // Pipelining: claim the next batch before storing this one, so the threads analyse it meanwhile.
+      if (this.pool && !this.draining) this.ahead = await this.claimBatch()
+      const started = process.hrtime.bigint()
+      results = await this.storeBatch(prepared)
+      observer.stage('store', secondsSince(started))
+    } finally {
+      batch.stopHeartbeat()
+    }
+    for (const r of results) {
+      observer.result(r)
+      if (!r.ok) continue
+      const { ticketId, acknowledgementDue, reminderDue, phishingEvidence } = r.outcome
+      if (acknowledgementDue) this.afterCommit('acknowledge', { ticketId }, () => this.opts.acknowledge(ticketId))
+      if (reminderDue) this.afterCommit('remind', { ticketId }, () => this.opts.remind(ticketId))
+      if (phishingEvidence) this.afterCommit('phishing_report', { rawMessageId: r.rawMessageId }, () => this.opts.reportPhishing(phishingEvidence, r.rawMessageId))
+    }
+    return results
+  }
+
+  /** Claims a batch and starts its analysis in the pool's threads (when there is a pool); undefined when idle. */
+  private async claimBatch(): Promise<ClaimedBatch | undefined> {
+    const { db, dialect } = this.store
+    const started = process.hrtime.bigint()
     const claimed = await claimRawMessages(db, {
       dialect,
       now: this.opts.now(),
@@ -100,8 +160,8 @@ export class MessageWorker {
       maxCount: this.opts.batchSize,
       maxTotalBytes: this.opts.maxBatchBytes,
     })
-    if (claimed.length === 0) return []
-    observer.stage('claim', secondsSince(started))
+    if (claimed.length === 0) return undefined
+    this.opts.observer.stage('claim', secondsSince(started))
     // Heartbeat: a live worker renews its lease every third of it, so a slow batch is never taken over (another
     // worker would redo it, and two slow workers could hand a batch back and forth until its attempts ran out).
     let renewing = false
@@ -115,30 +175,57 @@ export class MessageWorker {
         })
     }, Math.max(100, Math.floor(this.opts.leaseMs / 3)))
     heartbeat.unref()
-    let results: BatchResult[]
-    try {
-      // A few messages in flight at once, so one message's attachment fsyncs overlap another's parsing.
-      const prepared: Prepared[] = new Array(claimed.length)
-      let next = 0
-      const lane = async () => {
-        for (let i = next++; i < claimed.length; i = next++) prepared[i] = await this.prepare(claimed[i] as RawMessageSummary)
+    const batch: ClaimedBatch = {
+      claimed,
+      prepared: new Array<Prepared>(claimed.length),
+      next: 0,
+      running: new Set(),
+      stored: [],
+      stopHeartbeat: () => clearInterval(heartbeat),
+    }
+    if (this.pool && claimed.length > 1) {
+      try {
+        for (const raw of claimed) batch.stored.push(await loadRawBytes(db, raw.id))
+      } catch (err) {
+        batch.stopHeartbeat()
+        throw err
       }
-      await Promise.all([lane(), lane(), lane(), lane()])
-      started = process.hrtime.bigint()
-      results = await this.storeBatch(prepared)
-      observer.stage('store', secondsSince(started))
-    } finally {
-      clearInterval(heartbeat)
+      this.pool.start()
+      this.feedPool(batch)
     }
-    for (const r of results) {
-      observer.result(r)
-      if (!r.ok) continue
-      const { ticketId, acknowledgementDue, reminderDue, phishingEvidence } = r.outcome
-      if (acknowledgementDue) this.afterCommit('acknowledge', { ticketId }, () => this.opts.acknowledge(ticketId))
-      if (reminderDue) this.afterCommit('remind', { ticketId }, () => this.opts.remind(ticketId))
-      if (phishingEvidence) this.afterCommit('phishing_report', { rawMessageId: r.rawMessageId }, () => this.opts.reportPhishing(phishingEvidence, r.rawMessageId))
+    return batch
+  }
+
+  /** Hands the pool's threads as many of the batch's messages as they have room for; refilled as each finishes. */
+  private feedPool(batch: ClaimedBatch): void {
+    const pool = this.pool
+    if (!pool) return
+    while (batch.next < batch.claimed.length && pool.freeSlots > 0) {
+      const i = batch.next++
+      const task = this.prepare(batch, i, true).then((p) => {
+        batch.prepared[i] = p
+        batch.running.delete(task)
+        this.feedPool(batch)
+      })
+      batch.running.add(task)
     }
-    return results
+  }
+
+  /**
+   * Analyses whatever of the batch no thread has taken, here (a few at a time, so one message's attachment fsyncs
+   * overlap another's parsing), then waits for the threads' share.
+   */
+  private async finishAnalysis(batch: ClaimedBatch): Promise<Prepared[]> {
+    const lane = async () => {
+      for (let i = batch.next++; i < batch.claimed.length; i = batch.next++) {
+        batch.prepared[i] = await this.prepare(batch, i, false)
+        // Let the threads' replies in (they refill the threads) between messages analysed here.
+        if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    }
+    await Promise.all(this.pool ? [lane()] : [lane(), lane(), lane(), lane()])
+    while (batch.running.size > 0) await Promise.all([...batch.running])
+    return batch.prepared
   }
 
   private afterCommitWork: Promise<void> = Promise.resolve()
@@ -185,12 +272,26 @@ export class MessageWorker {
     this.wake?.()
   }
 
-  /** Finishes the batch in flight, then returns. */
+  /** Finishes the batch in flight (and the one claimed ahead of it), then returns. */
   async stop(): Promise<void> {
     this.running = false
     this.wake?.()
     await this.loop
+    await this.finishAhead()
     await this.drainAcknowledgements()
+  }
+
+  /** Stores the batch claimed ahead, if any, without claiming another (its lease would otherwise run out first). */
+  async finishAhead(): Promise<void> {
+    if (!this.ahead) return
+    this.draining = true
+    try {
+      await this.runOnce()
+    } catch (err) {
+      this.log.error({ err }, 'message batch failed; will retry')
+    } finally {
+      this.draining = false
+    }
   }
 
   private async backgroundLoop(): Promise<void> {
@@ -214,22 +315,25 @@ export class MessageWorker {
     }
   }
 
-  /** The message as received, decrypted; the stored (encrypted) copy is not kept alive while the message is analyzed. */
-  private async readRawBytes(id: number): Promise<Uint8Array | undefined> {
-    const stored = await loadRawBytes(this.store.db, id)
-    if (!stored?.raw) return undefined
-    return stored.encryption ? decryptRawMessage(this.ctx.rawMessageKey, stored.raw) : stored.raw
-  }
-
-  private async prepare(raw: RawMessageSummary): Promise<Prepared> {
+  /** Analyses one message: in a pool thread when `pooled` and it is small enough, else here. */
+  private async prepare(batch: ClaimedBatch, i: number, pooled: boolean): Promise<Prepared> {
+    const raw = batch.claimed[i] as RawMessageSummary
+    const preloaded = batch.stored[i]
+    batch.stored[i] = undefined
     if (raw.attempts > this.opts.maxAttempts) {
       return { raw, failure: { code: 'TOO_MANY_ATTEMPTS', message: `gave up after ${raw.attempts - 1} attempts` } }
     }
     try {
-      const bytes = await this.readRawBytes(raw.id)
-      if (!bytes) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
+      const stored = preloaded ?? (await loadRawBytes(this.store.db, raw.id))
+      if (!stored?.raw) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
+      const request: AnalysisRequest = {
+        stored: stored.raw,
+        encryption: stored.encryption,
+        envelope: { mailFrom: raw.mail_from, remoteAddress: raw.remote_address, rcptTo: parseRecipients(raw.rcpt_to) },
+      }
       const started = process.hrtime.bigint()
-      const analyzed = await analyzeMessage(this.ctx, bytes, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address, rcptTo: parseRecipients(raw.rcpt_to) })
+      const inPool = pooled && stored.raw.byteLength <= MAX_POOLED_MESSAGE_BYTES ? this.pool?.tryAnalyze(request) : undefined
+      const analyzed = await (inPool ?? analyzeStoredMessage(this.ctx, this.ctx.rawMessageKey, request))
       this.opts.observer.stage('analyze', secondsSince(started))
       return { raw, analyzed }
     } catch (err) {
@@ -247,7 +351,12 @@ export class MessageWorker {
     try {
       results = await relaxedTransaction(this.store, async (trx) => {
         const out: BatchResult[] = []
-        for (const item of prepared) out.push(await this.storeOne(trx, item, now))
+        for (const item of prepared) {
+          out.push(await this.storeOne(trx, item, now))
+          // SQLite answers without ever leaving the microtask queue: let the analysis threads' replies in (each
+          // reply hands its thread the next message), or the threads would idle while a batch is stored.
+          if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve))
+        }
         return out
       })
     } catch {
@@ -314,6 +423,5 @@ function parseRecipients(json: string): string[] {
 }
 
 function describeFailure(err: unknown): { code: string; message: string } {
-  if (err instanceof MaildeskError) return { code: err.code, message: err.message }
-  return { code: 'PIPELINE_ERROR', message: err instanceof Error ? err.message : String(err) }
+  return describeAnalysisFailure(err)
 }

@@ -118,10 +118,30 @@ export async function authenticateSender(raw: Uint8Array, opts: AuthenticateSend
   return summarizeAuthentication(result, opts.brand)
 }
 
+/**
+ * How to build a resolver again in another thread (a function cannot be posted to a worker): the system's DNS, or an
+ * offline zone. Resolvers made any other way have no description, and messages using them are analysed in-thread.
+ */
+export type DnsResolverDescription = { kind: 'system' } | { kind: 'zone'; zone: DnsZone }
+
+const descriptions = new WeakMap<DnsResolver, DnsResolverDescription>()
+
+/** The description of a resolver made by createSystemResolver or createZoneResolver; undefined for any other. */
+export function describeResolver(resolver: DnsResolver): DnsResolverDescription | undefined {
+  return descriptions.get(resolver)
+}
+
+/** A resolver equivalent to the one described (in a worker thread). */
+export function resolverFromDescription(description: DnsResolverDescription): DnsResolver {
+  return description.kind === 'system' ? createSystemResolver() : createZoneResolver(description.zone)
+}
+
 /** The production resolver: the system's DNS through node:dns. */
 export function createSystemResolver(): DnsResolver {
   // node:dns returns MX records as objects, which mailauth reads; its declared resolver type is narrower.
-  return (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>
+  const resolver: DnsResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>
+  descriptions.set(resolver, { kind: 'system' })
+  return resolver
 }
 
 /**
@@ -158,5 +178,7 @@ export function createZoneResolver(zone: DnsZone): DnsResolver & { queries: stri
     if (type === 'TXT') return records.map((r) => (Array.isArray(r) ? r : [String(r)]))
     return records.map((r) => (typeof r === 'string' ? r : r.join('')))
   }
-  return Object.assign(resolver, { queries })
+  const described = Object.assign(resolver, { queries })
+  descriptions.set(described, { kind: 'zone', zone })
+  return described
 }

@@ -51,6 +51,9 @@ export interface PipelineContext {
   slaPolicy: SlaPolicy
 }
 
+/** The part of the context the database-free stages use (what a worker thread rebuilds, see analysis-pool.ts). */
+export type AnalysisContext = Pick<PipelineContext, 'limits' | 'attachments' | 'brand' | 'resolver' | 'mtaName' | 'scanner'>
+
 /** Builds the pipeline context for a brand with the default SLA policy and the brand's business calendar. */
 export function createPipelineContext(input: Omit<PipelineContext, 'calendar' | 'slaPolicy' | 'mtaName'> & { slaPolicy?: SlaPolicy }): PipelineContext {
   return {
@@ -134,7 +137,7 @@ function profileOf(brand: Brand): BrandProfile {
  * Runs the stages that need no database, in order: parse → authenticate → redact → extract & classify; stores
  * attachment bytes (redacted where text-like) by content hash and inspects them.
  */
-export async function analyzeMessage(ctx: PipelineContext, raw: Uint8Array, envelope: Envelope): Promise<AnalyzedMessage> {
+export async function analyzeMessage(ctx: AnalysisContext, raw: Uint8Array, envelope: Envelope): Promise<AnalyzedMessage> {
   const original = await parseMessage(raw, ctx.limits)
   const warnings = [...original.warnings]
   const senderAddress = senderOf(original, envelope.mailFrom, warnings)
@@ -287,7 +290,7 @@ export async function storeAnalyzedMessage(
   const priority: TicketPriority = analyzed.classification.urgency === 'urgent' ? 'urgent' : 'normal'
   const due = computeDueTimes(ctx.calendar, ctx.slaPolicy, { createdAt: receivedAt, priority })
   const ackOwed = analyzed.kind === 'message' && analyzed.autoReply.allowed
-  const { ticket, messageId } = await createTicketFromMessage(
+  const { ticketId, messageId } = await createTicketFromMessage(
     db,
     inbound(decision.dropMessageId ? undefined : analyzed.parsed.messageId, decision.dropMessageId ? [{ code: 'MESSAGE_ID_REUSED' }] : []),
     {
@@ -300,8 +303,8 @@ export async function storeAnalyzedMessage(
   )
   return {
     status: 'created',
-    ticketId: ticket.id,
-    ticketNumber: number(ticket.id),
+    ticketId,
+    ticketNumber: number(ticketId),
     messageId,
     acknowledgementDue: ackOwed,
     phishingEvidence: analyzed.phishingEvidence,

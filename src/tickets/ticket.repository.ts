@@ -1,8 +1,18 @@
+import { SqliteAdapter } from 'kysely'
 import type { Db } from '../store/database.ts'
 import type { NewTicketRow, TicketRow, TicketUpdate } from './ticket.table.ts'
 
-export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow> {
-  return db.insertInto('tickets').values(row).returningAll().executeTakeFirstOrThrow()
+/**
+ * Inserts one ticket and returns its id. SQLite gets no RETURNING: SQLite runs RETURNING like a trigger, so the
+ * insert gets a statement journal, and opening one makes FTS5 flush the message search index's pending rows to
+ * a new segment (xSavepoint). In a batch that meant one flush (and its merges) per ticket, a sixth of ingest.
+ */
+export async function insertTicket(db: Db, row: NewTicketRow): Promise<{ id: number }> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    const result = await db.insertInto('tickets').values(row).executeTakeFirstOrThrow()
+    return { id: Number(result.insertId) }
+  }
+  return db.insertInto('tickets').values(row).returning('id').executeTakeFirstOrThrow()
 }
 
 export async function findTicketById(db: Db, id: number): Promise<TicketRow | undefined> {

@@ -51,7 +51,7 @@ export async function createTicketFromMessage(
   inbound: InboundMessage,
   facts: NewTicketFacts,
   now: Date,
-): Promise<{ ticket: TicketRow; messageId: number }> {
+): Promise<{ ticketId: number; messageId: number }> {
   const customer = await upsertCustomerByEmail(db, inbound.senderAddress, inbound.parsed.from?.name || null, now)
   if (!customer.language && inbound.analysis.language && inbound.analysis.kind === 'message') {
     await setCustomerLanguage(db, customer.id, inbound.analysis.language, now)
@@ -79,7 +79,7 @@ export async function createTicketFromMessage(
     data: { messageId, channel: inbound.channel, category: facts.category, priority: facts.priority },
     now,
   })
-  return { ticket, messageId }
+  return { ticketId: ticket.id, messageId }
 }
 
 /**

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../config.ts'
+import { deriveRawMessageKey, encryptRawMessage } from '../intake/raw-message-crypto.ts'
+import { silentLogger } from '../logger.ts'
+import { AttachmentStore } from '../tickets/attachment-store.ts'
+import { AnalysisPool, analyzeStoredMessage, describeAnalysisFailure, type AnalysisRequest, type AnalysisSetup } from './analysis-pool.ts'
+import { createZoneResolver } from './authenticate-sender.ts'
+import type { AnalysisContext, AnalyzedMessage } from './process-message.ts'
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/emails/${name}`, import.meta.url))
+
+async function untilReady(pool: AnalysisPool): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (pool.freeSlots === 0) {
+    if (Date.now() > deadline) throw new Error('analysis thread did not start')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('analysis pool', () => {
+  const dirs: string[] = []
+  let pool: AnalysisPool | undefined
+  afterEach(async () => {
+    await pool?.close()
+    pool = undefined
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+
+  function setUp() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-pool-'))
+    dirs.push(dir)
+    const config = loadConfig({ MAILDESK_DATA_DIR: dir, MAILDESK_LOG_LEVEL: 'silent' })
+    const rawMessageKey = deriveRawMessageKey(config.secretKey)
+    const zone = { 'customer.example': { TXT: ['v=spf1 -all'] } }
+    const setup: AnalysisSetup = {
+      limits: { maxAttachments: config.maxAttachments, maxAttachmentBytes: config.maxAttachmentBytes },
+      attachmentsDir: path.join(dir, 'attachments'),
+      brand: config.brand,
+      mtaName: 'okpay.com',
+      dns: { kind: 'zone', zone },
+      clamdAddress: undefined,
+      rawMessageKey,
+    }
+    const ctx: AnalysisContext = {
+      limits: setup.limits,
+      attachments: new AttachmentStore(setup.attachmentsDir),
+      brand: config.brand,
+      mtaName: setup.mtaName,
+      resolver: createZoneResolver(zone),
+      scanner: undefined,
+    }
+    const inThread = (request: AnalysisRequest) => analyzeStoredMessage(ctx, rawMessageKey, request)
+    return { setup, ctx, rawMessageKey, inThread }
+  }
+
+  const envelope = { mailFrom: 'li.wei@customer.example', remoteAddress: '192.0.2.7', rcptTo: ['support@okpay.com'] }
+
+  it('gives the same analysis in a worker thread as in the main thread, from the encrypted stored bytes', async () => {
+    const { setup, rawMessageKey, inThread } = setUp()
+    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    pool.start()
+    await untilReady(pool)
+    for (const name of ['foxmail-gbk-raw-subject.eml', 'inline-image-cid.eml', 'outlook16-related-winmail.eml']) {
+      const request: AnalysisRequest = { stored: encryptRawMessage(Buffer.from(rawMessageKey), fixture(name)), encryption: 'aes-256-gcm', envelope }
+      const here = await inThread(request)
+      const there = pool.tryAnalyze(request)
+      expect(there, name).toBeDefined()
+      const fromThread = (await there) as AnalyzedMessage
+      // Buffers arrive as plain Uint8Arrays; the bytes and every other field are the same.
+      expect(normalize(fromThread), name).toEqual(normalize(here))
+    }
+  })
+
+  it('reports a failure in the thread by its code, as the main thread would', async () => {
+    const { setup, inThread } = setUp()
+    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    pool.start()
+    await untilReady(pool)
+    const request: AnalysisRequest = { stored: new Uint8Array([0, 1, 2, 3, 255]), encryption: null, envelope }
+    const here = await inThread(request).catch(describeAnalysisFailure)
+    const there = await pool.tryAnalyze(request)?.catch(describeAnalysisFailure)
+    expect(here).toMatchObject({ code: 'NOT_AN_EMAIL' })
+    expect(there).toEqual(here)
+  })
+
+  it('declines work until a thread is ready, so the caller analyses in its own thread meanwhile', () => {
+    const { setup, inThread } = setUp()
+    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    expect(pool.tryAnalyze({ stored: fixture('gmail-alternative.eml'), encryption: null, envelope })).toBeUndefined()
+    pool.start()
+    expect(pool.freeSlots).toBe(0)
+  })
+
+  it('hands messages back to the main thread when it is closed with work in flight', async () => {
+    const { setup, inThread } = setUp()
+    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    pool.start()
+    await untilReady(pool)
+    const pending = pool.tryAnalyze({ stored: fixture('gmail-alternative.eml'), encryption: null, envelope })
+    await pool.close()
+    const analyzed = await pending
+    expect(analyzed?.parsed.subject).toBeTruthy()
+    expect(pool.tryAnalyze({ stored: fixture('gmail-alternative.eml'), encryption: null, envelope })).toBeUndefined()
+  })
+})
+
+function normalize(analyzed: AnalyzedMessage): unknown {
+  return JSON.parse(JSON.stringify(analyzed, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value)))
+}

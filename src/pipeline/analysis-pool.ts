@@ -1,0 +1,222 @@
+import type { Worker } from 'node:worker_threads'
+import type { Brand } from '../brand.ts'
+import { MaildeskError } from '../errors.ts'
+import { decryptRawMessage } from '../intake/raw-message-crypto.ts'
+import { startWorker } from '../jobs/worker-entry.ts'
+import type { Logger } from '../logger.ts'
+import { AttachmentStore } from '../tickets/attachment-store.ts'
+import { createClamdScanner } from '../attachments/clamd-scanner.ts'
+import { resolverFromDescription, type DnsResolverDescription } from './authenticate-sender.ts'
+import type { ParseLimits } from './parse-message.ts'
+import { analyzeMessage, type AnalysisContext, type AnalyzedMessage, type Envelope } from './process-message.ts'
+
+/** What a worker thread needs to analyse messages exactly as the main thread does; all of it structured-clonable. */
+export interface AnalysisSetup {
+  limits: ParseLimits
+  attachmentsDir: string
+  brand: Brand
+  mtaName: string
+  dns: DnsResolverDescription
+  clamdAddress: string | undefined
+  rawMessageKey: Uint8Array
+}
+
+/** One spooled message to analyse, as stored: encrypted at rest (`encryption` names the cipher) or plain. */
+export interface AnalysisRequest {
+  stored: Uint8Array
+  encryption: string | null
+  envelope: Envelope
+}
+
+/** The analysis context a worker thread builds from its setup. */
+export function analysisContextFromSetup(setup: AnalysisSetup): AnalysisContext {
+  return {
+    limits: setup.limits,
+    attachments: new AttachmentStore(setup.attachmentsDir),
+    brand: setup.brand,
+    mtaName: setup.mtaName,
+    resolver: resolverFromDescription(setup.dns),
+    scanner: setup.clamdAddress ? createClamdScanner(setup.clamdAddress) : undefined,
+  }
+}
+
+/** Decrypts a stored raw message and runs the database-free stages on it (in whichever thread calls it). */
+export async function analyzeStoredMessage(ctx: AnalysisContext, rawMessageKey: Uint8Array, request: AnalysisRequest): Promise<AnalyzedMessage> {
+  const raw = request.encryption ? decryptRawMessage(Buffer.from(rawMessageKey), request.stored) : request.stored
+  return analyzeMessage(ctx, raw, request.envelope)
+}
+
+/** A failure as it crosses the thread boundary: class instances do not survive structured cloning, codes do. */
+export interface AnalysisFailure {
+  code: string
+  message: string
+}
+
+export type AnalysisReply = { id: number } & ({ ok: true; analyzed: AnalyzedMessage } | { ok: false; failure: AnalysisFailure })
+
+/** The stable code and message of an analysis error, in either thread. */
+export function describeAnalysisFailure(err: unknown): AnalysisFailure {
+  if (err instanceof MaildeskError) return { code: err.code, message: err.message }
+  if (err instanceof AnalysisThreadError) return err.failure
+  return { code: 'PIPELINE_ERROR', message: err instanceof Error ? err.message : String(err) }
+}
+
+/** An analysis that failed in a worker thread, carrying the code it had there. */
+export class AnalysisThreadError extends Error {
+  constructor(readonly failure: AnalysisFailure) {
+    super(failure.message)
+    this.name = 'AnalysisThreadError'
+  }
+}
+
+/**
+ * The buffers of an analysis result that can move to the other thread instead of being copied (attachment bytes,
+ * phishing evidence). A view on part of a larger buffer is first copied to its own buffer: moving the larger one
+ * would detach bytes that are not ours, and cloning it would copy all of it.
+ */
+export function transferablesOf(analyzed: AnalyzedMessage): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>()
+  const own = (bytes: Uint8Array): Uint8Array => {
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    const result = whole && !out.has(bytes.buffer as ArrayBuffer) ? bytes : new Uint8Array(bytes)
+    out.add(result.buffer as ArrayBuffer)
+    return result
+  }
+  for (const attachment of analyzed.parsed.attachments) attachment.content = own(attachment.content)
+  if (analyzed.phishingEvidence) analyzed.phishingEvidence = own(analyzed.phishingEvidence)
+  return [...out]
+}
+
+export interface AnalysisPoolOptions {
+  /** Worker threads (started on first use). */
+  threads: number
+  /** Messages handed to one thread at a time; a few, so its attachment fsyncs overlap its parsing. */
+  inFlightPerThread?: number
+  log: Logger
+}
+
+interface Pending {
+  request: AnalysisRequest
+  resolve: (analyzed: AnalyzedMessage) => void
+  reject: (err: unknown) => void
+}
+
+interface PoolThread {
+  worker: Worker
+  ready: boolean
+  pending: Map<number, Pending>
+}
+
+/**
+ * Worker threads running the database-free stages (parse, authenticate, impersonation, redact, extract, classify),
+ * so the main thread can store one batch while the next is analysed. Threads start lazily, in the background:
+ * until one is ready, `tryAnalyze` declines and the caller analyses in its own thread. A thread that dies hands
+ * its messages back the same way (they are analysed in-thread), and the pool stops using threads.
+ */
+export class AnalysisPool {
+  private threads: PoolThread[] = []
+  private started = false
+  private broken = false
+  private nextId = 1
+  private readonly inFlightPerThread: number
+
+  constructor(
+    private readonly setup: AnalysisSetup,
+    private readonly inThread: (request: AnalysisRequest) => Promise<AnalyzedMessage>,
+    private readonly options: AnalysisPoolOptions,
+  ) {
+    this.inFlightPerThread = options.inFlightPerThread ?? 4
+  }
+
+  /** Starts the threads (once); they take work when they have loaded. */
+  start(): void {
+    if (this.started || this.broken || this.options.threads < 1) return
+    this.started = true
+    for (let i = 0; i < this.options.threads; i++) {
+      let worker: Worker
+      try {
+        worker = startWorker(new URL('./analyze-message.worker.ts', import.meta.url), { workerData: this.setup })
+      } catch (err) {
+        this.options.log.warn({ err }, 'analysis thread could not start; analysing in the main thread')
+        this.broken = true
+        return
+      }
+      const thread: PoolThread = { worker, ready: false, pending: new Map() }
+      worker.unref()
+      worker.on('message', (reply: AnalysisReply | 'ready') => {
+        if (reply === 'ready') {
+          thread.ready = true
+          return
+        }
+        const pending = thread.pending.get(reply.id)
+        if (!pending) return
+        thread.pending.delete(reply.id)
+        if (reply.ok) pending.resolve(reply.analyzed)
+        else pending.reject(new AnalysisThreadError(reply.failure))
+      })
+      const fail = (err: unknown) => this.threadFailed(thread, err)
+      worker.on('error', fail)
+      worker.on('exit', (code) => fail(new Error(`analysis thread exited with code ${code}`)))
+      this.threads.push(thread)
+    }
+  }
+
+  /** Messages the threads can take right now (0 while they start, or when they are busy). */
+  get freeSlots(): number {
+    let free = 0
+    for (const t of this.threads) if (t.ready) free += this.inFlightPerThread - t.pending.size
+    return free
+  }
+
+  /**
+   * Analyses in a worker thread when one is ready and has room; otherwise returns undefined and the caller
+   * analyses in its own thread. The bytes are copied to the thread (and kept here until the reply, so a thread
+   * that dies can hand its messages back).
+   */
+  tryAnalyze(request: AnalysisRequest): Promise<AnalyzedMessage> | undefined {
+    if (this.broken) return undefined
+    let best: PoolThread | undefined
+    for (const t of this.threads) {
+      if (t.ready && t.pending.size < this.inFlightPerThread && (!best || t.pending.size < best.pending.size)) best = t
+    }
+    if (!best) return undefined
+    const thread = best
+    const id = this.nextId++
+    // Structured cloning copies a view's whole underlying buffer: a pooled Buffer would take its 8 KiB slab along.
+    const message = { id, request: { ...request, stored: ownBuffer(request.stored) } }
+    return new Promise<AnalyzedMessage>((resolve, reject) => {
+      thread.pending.set(id, { request, resolve, reject })
+      thread.worker.postMessage(message)
+    })
+  }
+
+  /** Stops the threads; messages still with them are analysed in-thread. */
+  async close(): Promise<void> {
+    this.broken = true
+    const threads = this.threads
+    this.threads = []
+    for (const t of threads) this.handBack(t)
+    await Promise.all(threads.map((t) => t.worker.terminate()))
+  }
+
+  private threadFailed(thread: PoolThread, err: unknown): void {
+    if (!this.threads.includes(thread)) return
+    this.options.log.warn({ err }, 'analysis thread stopped; analysing in the main thread')
+    this.broken = true
+    this.threads = this.threads.filter((t) => t !== thread)
+    this.handBack(thread)
+    void thread.worker.terminate()
+  }
+
+  private handBack(thread: PoolThread): void {
+    const pending = [...thread.pending.values()]
+    thread.pending.clear()
+    for (const p of pending) this.inThread(p.request).then(p.resolve, p.reject)
+  }
+}
+
+/** A Uint8Array that owns its whole ArrayBuffer (so it can be transferred), copying only when it does not. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+  return whole ? bytes : new Uint8Array(bytes)
+}
