@@ -12,13 +12,15 @@
  * dropped), '=' ending a unit, and a unit's trailing partial group decoded as its Base64Decoder does.
  */
 import { randomBytes } from 'node:crypto'
+import { StreamingBase64Decoder } from './lift-large-parts.ts'
 
 /** Messages from this size on use the decoder; smaller ones parse exactly as before, at full speed. */
 export const LARGE_MESSAGE_BYTES = 1024 * 1024 // 1 MiB
 /** A part that decodes to more than this is written into one buffer and swapped in after the parse. */
 export const LARGE_PART_BYTES = 256 * 1024 // 256 KiB
 
-const SCRATCH_CHARS = 64 * 1024 // base64 characters decoded at once (a multiple of 4)
+/** Base64 characters the decoder may hold before it decodes them (lift-large-parts.ts), for the room estimate. */
+const SCRATCH_CHARS = 64 * 1024
 const MARKER_BYTES = 40
 
 /** Decoded large parts of one parse, keyed by the marker postal-mime carries in their place. */
@@ -49,13 +51,6 @@ export class LargePartRegistry {
   }
 }
 
-const enum Byte {
-  Equals = 0x3d,
-}
-
-const ALPHABET = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') ALPHABET[c.charCodeAt(0)] = 1
-
 /** postal-mime's content decoder interface: body lines in, the decoded content out. */
 export interface ContentDecoder {
   update(line: Uint8Array): void
@@ -67,8 +62,8 @@ export interface ContentDecoder {
  * body starts: its decoded size cannot exceed three quarters of that.
  */
 export class LargePartDecoder implements ContentDecoder {
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_CHARS)
-  private pending = 0
+  /** The one base64 decoding that matches postal-mime's (shared with lift-large-parts.ts). */
+  private readonly decoder = new StreamingBase64Decoder((bytes) => this.keep(bytes))
   private small: Buffer[] = []
   private smallBytes = 0
   private large: Buffer | undefined
@@ -82,29 +77,12 @@ export class LargePartDecoder implements ContentDecoder {
   ) {}
 
   update(line: Uint8Array): void {
-    const scratch = this.scratch
     this.lineBytes = line.length
-    let pending = this.pending
-    for (let i = 0; i < line.length; i++) {
-      const byte = line[i] as number
-      if (ALPHABET[byte] === 1) {
-        scratch[pending++] = byte
-        if (pending === SCRATCH_CHARS) {
-          this.emit(scratch.toString('latin1', 0, pending))
-          pending = 0
-        }
-      } else if (byte === Byte.Equals && pending > 0) {
-        // '=' ends a unit: what is pending is decoded now, partial group included.
-        this.emit(scratch.toString('latin1', 0, pending))
-        pending = 0
-      }
-    }
-    this.pending = pending
+    this.decoder.update(line)
   }
 
   async finalize(): Promise<ArrayBuffer> {
-    if (this.pending > 0) this.emit(this.scratch.toString('latin1', 0, this.pending))
-    this.pending = 0
+    this.decoder.end()
     if (this.large) {
       const content = this.large.subarray(0, this.written)
       this.large = undefined
@@ -121,17 +99,15 @@ export class LargePartDecoder implements ContentDecoder {
     return out
   }
 
-  /** Decodes base64 text whose only partial group, if any, is at its end (Node decodes it as postal-mime does). */
-  private emit(text: string): void {
-    const most = Math.ceil(text.length / 4) * 3
+  /** Decoded bytes (a view the decoder reuses: copied here). */
+  private keep(bytes: Buffer): void {
     if (this.large) {
-      if (this.large.length - this.written < most) this.grow(most)
-      this.written += this.large.write(text, this.written, 'base64')
+      if (this.large.length - this.written < bytes.length) this.grow(bytes.length)
+      this.written += bytes.copy(this.large, this.written)
       return
     }
-    const piece = Buffer.from(text, 'base64')
-    this.small.push(piece)
-    this.smallBytes += piece.length
+    this.small.push(Buffer.from(bytes))
+    this.smallBytes += bytes.length
     if (this.smallBytes > LARGE_PART_BYTES) this.grow(0)
   }
 
