@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { createClamdScanner } from './attachments/clamd-scanner.ts'
 import { retryPendingScans } from './attachments/retry-attachment-scans.ts'
 import type { Config } from './config.ts'
-import { purgeRawBytes } from './intake/raw-message.repository.ts'
+import { purgeRawBytes, purgeRawMessageFiles } from './intake/raw-message.repository.ts'
+import { rawMessageDir, removeRawMessageFile } from './intake/raw-message-file.ts'
 import { deriveRawMessageKey } from './intake/raw-message-crypto.ts'
 import { RawMessageSpool } from './intake/raw-message-spool.ts'
 import { MessageWorker, type MessageWorkerOptions } from './jobs/message-worker.ts'
@@ -64,6 +65,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
     brand: config.brand,
     secretKey: config.secretKey,
     rawMessageKey,
+    rawFileDir: rawMessageDir(config.dataDir),
     resolver,
     scanner: config.clamdAddress ? createClamdScanner(config.clamdAddress) : undefined,
   })
@@ -103,7 +105,12 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
       intervalMs: 60 * 60_000, // hourly
       run: async (at) => {
         const retentionMs = config.rawRetentionDays * 24 * 60 * 60 * 1000
-        const purged = await purgeRawBytes(store.db, new Date(at.getTime() - retentionMs))
+        const before = new Date(at.getTime() - retentionMs)
+        let purged = await purgeRawBytes(store.db, before)
+        // Files after the commit that forgets them: a crash in between leaves a file nobody names, never the reverse.
+        const files = await purgeRawMessageFiles(store.db, before)
+        for (const name of files) await removeRawMessageFile(rawMessageDir(config.dataDir), name)
+        purged += files.length
         if (purged > 0) log.info({ purged }, 'raw messages purged by retention policy')
         return { purged }
       },

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import { ImapIntake } from '../intake/imap-intake.ts'
+import { rawMessageDir } from '../intake/raw-message-file.ts'
 import { SmtpIntake } from '../intake/smtp-intake.ts'
 import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
@@ -81,6 +82,7 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
           maxClients: config.smtpMaxClients,
           serverName: config.brand.officialDomains[0] ?? 'localhost',
           tls: config.smtpTls,
+          rawFiles: { dir: rawMessageDir(config.dataDir), rawMessageKey: runtime.pipeline.rawMessageKey },
         },
         runtime.spool,
         log.child({ component: 'smtp' }),

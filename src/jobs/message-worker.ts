@@ -1,4 +1,6 @@
 import type { Logger } from '../logger.ts'
+import { rawMessageFilePath } from '../intake/raw-message-file.ts'
+import { openSpooledMessage } from '../pipeline/mime/spooled-message.ts'
 import {
   claimRawMessages,
   holdRawMessageClaim,
@@ -9,7 +11,7 @@ import {
   type RawMessageSummary,
 } from '../intake/raw-message.repository.ts'
 import { analyzeStoredMessage, describeAnalysisFailure, type AnalysisPool, type AnalysisRequest } from '../pipeline/analysis-pool.ts'
-import { storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
+import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
 import { relaxedTransaction } from '../store/relaxed-transaction.ts'
 import type { Db, Store } from '../store/database.ts'
@@ -325,6 +327,7 @@ export class MessageWorker {
     }
     try {
       const stored = preloaded ?? (await loadRawBytes(this.store.db, raw.id))
+      if (stored?.raw_file) return { raw, analyzed: await this.analyzeSpooledFile(stored.raw_file, raw) }
       if (!stored?.raw) return { raw, failure: { code: 'RAW_PURGED', message: 'the raw message is no longer stored' } }
       const request: AnalysisRequest = {
         stored: stored.raw,
@@ -339,6 +342,20 @@ export class MessageWorker {
     } catch (err) {
       return { raw, failure: describeFailure(err) }
     }
+  }
+
+  /**
+   * A message above 1 MiB spooled as an encrypted file: analysed here, from the file, never loaded whole (its large
+   * parts are decoded straight into the attachment store, see pipeline/mime/spooled-message.ts).
+   */
+  private async analyzeSpooledFile(name: string, raw: RawMessageSummary): Promise<AnalyzedMessage> {
+    if (!this.ctx.rawFileDir) throw new Error('the raw message file directory is not configured')
+    const started = process.hrtime.bigint()
+    const { attachments, limits, rawMessageKey } = this.ctx
+    const spooled = await openSpooledMessage(rawMessageFilePath(this.ctx.rawFileDir, name), rawMessageKey, attachments, limits.maxAttachmentBytes)
+    const analyzed = await analyzeMessage(this.ctx, spooled, { mailFrom: raw.mail_from, remoteAddress: raw.remote_address, rcptTo: parseRecipients(raw.rcpt_to) })
+    this.opts.observer.stage('analyze', secondsSince(started))
+    return analyzed
   }
 
   /**

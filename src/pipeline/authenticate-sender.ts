@@ -1,4 +1,5 @@
 import { promises as dns } from 'node:dns'
+import type { Readable } from 'node:stream'
 import { authenticate, type AuthenticateResult } from 'mailauth'
 import type { Brand } from '../brand.ts'
 import { isOfficialDomain } from '../brand.ts'
@@ -106,8 +107,9 @@ export function summarizeAuthentication(result: AuthenticateResult, brand: Brand
  * SPF, DKIM, DMARC and ARC for one raw message (mailauth), with the DNS resolver injected.
  * DNS trouble is data (temperror), never an exception.
  */
-export async function authenticateSender(raw: Uint8Array, opts: AuthenticateSenderOptions): Promise<AuthenticationResult> {
-  const result = await authenticate(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+export async function authenticateSender(raw: Uint8Array | Readable, opts: AuthenticateSenderOptions): Promise<AuthenticationResult> {
+  // mailauth reads a stream as well (a large spooled message is never whole in memory).
+  const result = await authenticate(raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : raw, {
     ip: opts.ip,
     helo: opts.helo,
     sender: opts.mailFrom,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { inspectAttachment, type AttachmentInspection } from '../attachments/inspect-attachment.ts'
+import { inspectAttachment, inspectStoredAttachment, type AttachmentInspection } from '../attachments/inspect-attachment.ts'
 import type { ClamdScanner } from '../attachments/clamd-scanner.ts'
 import { recordAttachmentInspection } from '../attachments/attachment-verdict.repository.ts'
 import { officialAddresses, type Brand, type Language } from '../brand.ts'
@@ -24,6 +24,7 @@ import { isAutomaticReply, isBounce, shouldAutoReply, type AutoReplyDecision } f
 import { classifyMessage, type Classification } from './classify-message.ts'
 import { detectLanguage } from './detect-language.ts'
 import { extractFields, type ExtractedFields } from './extract-fields.ts'
+import type { SpooledMessage } from './mime/spooled-message.ts'
 import { parseMessage, type ParseLimits, type ParsedMessage, type StageWarning } from './parse-message.ts'
 import { redactMessage, type RedactionSummary } from './redact-message.ts'
 import { splitQuotedReply } from './split-quoted-reply.ts'
@@ -45,6 +46,8 @@ export interface PipelineContext {
   mtaName: string
   /** Decrypts raw messages stored encrypted at rest (intake/raw-message-crypto.ts). */
   rawMessageKey: Buffer
+  /** Where messages above 1 MiB are spooled as encrypted files (<data-dir>/spool/raw, intake/raw-message-file.ts). */
+  rawFileDir?: string | undefined
   /** Optional virus scanner for attachments. */
   scanner?: ClamdScanner | undefined
   calendar: BusinessCalendar
@@ -137,12 +140,16 @@ function profileOf(brand: Brand): BrandProfile {
  * Runs the stages that need no database, in order: parse → authenticate → redact → extract & classify; stores
  * attachment bytes (redacted where text-like) by content hash and inspects them.
  */
-export async function analyzeMessage(ctx: AnalysisContext, raw: Uint8Array, envelope: Envelope): Promise<AnalyzedMessage> {
-  const original = await parseMessage(raw, ctx.limits)
+export async function analyzeMessage(ctx: AnalysisContext, message: Uint8Array | SpooledMessage, envelope: Envelope): Promise<AnalyzedMessage> {
+  // A large spooled message is never whole in memory: its skeleton (large parts already stored) stands in for it,
+  // and DKIM reads the file as a stream (pipeline/mime/spooled-message.ts).
+  const spooled = message instanceof Uint8Array ? undefined : message
+  const raw = spooled ? spooled.skeleton : (message as Uint8Array)
+  const original = await parseMessage(raw, ctx.limits, spooled?.lifted)
   const warnings = [...original.warnings]
   const senderAddress = senderOf(original, envelope.mailFrom, warnings)
 
-  const authentication = await authenticateSender(raw, {
+  const authentication = await authenticateSender(spooled ? spooled.openStream() : raw, {
     ...(envelope.remoteAddress ? { ip: envelope.remoteAddress } : {}),
     ...(envelope.mailFrom ? { mailFrom: envelope.mailFrom } : {}),
     mta: ctx.mtaName,
@@ -173,9 +180,13 @@ export async function analyzeMessage(ctx: AnalysisContext, raw: Uint8Array, enve
   const classification = classifyMessage({ subject: parsed.subject, text: newText || (parsed.text ?? '') })
   const language = detectLanguage(`${parsed.subject}\n${newText}`, ctx.brand.defaultLanguage)
 
-  const attachmentDigests = await Promise.all(parsed.attachments.map((a) => ctx.attachments.put(a.content)))
+  const attachmentDigests = await Promise.all(parsed.attachments.map((a) => (a.stored ? a.stored.sha256 : ctx.attachments.put(a.content))))
   const attachmentInspections = await Promise.all(
-    parsed.attachments.map((a) => inspectAttachment({ filename: a.filename, declaredType: a.contentType, bytes: a.content }, ctx.scanner)),
+    parsed.attachments.map((a) =>
+      a.stored
+        ? inspectStoredAttachment({ filename: a.filename, declaredType: a.contentType, ...a.stored }, ctx.attachments, ctx.scanner)
+        : inspectAttachment({ filename: a.filename, declaredType: a.contentType, bytes: a.content }, ctx.scanner),
+    ),
   )
   for (const [i, inspection] of attachmentInspections.entries()) {
     if (inspection.verdict === 'quarantine') warnings.push({ code: 'ATTACHMENT_QUARANTINED', detail: `attachment ${i + 1}: ${inspection.reason ?? 'policy'}` })
