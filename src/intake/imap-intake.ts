@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { ImapFlow, type ImapFlowOptions } from 'imapflow'
+import type { ImapFlow, ImapFlowOptions } from 'imapflow'
 import type { Logger } from '../logger.ts'
 import { addressDomain } from '../logger.ts'
 import type { Db } from '../store/database.ts'
@@ -203,6 +203,8 @@ class MailboxPoller {
   }
 
   private async session(): Promise<void> {
+    // Loaded when a mailbox is first polled: most nodes poll none, and imapflow costs several MB of memory idle.
+    const { ImapFlow } = await import('imapflow')
     const client = new ImapFlow(await this.clientOptions())
     this.client = client
     let closed = false
