@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { sql } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Logger } from '../logger.ts'
 import type { Store } from '../store/database.ts'
 
@@ -70,7 +70,9 @@ export class PostgresChatBus implements ChatBus {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url })
+    // Loaded only when chat runs over PostgreSQL (see store/database.ts).
+    const { default: pgDriver } = await import('pg')
+    const client = new pgDriver.Client({ connectionString: this.url })
     client.on('notification', (message) => {
       if (message.channel !== this.channel || !message.payload) return
       try {

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
-import pg from 'pg'
 import type {
   AgentSessionTable,
   AgentTable,
@@ -107,7 +106,9 @@ function openSqlite(file: string): Db {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
 }
 
-function openPostgres(url: string, schema: string | undefined, max: number): Db {
+async function openPostgres(url: string, schema: string | undefined, max: number): Promise<Db> {
+  // Loaded only for PostgreSQL: a SQLite installation never needs the driver (several MB of memory idle).
+  const { default: pg } = await import('pg')
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -129,7 +130,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Store> {
   let migrationTableSchema: string | undefined
   try {
     db = options.databaseUrl
-      ? openPostgres(options.databaseUrl, options.pgSchema, options.maxConnections ?? 10)
+      ? await openPostgres(options.databaseUrl, options.pgSchema, options.maxConnections ?? 10)
       : openSqlite(options.sqlitePath ?? ':memory:')
     // Kysely looks for its bookkeeping tables in every schema unless told one; name ours (search_path's first).
     if (dialect === 'postgres') migrationTableSchema = await currentSchema(db)
