@@ -63,6 +63,9 @@ interface Prepared {
   failure?: { code: string; message: string }
 }
 
+/** After-commit tasks (acknowledgements and the like) in flight at once. */
+const AFTER_COMMIT_CONCURRENCY = 4
+
 /** Messages larger than this are analysed on the main thread: copying them to a thread costs memory (issue 2, 25 MB). */
 const MAX_POOLED_MESSAGE_BYTES = 4 * 1024 * 1024 // 4 MiB
 
@@ -222,33 +225,55 @@ export class MessageWorker {
       for (let i = batch.next++; i < batch.claimed.length; i = batch.next++) {
         batch.prepared[i] = await this.prepare(batch, i, false)
         // Let the threads' replies in (they refill the threads) between messages analysed here.
-        if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve))
+        if (this.pool?.ready) await new Promise<void>((resolve) => setImmediate(resolve))
       }
     }
-    await Promise.all(this.pool ? [lane()] : [lane(), lane(), lane(), lane()])
+    // One lane beside ready threads (the main thread also stores); four while there are none yet, so DNS waits overlap.
+    await Promise.all(this.pool?.ready ? [lane()] : [lane(), lane(), lane(), lane()])
     while (batch.running.size > 0) await Promise.all([...batch.running])
     return batch.prepared
   }
 
-  private afterCommitWork: Promise<void> = Promise.resolve()
+  private readonly afterCommitQueue: Array<() => Promise<void>> = []
+  private afterCommitRunning = 0
+  private afterCommitIdle: Array<() => void> = []
 
   /**
-   * Work that follows a commit (acknowledgements, re-send reminders, phishing reports) runs one task at a time in
-   * the background, so composing, signing and writing mail does not hold up the next batch, and mail is never sent
-   * for a ticket that was rolled back. A crash before an acknowledgement is sent leaves the ticket's ack_status
-   * 'pending', and the scheduler's acknowledgement sweep sends it later.
+   * Work that follows a commit (acknowledgements, re-send reminders, phishing reports) runs in the background, a
+   * few tasks at a time, so composing, signing and writing mail does not hold up the next batch, and mail is never
+   * sent for a ticket that was rolled back. Several at once because a task mostly waits (commits, the outbox fsync,
+   * a relay): one at a time, acknowledgements fell behind ingest by an order of magnitude on PostgreSQL. A crash
+   * before an acknowledgement is sent leaves the ticket's ack_status 'pending', and the scheduler's acknowledgement
+   * sweep sends it later.
    */
   private afterCommit(what: 'acknowledge' | 'remind' | 'phishing_report', ids: Record<string, number>, task: () => Promise<void>): void {
-    this.afterCommitWork = this.afterCommitWork.then(async () => {
+    this.afterCommitQueue.push(async () => {
       const started = process.hrtime.bigint()
       await task().catch((err: unknown) => this.log.error({ err, ...ids }, `${what} failed`))
       if (what === 'acknowledge') this.opts.observer.stage('acknowledge', secondsSince(started))
     })
+    this.runAfterCommitWork()
+  }
+
+  private runAfterCommitWork(): void {
+    while (this.afterCommitRunning < AFTER_COMMIT_CONCURRENCY) {
+      const task = this.afterCommitQueue.shift()
+      if (!task) break
+      this.afterCommitRunning++
+      void task().finally(() => {
+        this.afterCommitRunning--
+        this.runAfterCommitWork()
+        if (this.afterCommitRunning === 0 && this.afterCommitQueue.length === 0) {
+          for (const resolve of this.afterCommitIdle.splice(0)) resolve()
+        }
+      })
+    }
   }
 
   /** Resolves when every acknowledgement queued so far has been sent (or has failed and been logged). */
   async drainAcknowledgements(): Promise<void> {
-    await this.afterCommitWork
+    if (this.afterCommitRunning === 0 && this.afterCommitQueue.length === 0) return
+    await new Promise<void>((resolve) => this.afterCommitIdle.push(resolve))
   }
 
   /** Processes until no pending message is left. */

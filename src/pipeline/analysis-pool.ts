@@ -161,6 +161,11 @@ export class AnalysisPool {
     }
   }
 
+  /** True once a thread has loaded and the pool has not stopped using threads. */
+  get ready(): boolean {
+    return !this.broken && this.threads.some((t) => t.ready)
+  }
+
   /** Messages the threads can take right now (0 while they start, or when they are busy). */
   get freeSlots(): number {
     let free = 0

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream'
 import { authenticate, type AuthenticateResult } from 'mailauth'
 import type { Brand } from '../brand.ts'
 import { isOfficialDomain } from '../brand.ts'
+import { cachingResolver } from './dns-cache.ts'
 
 /** The DNS lookup mailauth calls: records of one type for one name, rejecting as node:dns does. */
 export type DnsResolver = (name: string, rrtype: string) => Promise<string[][] | string[]>
@@ -138,10 +139,10 @@ export function resolverFromDescription(description: DnsResolverDescription): Dn
   return description.kind === 'system' ? createSystemResolver() : createZoneResolver(description.zone)
 }
 
-/** The production resolver: the system's DNS through node:dns. */
+/** The production resolver: the system's DNS through node:dns, answers kept briefly (dns-cache.ts). */
 export function createSystemResolver(): DnsResolver {
   // node:dns returns MX records as objects, which mailauth reads; its declared resolver type is narrower.
-  const resolver: DnsResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>
+  const resolver: DnsResolver = cachingResolver((name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>)
   descriptions.set(resolver, { kind: 'system' })
   return resolver
 }
