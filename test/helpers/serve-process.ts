@@ -32,9 +32,10 @@ export interface ServeOptions {
 
 /** Starts the real `bin/maildesk serve` (any --role) in its own process and waits for its listening line. */
 export async function startServeProcess(options: ServeOptions): Promise<ServeProcess> {
+  // The executable itself, as `npm start` runs it: its shebang carries the node flags (bin/maildesk).
   const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data-dir', options.dataDir, '--http-port', '0', '--smtp-port', '0', ...(options.args ?? [])],
+    BIN,
+    ['serve', '--data-dir', options.dataDir, '--http-port', '0', '--smtp-port', '0', ...(options.args ?? [])],
     { cwd: path.dirname(path.dirname(BIN)), env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
