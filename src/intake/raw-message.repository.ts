@@ -202,13 +202,21 @@ export async function purgeRawBytes(db: Db, before: Date): Promise<number> {
  * that names a deleted one).
  */
 export async function purgeRawMessageFiles(db: Db, before: Date): Promise<string[]> {
-  const rows = await db
-    .updateTable('raw_messages')
-    .set({ raw_file: null })
-    .where('status', 'in', ['processed', 'duplicate'])
-    .where('raw_file', 'is not', null)
-    .where('processed_at', '<', before.toISOString())
-    .returning('raw_file')
-    .execute()
-  return rows.map((r) => r.raw_file).filter((name): name is string => name !== null)
+  // RETURNING gives the new value (null), so the names are read first, in the same transaction.
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('raw_messages')
+      .select(['id', 'raw_file'])
+      .where('status', 'in', ['processed', 'duplicate'])
+      .where('raw_file', 'is not', null)
+      .where('processed_at', '<', before.toISOString())
+      .execute()
+    if (rows.length === 0) return []
+    await trx
+      .updateTable('raw_messages')
+      .set({ raw_file: null })
+      .where('id', 'in', rows.map((r) => r.id))
+      .execute()
+    return rows.map((r) => r.raw_file).filter((name): name is string => name !== null)
+  })
 }
