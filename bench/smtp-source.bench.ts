@@ -9,12 +9,16 @@
 //   node --import tsx bench/smtp-source.bench.ts
 // Needs the Debian package postfix (installed here when smtp-source is missing, with a policy-rc.d that stops the
 // Postfix service from starting) and, for PostgreSQL, TEST_POSTGRES_URL (or BENCH_POSTGRES_URL).
-// Knobs: SMTP_SOURCE_COUNT (default 5000), SMTP_SOURCE_SESSIONS (20), SMTP_SOURCE_BYTES (4096), INGEST_COUNT (1000;
-// 0 skips the ingest part).
+// Knobs: SMTP_SOURCE_COUNT (default 5000), SMTP_SOURCE_SESSIONS (a list, default "20,100": each count is measured; 0 skips),
+// SMTP_SOURCE_RUNS (3: every line is the median of the runs, each run measuring all servers back to back so a ratio
+// compares like with like), SMTP_SOURCE_BYTES (4096), INGEST_COUNT (1000; 0 skips the ingest part).
+// Why two session counts: every smtp-source session waits for its 250 before it sends again, so with few sessions a
+// durable intake's rate is bounded by its commit latency (group commit has few messages to share an fsync), and
+// with many it is bounded by its CPU; 20 is a handful of busy senders, 100 an MX under load.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync, chmodSync } from 'node:fs'
 import net from 'node:net'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { SMTPServer } from 'smtp-server'
@@ -24,15 +28,21 @@ import { RawMessageSpool } from '../src/intake/raw-message-spool.ts'
 import { deriveRawMessageKey } from '../src/intake/raw-message-crypto.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase, sqlitePathIn, type Store } from '../src/store/database.ts'
-import { fmt, isMain, loadGeneratedCorpus, REPO_ROOT } from './lib/measure.ts'
+import { fmt, isMain, loadGeneratedCorpus, median, REPO_ROOT } from './lib/measure.ts'
 
 const COUNT = Number(process.env.SMTP_SOURCE_COUNT ?? 5000)
-const SESSIONS = Number(process.env.SMTP_SOURCE_SESSIONS ?? 20)
+const SESSION_COUNTS = (process.env.SMTP_SOURCE_SESSIONS ?? '20,100').split(',').map(Number).filter((n) => n > 0)
+const RUNS = Number(process.env.SMTP_SOURCE_RUNS ?? 3)
 const BYTES = Number(process.env.SMTP_SOURCE_BYTES ?? 4096) // 4 KiB body, the size of a typical support mail
 const INGEST_COUNT = Number(process.env.INGEST_COUNT ?? 1000)
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL
 // A fixed key, so the bench processes and this one agree on the raw-message encryption.
 const SECRET_KEY = 'b'.repeat(64)
+
+/** The 1-minute load average, so a reader can tell a quiet run from a busy one. */
+function loadAverage(): string {
+  return loadavg()[0]?.toFixed(2) ?? '?'
+}
 
 /** Installs Debian's postfix for smtp-source and smtp-sink without ever starting the Postfix service. */
 function ensureSmtpSource(): void {
@@ -85,10 +95,20 @@ async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
  */
 type Mode = 'reuse' | 'connect'
 
+/** One smtp-source load: how it connects and how many sessions it runs in parallel. */
+interface Load {
+  mode: Mode
+  sessions: number
+}
+
+function smtpSourceArgs(load: Load, port: number): string[] {
+  return [...(load.mode === 'reuse' ? ['-d'] : []), '-s', String(load.sessions), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`]
+}
+
 /** Runs smtp-source against the port and returns messages per second of wall time. */
-function smtpSource(port: number, mode: Mode): number {
+function smtpSource(port: number, load: Load): number {
   const started = performance.now()
-  execFileSync('/usr/sbin/smtp-source', [...(mode === 'reuse' ? ['-d'] : []), '-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 })
+  execFileSync('/usr/sbin/smtp-source', smtpSourceArgs(load, port), { stdio: 'ignore', timeout: 600_000 })
   return COUNT / ((performance.now() - started) / 1000)
 }
 
@@ -98,7 +118,7 @@ interface Child {
 }
 
 function startMaildesk(role: 'smtp' | 'worker', dataDir: string, env: Record<string, string>, smtpPort = 0): Promise<Child & { smtpPort: number }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--role', role, '--data-dir', dataDir, '--smtp-port', String(smtpPort), '--http-port', '0'], {
+  const child = spawn(path.join(REPO_ROOT, 'bin/maildesk'), ['serve', '--role', role, '--data-dir', dataDir, '--smtp-port', String(smtpPort), '--http-port', '0'], {
     env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', MAILDESK_SECRET_KEY: SECRET_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -151,10 +171,10 @@ async function postgresDatabase(url: string): Promise<Database> {
 }
 
 /** smtp-source against `maildesk serve --role smtp`; checks every message is in raw_messages afterwards. */
-async function maildeskIntakeRate(db: Database, dataDir: string, mode: Mode): Promise<number> {
+async function maildeskIntakeRate(db: Database, dataDir: string, load: Load): Promise<number> {
   const node = await startMaildesk('smtp', dataDir, db.env)
   try {
-    const rate = smtpSource(node.smtpPort, mode)
+    const rate = smtpSource(node.smtpPort, load)
     const store = await db.open()
     try {
       const row = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
@@ -168,14 +188,14 @@ async function maildeskIntakeRate(db: Database, dataDir: string, mode: Mode): Pr
   }
 }
 
-async function smtpSinkRate(mode: Mode): Promise<number> {
+async function smtpSinkRate(load: Load): Promise<number> {
   const port = await freePort()
   const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : []
   const sink = spawn('/usr/sbin/smtp-sink', [...asRoot, `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' })
   const exited = new Promise<void>((resolve) => sink.once('exit', () => resolve()))
   try {
     await waitForPort(port)
-    return smtpSource(port, mode)
+    return smtpSource(port, load)
   } finally {
     sink.kill('SIGTERM')
     await exited
@@ -183,31 +203,31 @@ async function smtpSinkRate(mode: Mode): Promise<number> {
 }
 
 /** smtp-source run asynchronously (execFileSync would block a server in this process); messages per second. */
-async function smtpSourceAsync(port: number, mode: Mode): Promise<number> {
+async function smtpSourceAsync(port: number, load: Load): Promise<number> {
   const started = performance.now()
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('/usr/sbin/smtp-source', [...(mode === 'reuse' ? ['-d'] : []), '-s', String(SESSIONS), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', `127.0.0.1:${port}`], { stdio: 'ignore' })
+    const child = spawn('/usr/sbin/smtp-source', smtpSourceArgs(load, port), { stdio: 'ignore' })
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))))
   })
   return COUNT / ((performance.now() - started) / 1000)
 }
 
 /** Maildesk's own SMTP receiver (src/intake/smtp/) answering 250 without storing: what the spool leaves room for. */
-async function bareReceiverRate(mode: Mode): Promise<number> {
+async function bareReceiverRate(load: Load): Promise<number> {
   const receiver = new SmtpReceiver(
     { host: '127.0.0.1', port: 0, serverName: 'bench.example', maxMessageBytes: 25 * 1024 * 1024, maxClients: 1000 },
     { checkRecipient: () => undefined, receiveMessage: async () => reply(250, '2.0.0', 'OK') },
   )
   const { port } = await receiver.listen()
   try {
-    return await smtpSourceAsync(port, mode)
+    return await smtpSourceAsync(port, load)
   } finally {
     await receiver.close()
   }
 }
 
 /** Node's smtp-server answering 250 and discarding, in this process: what Maildesk used before its own receiver. */
-async function bareSmtpServerRate(mode: Mode): Promise<number> {
+async function bareSmtpServerRate(load: Load): Promise<number> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -222,7 +242,7 @@ async function bareSmtpServerRate(mode: Mode): Promise<number> {
   const address = server.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   try {
-    return await smtpSourceAsync(port, mode)
+    return await smtpSourceAsync(port, load)
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   }
@@ -255,38 +275,62 @@ async function ingestRate(db: Database, dataDir: string, workers: number, corpus
 export async function run(): Promise<Record<string, number | string>> {
   ensureSmtpSource()
   const results: Record<string, number | string> = {}
-  for (const mode of ['reuse', 'connect'] as const) {
-    const how = mode === 'reuse' ? 'connections kept (-d)' : 'a new connection per message'
-    console.log(`smtp-source -s ${SESSIONS} -l ${BYTES} -m ${COUNT}, ${how}, loopback`)
-    const sink = Math.round(await smtpSinkRate(mode))
-    results[`${mode}SmtpSinkPerSecond`] = sink
-    console.log(`  smtp-sink (Postfix, discards):              ${fmt(sink)} msg/s`)
-    const bare = Math.round(await bareSmtpServerRate(mode))
-    results[`${mode}BareSmtpServerPerSecond`] = bare
-    console.log(`  smtp-server package (discards, no storage): ${fmt(bare)} msg/s = ${fmt((100 * bare) / sink)}% of smtp-sink`)
-    const receiver = Math.round(await bareReceiverRate(mode))
-    results[`${mode}BareReceiverPerSecond`] = receiver
-    console.log(`  Maildesk receiver (discards, no storage):   ${fmt(receiver)} msg/s = ${fmt((100 * receiver) / sink)}% of smtp-sink`)
-    const sqliteDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
-    const sqliteRate = Math.round(await maildeskIntakeRate(await sqliteDatabase(sqliteDir), sqliteDir, mode))
-    results[`${mode}MaildeskSqlitePerSecond`] = sqliteRate
-    results[`${mode}SqliteRatio`] = Number((sqliteRate / sink).toFixed(2))
-    console.log(`  maildesk --role smtp, SQLite (durable):     ${fmt(sqliteRate)} msg/s = ${fmt((100 * sqliteRate) / sink)}% of smtp-sink (target ≥ 50%)`)
-    if (POSTGRES_URL) {
-      const pgDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-pg-'))
-      const postgres = await postgresDatabase(POSTGRES_URL)
-      try {
-        const pgRate = Math.round(await maildeskIntakeRate(postgres, pgDir, mode))
-        results[`${mode}MaildeskPostgresPerSecond`] = pgRate
-        results[`${mode}PostgresRatio`] = Number((pgRate / sink).toFixed(2))
-        console.log(`  maildesk --role smtp, PostgreSQL (durable): ${fmt(pgRate)} msg/s = ${fmt((100 * pgRate) / sink)}% of smtp-sink`)
-      } finally {
-        await postgres.drop()
+  for (const sessions of SESSION_COUNTS) {
+    for (const mode of ['reuse', 'connect'] as const) {
+      const load: Load = { mode, sessions }
+      const how = mode === 'reuse' ? 'connections kept (-d)' : 'a new connection per message'
+      console.log(`smtp-source -s ${sessions} -l ${BYTES} -m ${COUNT}, ${how}, loopback [median of ${RUNS} runs; load average ${loadAverage()}]`)
+      // Each run measures every server back to back; ratios are taken within a run, then the median is reported.
+      const servers: Array<[key: string, label: string, measure: () => Promise<number>]> = [
+        ['BareSmtpServer', 'smtp-server package (discards, no storage)', () => bareSmtpServerRate(load)],
+        ['BareReceiver', 'Maildesk receiver (discards, no storage)', () => bareReceiverRate(load)],
+        ['MaildeskSqlite', 'maildesk --role smtp, SQLite (durable)', async () => {
+          const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
+          try {
+            return await maildeskIntakeRate(await sqliteDatabase(dir), dir, load)
+          } finally {
+            rmSync(dir, { recursive: true, force: true })
+          }
+        }],
+      ]
+      if (POSTGRES_URL) {
+        servers.push(['MaildeskPostgres', 'maildesk --role smtp, PostgreSQL (durable)', async () => {
+          const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-pg-'))
+          const postgres = await postgresDatabase(POSTGRES_URL)
+          try {
+            return await maildeskIntakeRate(postgres, dir, load)
+          } finally {
+            await postgres.drop()
+            rmSync(dir, { recursive: true, force: true })
+          }
+        }])
       }
-    } else {
-      console.log('  maildesk on PostgreSQL: skipped (set TEST_POSTGRES_URL)')
+      const sinkRuns: number[] = []
+      const rates = new Map<string, number[]>(servers.map(([key]) => [key, []]))
+      const ratios = new Map<string, number[]>(servers.map(([key]) => [key, []]))
+      for (let run = 0; run < RUNS; run++) {
+        const sink = await smtpSinkRate(load)
+        sinkRuns.push(sink)
+        for (const [key, , measure] of servers) {
+          const rate = await measure()
+          rates.get(key)?.push(rate)
+          ratios.get(key)?.push(rate / sink)
+        }
+      }
+      const prefix = `${mode}${sessions}`
+      results[`${prefix}SmtpSinkPerSecond`] = Math.round(median(sinkRuns))
+      console.log(`  ${'smtp-sink (Postfix, discards):'.padEnd(44)}${fmt(median(sinkRuns))} msg/s`)
+      for (const [key, label] of servers) {
+        const rate = median(rates.get(key) ?? [])
+        const ratio = median(ratios.get(key) ?? [])
+        const range = (ratios.get(key) ?? []).map((r) => Math.round(100 * r))
+        results[`${prefix}${key}PerSecond`] = Math.round(rate)
+        results[`${prefix}${key}Ratio`] = Number(ratio.toFixed(2))
+        const target = key === 'MaildeskSqlite' || key === 'MaildeskPostgres' ? '; target ≥ 50%' : ''
+        console.log(`  ${`${label}:`.padEnd(44)}${fmt(rate)} msg/s = ${fmt(100 * ratio)}% of smtp-sink (runs: ${range.join(', ')}%${target})`)
+      }
+      if (mode === 'connect') console.log(`  (the smtp-server package's 100 ms greet pause caps it here at ${sessions} sessions × 10 = ${sessions * 10} msg/s)`)
     }
-    if (mode === 'connect') console.log(`  (the smtp-server package's 100 ms greet pause caps it here at ${SESSIONS} sessions × 10 = ${SESSIONS * 10} msg/s)`)
   }
 
   if (INGEST_COUNT === 0) return results
