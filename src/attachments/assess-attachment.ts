@@ -55,10 +55,10 @@ const DANGEROUS_EXTENSIONS = new Set(
   ).split(' '),
 )
 
-const ARCHIVE_EXTENSIONS = /\.(zip|rar|7z|gz|tgz|tar|jar|cab|arj|lzh|ace|bz2|xz|zst|z)$/i
+export const ARCHIVE_EXTENSIONS = /\.(zip|rar|7z|gz|tgz|tar|jar|cab|arj|lzh|ace|bz2|xz|zst|z)$/i
 export const HTML_EXTENSIONS = /\.(html?|xhtml|shtml|svgz?|mht|mhtml|xht)$/i
 
-const EXECUTABLE_TYPES = new Set<string>([
+export const EXECUTABLE_TYPES: ReadonlySet<string> = new Set<string>([
   DETECTED_TYPES.pe,
   DETECTED_TYPES.elf,
   DETECTED_TYPES.machO,
@@ -67,9 +67,17 @@ const EXECUTABLE_TYPES = new Set<string>([
   DETECTED_TYPES.msi,
   DETECTED_TYPES.lnk,
 ])
-const MACRO_TYPES = new Set<string>([DETECTED_TYPES.docm, DETECTED_TYPES.xlsm, DETECTED_TYPES.pptm])
-const OLE_TYPES = new Set<string>([DETECTED_TYPES.ole, DETECTED_TYPES.doc, DETECTED_TYPES.xls, DETECTED_TYPES.ppt])
+export const MACRO_TYPES: ReadonlySet<string> = new Set<string>([DETECTED_TYPES.docm, DETECTED_TYPES.xlsm, DETECTED_TYPES.pptm])
+export const OLE_TYPES: ReadonlySet<string> = new Set<string>([DETECTED_TYPES.ole, DETECTED_TYPES.doc, DETECTED_TYPES.xls, DETECTED_TYPES.ppt])
 const OOXML_TYPES = new Set<string>([DETECTED_TYPES.docx, DETECTED_TYPES.xlsx, DETECTED_TYPES.pptx, ...MACRO_TYPES])
+/** Archives by their bytes (OOXML files are ZIPs too, but judged as documents). */
+export const ARCHIVE_TYPES: ReadonlySet<string> = new Set<string>([
+  DETECTED_TYPES.zip,
+  DETECTED_TYPES.gzip,
+  DETECTED_TYPES.tar,
+  DETECTED_TYPES.rar,
+  DETECTED_TYPES.sevenZip,
+])
 
 // Anything that runs code or navigates when an HTML or SVG file is opened in a browser.
 const ACTIVE_HTML = /<script\b|<iframe\b|<object\b|<embed\b|<form\b[^>]*\baction\s*=|\bon[a-z]{3,}\s*=|javascript\s*:|vbscript\s*:|<meta\b[^>]*http-equiv\s*=\s*["']?refresh|<base\b|data\s*:\s*text\/html/i
@@ -78,6 +86,11 @@ function extensionOf(filename: string): string {
   const base = filename.replace(/[\s.]+$/, '') // "a.exe." and "a.exe " open as a.exe on Windows
   const dot = base.lastIndexOf('.')
   return dot >= 0 ? base.slice(dot + 1).toLowerCase() : ''
+}
+
+/** Whether Windows, macOS or a desktop would run or install a file of this name when it is opened. */
+export function hasDangerousExtension(filename: string): boolean {
+  return DANGEROUS_EXTENSIONS.has(extensionOf(filename))
 }
 
 interface Budget {
@@ -110,7 +123,7 @@ function assessZip(type: string, bytes: Uint8Array, depth: number, policy: Archi
   if (isOoxml) return { detectedType: type, verdict: 'ok' } // its parts are XML; macros were judged by the flavour
   for (const entry of archive.entries) {
     if (entry.name.endsWith('/')) continue
-    if (DANGEROUS_EXTENSIONS.has(extensionOf(entry.name))) return quarantine(type, 'dangerous_extension', entry.name)
+    if (hasDangerousExtension(entry.name)) return quarantine(type, 'dangerous_extension', entry.name)
     const content = readZipEntry(bytes, entry, Math.min(entry.uncompressedBytes, budget.remainingBytes))
     if (!content) return quarantine(type, 'archive_unreadable', entry.name)
     budget.remainingBytes -= content.length
@@ -140,7 +153,7 @@ function assessTar(bytes: Uint8Array, depth: number, policy: ArchivePolicy, budg
   const entries = listTarEntries(bytes, policy.maxArchiveEntries)
   if (!entries) return quarantine(type, 'archive_unreadable')
   for (const entry of entries) {
-    if (DANGEROUS_EXTENSIONS.has(extensionOf(entry.name))) return quarantine(type, 'dangerous_extension', entry.name)
+    if (hasDangerousExtension(entry.name)) return quarantine(type, 'dangerous_extension', entry.name)
     const result = assessBytes(entry.name, entry.content, depth + 1, policy, budget)
     if (result.verdict === 'quarantine') return inner(type, entry.name, result)
   }
@@ -155,13 +168,10 @@ function assessBytes(filename: string, bytes: Uint8Array, depth: number, policy:
   if (OLE_TYPES.has(type) && (containsUtf16Name(bytes, '_VBA_PROJECT') || containsUtf16Name(bytes, 'Macros'))) {
     return quarantine(type, 'macro_enabled_office')
   }
-  if (DANGEROUS_EXTENSIONS.has(extensionOf(filename))) return quarantine(type, 'dangerous_extension')
+  if (hasDangerousExtension(filename)) return quarantine(type, 'dangerous_extension')
   const isMarkup = type === DETECTED_TYPES.html || type === DETECTED_TYPES.svg || HTML_EXTENSIONS.test(filename)
   if (isMarkup && ACTIVE_HTML.test(Buffer.from(bytes).toString('utf8'))) return quarantine(type, 'html_with_script')
-  const isArchive =
-    type === DETECTED_TYPES.zip || OOXML_TYPES.has(type) || type === DETECTED_TYPES.gzip || type === DETECTED_TYPES.tar ||
-    type === DETECTED_TYPES.rar || type === DETECTED_TYPES.sevenZip
-  if (isArchive && !OOXML_TYPES.has(type) && depth >= policy.maxArchiveDepth) return quarantine(type, 'archive_too_deep')
+  if (ARCHIVE_TYPES.has(type) && depth >= policy.maxArchiveDepth) return quarantine(type, 'archive_too_deep')
   if (type === DETECTED_TYPES.rar || type === DETECTED_TYPES.sevenZip) return quarantine(type, 'archive_not_inspectable')
   if (type === DETECTED_TYPES.zip || OOXML_TYPES.has(type)) return assessZip(type, bytes, depth, policy, budget)
   // A PDF with a ZIP appended is both: PDF readers read from the front, ZIP tools from the back.

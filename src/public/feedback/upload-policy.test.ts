@@ -16,6 +16,8 @@ describe('checkUpload', () => {
     ['a Windows program disguised as a PDF', 'invoice.pdf', exe, { ok: false, reason: 'dangerous' }],
     ['a ZIP archive', 'files.zip', zip, { ok: false, reason: 'dangerous' }],
     ['a batch file (text by its bytes, dangerous by its name)', 'run.bat', Buffer.from('@echo off\r\ndel *.*\r\n'), { ok: false, reason: 'dangerous' }],
+    ['a batch file whose name ends in a dot (Windows drops it)', 'run.bat.', Buffer.from('@echo off\r\n'), { ok: false, reason: 'dangerous' }],
+    ['a text file named as a web archive', 'page.mht', Buffer.from('From: x\r\n'), { ok: false, reason: 'dangerous' }],
     ['an HTML page', 'page.txt', Buffer.from('<!DOCTYPE html><html><script>x</script>'), { ok: false, reason: 'dangerous' }],
     ['a shell script with a shebang', 'readme.txt', Buffer.from('#!/bin/sh\nrm -rf /\n'), { ok: false, reason: 'dangerous' }],
     ['unknown binary', 'data.bin', Buffer.from([0, 1, 2, 3, 0, 0, 0xfe]), { ok: false, reason: 'type' }],

@@ -1,3 +1,12 @@
+import {
+  ARCHIVE_EXTENSIONS,
+  ARCHIVE_TYPES,
+  EXECUTABLE_TYPES,
+  HTML_EXTENSIONS,
+  hasDangerousExtension,
+  MACRO_TYPES,
+  OLE_TYPES,
+} from '../../attachments/assess-attachment.ts'
 import { DETECTED_TYPES, detectType, type DetectedType } from '../../attachments/detect-type.ts'
 
 /** What customers may upload from the public pages: screenshots, PDFs and plain text. */
@@ -10,36 +19,26 @@ const ACCEPTED: ReadonlySet<DetectedType> = new Set([
   DETECTED_TYPES.text,
 ])
 
-/** Types that can run code or hide it; refused with a message that says why, not just "wrong type". */
-const DANGEROUS: ReadonlySet<DetectedType> = new Set([
-  DETECTED_TYPES.pe,
-  DETECTED_TYPES.elf,
-  DETECTED_TYPES.machO,
-  DETECTED_TYPES.javaClass,
-  DETECTED_TYPES.jar,
-  DETECTED_TYPES.msi,
-  DETECTED_TYPES.lnk,
+/**
+ * Types that can run code or hide it, as the attachment policy judges them; refused with a message that says why,
+ * not just "wrong type". Archives and every OLE file are refused here too: customers have no reason to upload them.
+ */
+const DANGEROUS: ReadonlySet<string> = new Set([
+  ...EXECUTABLE_TYPES,
+  ...MACRO_TYPES,
+  ...OLE_TYPES,
+  ...ARCHIVE_TYPES,
   DETECTED_TYPES.script,
   DETECTED_TYPES.html,
   DETECTED_TYPES.svg,
-  DETECTED_TYPES.zip,
-  DETECTED_TYPES.rar,
-  DETECTED_TYPES.sevenZip,
-  DETECTED_TYPES.gzip,
-  DETECTED_TYPES.tar,
-  DETECTED_TYPES.docm,
-  DETECTED_TYPES.xlsm,
-  DETECTED_TYPES.pptm,
-  DETECTED_TYPES.doc,
-  DETECTED_TYPES.xls,
-  DETECTED_TYPES.ppt,
-  DETECTED_TYPES.ole,
 ])
 
 // A text file is still refused when its name says Windows or a browser would run it on a double-click
-// (a .bat, .js or .hta is plain text to a byte sniffer).
-const DANGEROUS_EXTENSION =
-  /\.(exe|com|scr|pif|bat|cmd|ps1|psm1|vbs|vbe|js|jse|mjs|wsf|wsh|hta|msi|msp|lnk|reg|jar|sh|py|pl|rb|php|html?|xhtml|svg|zip|rar|7z|gz|tgz|tar|iso|img|docm|xlsm|pptm|dotm|xltm|xlam|ppam|apk|dmg|app)$/i
+// (a .bat, .js or .hta is plain text to a byte sniffer), or names an archive, a page or a server-side script.
+function hasRefusedName(filename: string): boolean {
+  const name = filename.replace(/[\s.]+$/, '') // "run.bat." opens as run.bat on Windows
+  return hasDangerousExtension(name) || HTML_EXTENSIONS.test(name) || ARCHIVE_EXTENSIONS.test(name) || /\.(mjs|py|pl|rb|php)$/i.test(name)
+}
 
 export type UploadVerdict =
   | { ok: true; contentType: DetectedType }
@@ -49,7 +48,7 @@ export type UploadVerdict =
 export function checkUpload(filename: string, bytes: Uint8Array): UploadVerdict {
   if (bytes.length === 0) return { ok: false, reason: 'empty' }
   const type = detectType(bytes)
-  if (DANGEROUS.has(type) || DANGEROUS_EXTENSION.test(filename.trim())) return { ok: false, reason: 'dangerous' }
+  if (DANGEROUS.has(type) || hasRefusedName(filename)) return { ok: false, reason: 'dangerous' }
   if (!ACCEPTED.has(type)) return { ok: false, reason: 'type' }
   return { ok: true, contentType: type }
 }
