@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadOkpayZone, signAsOkpay } from '../../test/fixtures/dns/okpay-zone.ts'
 import { loadConfig } from '../config.ts'
-import { authenticateSender, createZoneResolver, type DnsZone } from './authenticate-sender.ts'
+import { authenticateSender, createZoneResolver, KEY_LOOKUP_LIMIT_CODE, MAX_KEY_LOOKUPS_PER_MESSAGE, type DnsZone } from './authenticate-sender.ts'
 
 const brand = loadConfig({}).brand
 const MESSAGE = [
@@ -62,6 +62,22 @@ describe('authenticateSender', () => {
     expect(result.dkim).toEqual([])
     expect(result.spf).toEqual({ result: 'pass', domain: 'okpay-support.com' })
     expect(result.dmarc.result).toBe('fail')
+    expect(result.spoofed).toBe(true)
+  })
+
+  it('looks up at most MAX_KEY_LOOKUPS_PER_MESSAGE DKIM keys, however many signatures a stranger sends', async () => {
+    const signed = (await signAsOkpay(MESSAGE, { privateKey, selector: 'run' })).toString()
+    const signature = /^DKIM-Signature:[^]*?\r\n(?=\S)/.exec(signed)?.[0] ?? ''
+    expect(signature).toMatch(/d=okpay\.com/)
+    // Each copy names another domain and carries the right body hash, so mailauth would look up every one.
+    const forged = Array.from({ length: 100 }, (_, i) => signature.replace('d=okpay.com', `d=s${i}.evil.example`)).join('')
+    const resolver = createZoneResolver(zone)
+    const result = await authenticateSender(Buffer.from(forged + signed), { ip: '198.51.100.7', mailFrom: 'x@evil.example', mta: 'mx.test', resolver, brand })
+    expect(resolver.queries.filter((q) => q.includes('._domainkey.'))).toHaveLength(MAX_KEY_LOOKUPS_PER_MESSAGE)
+    expect(result.dkim).toHaveLength(101)
+    expect(result.dkim.slice(0, MAX_KEY_LOOKUPS_PER_MESSAGE).map((d) => d.comment)).toEqual(Array(MAX_KEY_LOOKUPS_PER_MESSAGE).fill('no key'))
+    expect(result.dkim[MAX_KEY_LOOKUPS_PER_MESSAGE]).toMatchObject({ signingDomain: `s${MAX_KEY_LOOKUPS_PER_MESSAGE}.evil.example`, result: 'temperror' })
+    expect(result.dkim[MAX_KEY_LOOKUPS_PER_MESSAGE]?.comment).toContain(KEY_LOOKUP_LIMIT_CODE)
     expect(result.spoofed).toBe(true)
   })
 

@@ -115,10 +115,32 @@ export async function authenticateSender(raw: Uint8Array | Readable, opts: Authe
     helo: opts.helo,
     sender: opts.mailFrom,
     mta: opts.mta,
-    resolver: opts.resolver,
+    resolver: limitKeyLookups(opts.resolver, MAX_KEY_LOOKUPS_PER_MESSAGE),
     disableBimi: true,
   })
   return summarizeAuthentication(result, opts.brand)
+}
+
+/**
+ * DKIM/ARC key lookups one message may cause. mailauth verifies every DKIM-Signature header, one after the other,
+ * each with a lookup of a name the sender chose; SPF has its own limit (10 lookups, RFC 7208) but DKIM has none.
+ * Real mail carries a few signatures (a mailing list adds one, ARC one per hop); a stranger's message with
+ * thousands would otherwise hold a worker for thousands of lookups (each up to the resolver's timeout).
+ */
+export const MAX_KEY_LOOKUPS_PER_MESSAGE = 20
+
+/** The code of the rejection past the limit; mailauth reports such a signature as temperror "DNS failure: <code>". */
+export const KEY_LOOKUP_LIMIT_CODE = 'EKEYLOOKUPLIMIT'
+
+/** `resolver` for one message: after `max` lookups of `*._domainkey.*` names, further ones are refused without asking. */
+function limitKeyLookups(resolver: DnsResolver, max: number): DnsResolver {
+  let keyLookups = 0
+  return (name, rrtype) => {
+    if (name.toLowerCase().includes('._domainkey.') && ++keyLookups > max) {
+      return Promise.reject(Object.assign(new Error(`more than ${max} DKIM key lookups for one message`), { code: KEY_LOOKUP_LIMIT_CODE }))
+    }
+    return resolver(name, rrtype)
+  }
 }
 
 /**
