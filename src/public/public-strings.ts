@@ -102,6 +102,7 @@ const en = {
   },
   survey: {
     title: 'How did we do?',
+    confirm: (rating: number) => `Rate our help ${rating} out of 5? Press the button to send your rating.`,
     thanks: (rating: number) => `Thank you. You rated our help ${rating} out of 5.`,
     commentLabel: 'Anything you would like to add? (optional)',
     commentSubmit: 'Send comment',
@@ -247,6 +248,7 @@ const zhCN: PublicStrings = {
   },
   survey: {
     title: '您对本次服务满意吗？',
+    confirm: (rating) => `给本次服务打 ${rating} 分（满分 5 分）？请点击下面的按钮提交评分。`,
     thanks: (rating) => `谢谢！您给本次服务打了 ${rating} 分（满分 5 分）。`,
     commentLabel: '还有什么想告诉我们的吗？（可选）',
     commentSubmit: '提交意见',

@@ -5,7 +5,7 @@ import type { ResolvedPublicOptions } from '../public/public-options.ts'
 import type { AppDeps } from '../web/app.ts'
 import { readSurveyToken, recordSurveyComment, recordSurveyRating, summarizeSurveys } from './survey.service.ts'
 
-/** One-click ratings from the "solved" mail, the optional comment, and the authenticated summary API. */
+/** Ratings from the "solved" mail's links (shown on GET, recorded on POST), the optional comment, and the authenticated summary API. */
 export function surveyRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   const invalid = (request: FastifyRequest, reply: FastifyReply) => {
     const ctx = pageContext(request, deps.config)
@@ -30,10 +30,28 @@ ${commentSaved
     return sendPage(reply, ctx, renderPage(ctx, { title: t.survey.title, body }))
   }
 
+  const confirmPage = (request: FastifyRequest, reply: FastifyReply, token: string, rating: number) => {
+    const ctx = pageContext(request, deps.config)
+    const { t } = ctx
+    const body = html`<form class="stack" method="post" action="/survey/${token}/${rating}">
+  <p>${t.survey.confirm(rating)}</p>
+  <button type="submit">${rating} · ${t.survey.ratings[rating - 1] ?? ''}</button>
+</form>`
+    return sendPage(reply, ctx, renderPage(ctx, { title: t.survey.title, body }))
+  }
+
   return async function register(app: FastifyInstance): Promise<void> {
     const route = { config: { public: true }, schema: { hide: true } }
 
+    // GET only shows the choice: mail scanners and link prefetchers open every link in a message, and a
+    // rating recorded on GET would be whichever of the five links they fetched last. The button POSTs it.
     app.get<{ Params: { token: string; rating: string } }>('/survey/:token/:rating', route, async (request, reply) => {
+      const ticketId = await readSurveyToken(deps.store.db, request.params.token, options.now())
+      if (ticketId === undefined || !/^[1-5]$/.test(request.params.rating)) return invalid(request, reply)
+      return confirmPage(request, reply, request.params.token, Number(request.params.rating))
+    })
+
+    app.post<{ Params: { token: string; rating: string } }>('/survey/:token/:rating', route, async (request, reply) => {
       const now = options.now()
       const ticketId = await readSurveyToken(deps.store.db, request.params.token, now)
       const rating = Number(request.params.rating)

@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     await again.close()
   }, 90_000)
 
-  it('rates the answer with one click from the survey link', async () => {
+  it('rates the answer from the survey link (the link asks, the button records)', async () => {
     // The survey links come from createSurveyLinks, which the "solved" mail calls; the test makes them the same way.
     const { createSurveyLinks } = await import('../../src/surveys/survey.service.ts')
     const { openDatabase, sqlitePathIn } = await import('../../src/store/database.ts')
@@ -126,6 +126,8 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     const links = await createSurveyLinks(store.db, server.httpUrl, ticket.id, new Date())
     await store.destroy()
     await page.goto(`${links[4]?.url ?? ''}?lang=en`)
+    await expect(page.locator('main form p').textContent()).resolves.toContain('Rate our help 5 out of 5?')
+    await page.click('form button[type=submit]')
     await expect(page.locator('.notice').first().textContent()).resolves.toContain('You rated our help 5 out of 5.')
     await page.fill('#sv-comment', 'Quick and kind.')
     await page.click('form button[type=submit]')

@@ -24,25 +24,28 @@ for (const dialect of testDialects()) {
     })
 
     const path = (url: string) => new URL(url).pathname
+    const form = (payload: string) => ({ payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
 
-    it('records a one-click rating, lets the customer change it and add a comment, and summarizes', async () => {
+    it('records a rating only when its button is pressed, lets the customer change it and add a comment, and summarizes', async () => {
       const links = await createSurveyLinks(t.store.db, t.config.publicUrl, ticketIds[0] ?? 0, clock)
       expect(links.map((l) => l.rating)).toEqual([1, 2, 3, 4, 5])
-      const two = await t.app.inject({ url: `${path(links[1]?.url ?? '')}?lang=en` })
+      // Opening the link (what a mail scanner or prefetcher does) only asks; the button's POST records.
+      const shown = await t.app.inject({ url: `${path(links[1]?.url ?? '')}?lang=en` })
+      expect(shown.statusCode).toBe(200)
+      expect(shown.body).toContain('Rate our help 2 out of 5?')
+      expect(shown.body).toContain(`<form class="stack" method="post" action="${path(links[1]?.url ?? '')}">`)
+      for (const link of links) await t.app.inject({ url: path(link.url) })
+      expect(await t.store.db.selectFrom('survey_responses').selectAll().execute()).toEqual([])
+      const two = await t.app.inject({ method: 'POST', url: `${path(links[1]?.url ?? '')}?lang=en`, ...form('') })
       expect(two.statusCode).toBe(200)
       expect(two.body).toContain('You rated our help 2 out of 5.')
-      const five = await t.app.inject({ url: `${path(links[4]?.url ?? '')}?lang=en` })
+      const five = await t.app.inject({ method: 'POST', url: `${path(links[4]?.url ?? '')}?lang=en`, ...form('') })
       expect(five.body).toContain('You rated our help 5 out of 5.')
       const token = path(links[4]?.url ?? '').split('/')[2]
-      const comment = await t.app.inject({
-        method: 'POST',
-        url: `/survey/${token}/comment?lang=en`,
-        payload: 'rating=5&comment=Quick+and+kind',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      })
+      const comment = await t.app.inject({ method: 'POST', url: `/survey/${token}/comment?lang=en`, ...form('rating=5&comment=Quick+and+kind') })
       expect(comment.body).toContain('Thank you for your comment.')
       const other = await createSurveyLinks(t.store.db, t.config.publicUrl, ticketIds[1] ?? 0, clock)
-      await t.app.inject({ url: path(other[2]?.url ?? '') })
+      await t.app.inject({ method: 'POST', url: path(other[2]?.url ?? ''), ...form('') })
 
       expect((await t.app.inject({ url: '/api/v1/surveys/summary' })).statusCode).toBe(401)
       const agent = await createAgent(t.store.db, { email: 'lead@okpay.com', password: 'correct horse battery staple', role: 'admin' }, clock)
@@ -60,14 +63,12 @@ for (const dialect of testDialects()) {
     it('refuses forged, expired and out-of-range links and stores nothing', async () => {
       const token = await createSurveyToken(t.store.db, ticketIds[0] ?? 0, clock, 60_000)
       const forged = token.replace(/^\d+/, String(ticketIds[1]))
-      const answers = [
-        await t.app.inject({ url: `/survey/${forged}/5?lang=en` }),
-        await t.app.inject({ url: `/survey/${token}/6?lang=en` }),
-        await t.app.inject({ url: `/survey/${token}/0?lang=en` }),
-        await t.app.inject({ url: `/survey/nonsense/5?lang=en` }),
-      ]
+      const bad = [`/survey/${forged}/5?lang=en`, `/survey/${token}/6?lang=en`, `/survey/${token}/0?lang=en`, `/survey/nonsense/5?lang=en`]
+      const answers = []
+      for (const url of bad) answers.push(await t.app.inject({ url }), await t.app.inject({ method: 'POST', url, ...form('') }))
       clock = new Date(clock.getTime() + 120_000)
-      answers.push(await t.app.inject({ url: `/survey/${token}/5?lang=en` }))
+      answers.push(await t.app.inject({ url: `/survey/${token}/5?lang=en` }), await t.app.inject({ method: 'POST', url: `/survey/${token}/5?lang=en`, ...form('') }))
+      expect(answers).toHaveLength(10)
       for (const a of answers) {
         expect(a.statusCode).toBe(404)
         expect(a.body).toContain('This survey link is not valid or has expired.')
