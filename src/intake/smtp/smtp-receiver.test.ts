@@ -3,7 +3,7 @@ import { connect as tlsConnect, createSecureContext } from 'node:tls'
 import { afterEach, describe, expect, it } from 'vitest'
 import { reply } from './smtp-command.ts'
 import { SmtpReceiver, type SmtpReceiverOptions } from './smtp-receiver.ts'
-import type { SmtpEnvelope } from './smtp-session.ts'
+import type { SmtpEnvelope, SmtpHandlers } from './smtp-session.ts'
 
 // A self-signed EC key and certificate for localhost, made for these tests only (openssl req -x509, 100 years).
 const TEST_KEY = `-----BEGIN PRIVATE KEY-----
@@ -34,7 +34,7 @@ afterEach(async () => {
   receiver = undefined
 })
 
-async function start(options: Partial<SmtpReceiverOptions> = {}, storeMs = 0): Promise<{ port: number; received: Received[] }> {
+async function start(options: Partial<SmtpReceiverOptions> = {}, storeMs = 0, createRawSink?: SmtpHandlers['createRawSink']): Promise<{ port: number; received: Received[] }> {
   const received: Received[] = []
   let next = 1
   receiver = new SmtpReceiver(
@@ -47,6 +47,7 @@ async function start(options: Partial<SmtpReceiverOptions> = {}, storeMs = 0): P
         received.push({ raw: raw.toString('latin1'), envelope: { ...envelope, rcptTo: [...envelope.rcptTo] } })
         return reply(250, '2.0.0', `OK: queued as ${next++}`)
       },
+      ...(createRawSink ? { createRawSink } : {}),
     },
   )
   const address = await receiver.listen()
@@ -255,6 +256,41 @@ describe('SMTP receiver over a real socket', () => {
     c.write(`${ENVELOPE}FAIL-STORE\r\n.\r\nMAIL FROM:<a@b.example>\r\n`)
     expect((await c.replies(6)).slice(4)).toEqual(['451 4.3.0 temporary failure; please try again later', '250 2.1.0 OK'])
     expect(received).toHaveLength(0)
+  })
+
+  it('answers 451 when the DATA sink fails mid-message (disk full), drops it, and the session goes on', async () => {
+    const aborted: number[] = []
+    let writes = 0
+    const { port, received } = await start({}, 0, () => {
+      const chunks: Buffer[] = []
+      return {
+        write: (chunk) => {
+          if (++writes === 2) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+          chunks.push(chunk)
+        },
+        finish: async () => Buffer.concat(chunks),
+        abort: async () => void aborted.push(writes),
+      }
+    })
+    const c = await greeted(port)
+    c.write(ENVELOPE)
+    expect((await c.replies(4)).at(-1)).toBe('354 end data with <CR><LF>.<CR><LF>')
+    // Separate writes, so the sink gets separate chunks and the second one fails.
+    for (const part of ['first line\r\n', 'second line\r\n']) {
+      c.write(part)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    c.write('third line\r\n.\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<support@okpay.com>\r\nDATA\r\nagain\r\n.\r\n')
+    expect(await c.replies(5)).toEqual([
+      '451 4.3.0 temporary failure; please try again later',
+      '250 2.1.0 OK',
+      '250 2.1.5 OK',
+      '354 end data with <CR><LF>.<CR><LF>',
+      '250 2.0.0 OK: queued as 1',
+    ])
+    expect(received.map((r) => r.raw)).toEqual(['again\r\n'])
+    // Dropped when the write failed, not only at the end of DATA.
+    expect(aborted[0]).toBe(2)
   })
 
   it('turns away connections beyond maxClients with 421', async () => {

@@ -67,6 +67,8 @@ export class SmtpSession {
   private discardingLine = false
   private reader: DataReader | undefined
   private sink: RawSink | undefined
+  /** The sink's write failed (disk full, …): the rest of DATA is read and dropped, and the message gets 451. */
+  private sinkError: unknown
   /** A message is being stored; input waits in `pending`. */
   private busy = false
   private closed = false
@@ -207,7 +209,8 @@ export class SmtpSession {
         if (!this.envelope) return this.bad(reply(503, '5.5.1', 'send MAIL first'))
         if (this.envelope.rcptTo.length === 0) return this.bad(reply(503, '5.5.1', 'send RCPT first'))
         this.sink = this.handlers.createRawSink?.()
-        this.reader = new DataReader(this.options.maxMessageBytes, this.sink)
+        this.sinkError = undefined
+        this.reader = new DataReader(this.options.maxMessageBytes, this.sink && this.guardSink(this.sink))
         return this.send(reply(354, '', 'end data with <CR><LF>.<CR><LF>'))
       case 'RSET':
         this.envelope = undefined
@@ -291,6 +294,15 @@ export class SmtpSession {
     this.sink = undefined
     if (!reader || !envelope) return
     const size = reader.size
+    const sinkError = this.sinkError
+    this.sinkError = undefined
+    if (sinkError !== undefined) {
+      // The sink was dropped when its write failed (guardSink).
+      this.handlers.onEvent?.('failure', { err: sinkError })
+      this.send(reply(451, '4.3.0', 'temporary failure; please try again later'))
+      this.afterTransaction()
+      return
+    }
     const raw = sink && !reader.isTooLarge ? sink.finish().catch(async (err: unknown) => Promise.reject(await sink.abort().then(() => err))) : reader.take()
     if (!raw) {
       void sink?.abort()
@@ -309,6 +321,24 @@ export class SmtpSession {
         this.finishMessage(reply(451, '4.3.0', 'temporary failure; please try again later'))
       },
     )
+  }
+
+  /**
+   * The sink is written from the socket's data handler, where a throw would end the process: a failed write is
+   * recorded, the sink dropped at once (its temporary file removed), and later bytes are ignored.
+   */
+  private guardSink(sink: RawSink): DataSink {
+    return {
+      write: (chunk) => {
+        if (this.sinkError !== undefined) return
+        try {
+          sink.write(chunk)
+        } catch (err) {
+          this.sinkError = err ?? new Error('DATA sink write failed')
+          sink.abort().catch(() => {})
+        }
+      },
+    }
   }
 
   private finishMessage(answer: SmtpReply): void {
