@@ -1,6 +1,6 @@
-import { sql } from 'kysely'
+import { sql, type ExpressionBuilder } from 'kysely'
 import { isCjkBigram } from '../store/cjk-bigrams.ts'
-import type { Store } from '../store/database.ts'
+import type { Database, Store } from '../store/database.ts'
 import type { TicketRow } from './ticket.table.ts'
 
 export interface TicketSearchQuery {
@@ -40,6 +40,23 @@ export const MAX_COUNTED = 1000
 /** SQLite: at most this many of a term's newest messages are considered (a common word's older hits are skipped). */
 export const MAX_MESSAGES_PER_TERM = 2000
 
+/**
+ * SQLite: tickets of the messages an FTS5 index matches. The index lists a term's messages newest first; a very
+ * common term is bounded to its newest MAX_MESSAGES_PER_TERM messages, so a word in half the mailbox costs the same
+ * as a rare one.
+ */
+function newestMatchingTicketIds(index: 'message_search' | 'message_search_cjk', phrase: string) {
+  return (eb: ExpressionBuilder<Database, 'tickets'>) =>
+    eb
+      .selectFrom('ticket_messages')
+      .select('ticket_messages.ticket_id')
+      .where(
+        'ticket_messages.id',
+        'in',
+        sql<number>`(select rowid from ${sql.table(index)} where ${sql.table(index)} match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
+      )
+}
+
 export async function searchTickets(
   store: Store,
   query: TicketSearchQuery,
@@ -57,32 +74,10 @@ export async function searchTickets(
   // and stops at the page size instead of scanning every body.
   for (const term of terms) {
     if (store.dialect === 'sqlite' && [...term].length >= 3) {
-      const phrase = `"${term.replace(/"/g, '""')}"`
-      // The trigram index lists the term's messages newest first; a very common term is bounded to its newest
-      // MAX_MESSAGES_PER_TERM messages, so a word in half the mailbox costs the same as a rare one.
-      base = base.where('tickets.id', 'in', (eb) =>
-        eb
-          .selectFrom('ticket_messages')
-          .select('ticket_messages.ticket_id')
-          .where(
-            'ticket_messages.id',
-            'in',
-            sql<number>`(select rowid from message_search where message_search match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
-          ),
-      )
+      base = base.where('tickets.id', 'in', newestMatchingTicketIds('message_search', `"${term.replace(/"/g, '""')}"`))
     } else if (store.dialect === 'sqlite' && isCjkBigram(term)) {
       // Two Chinese characters: the bigram index (migration 0042), bounded like the trigram one.
-      const phrase = `"${term}"`
-      base = base.where('tickets.id', 'in', (eb) =>
-        eb
-          .selectFrom('ticket_messages')
-          .select('ticket_messages.ticket_id')
-          .where(
-            'ticket_messages.id',
-            'in',
-            sql<number>`(select rowid from message_search_cjk where message_search_cjk match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
-          ),
-      )
+      base = base.where('tickets.id', 'in', newestMatchingTicketIds('message_search_cjk', `"${term}"`))
     } else if (store.dialect === 'postgres' && isCjkBigram(term)) {
       // Two Chinese characters on PostgreSQL: the GIN index over CJK character pairs (migration 0043).
       base = base.where('tickets.id', 'in', (eb) =>
