@@ -22,6 +22,8 @@ interface Command {
   summary: string
   usage: string
   options?: Record<string, { type: 'string' | 'boolean'; short?: string }>
+  /** Takes operands (files, ids, a subcommand); the others refuse any, rather than silently ignoring a typo. */
+  operands?: true
   /** Returns the exit code. */
   run(ctx: { config: Config; log: Logger; args: string[]; values: Record<string, unknown>; io: CliIo }): Promise<number>
 }
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   ingest: {
     summary: 'import .eml files; prints the ticket number of each',
     usage: 'maildesk ingest [--data-dir DIR] FILE.eml…',
+    operands: true,
     run: ({ config, log, args, io }) => ingest(config, log, args, io),
   },
   dkim: {
@@ -52,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   admin: {
     summary: 'create an agent or admin, or set a password (read from --password-file or stdin)',
     usage: 'maildesk admin create|set-password --email E [--password-file F] [--role admin|agent] [--name NAME]',
+    operands: true,
     options: { email: { type: 'string' }, 'password-file': { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
     run: ({ config, args, values, io }) =>
       admin(config, args, {
@@ -70,6 +74,7 @@ const COMMANDS: Record<string, Command> = {
   reprocess: {
     summary: 'run failed messages through the pipeline again',
     usage: 'maildesk reprocess [--data-dir DIR] [RAW_MESSAGE_ID…]',
+    operands: true,
     run: ({ config, log, args, io }) => reprocess(config, log, args, io),
   },
   doctor: {
@@ -86,6 +91,7 @@ const COMMANDS: Record<string, Command> = {
   verify: {
     summary: 'is this really us? judge an address, domain, URL, phone number or .eml',
     usage: 'maildesk verify [--data-dir DIR] [--json] [--no-dns] [--lang en|zh-CN] INPUT | --eml FILE',
+    operands: true,
     options: { json: { type: 'boolean' }, 'no-dns': { type: 'boolean' }, eml: { type: 'string' }, lang: { type: 'string' } },
     run: ({ config, log, args, values, io }) =>
       verify(config, log, args, {
@@ -132,6 +138,10 @@ export async function main(argv: string[], env = process.env, io: CliIo = defaul
   if (values.help) {
     io.out(`usage: ${command.usage}\n${command.summary}`)
     return 0
+  }
+  if (!command.operands && positionals.length > 0) {
+    io.err(`maildesk ${name}: unexpected argument "${positionals[0]!.slice(0, 40)}"\nusage: ${command.usage}`)
+    return 2
   }
   const flags: Flags = {
     dataDir: values['data-dir'] as string | undefined,
