@@ -166,7 +166,7 @@ export async function parseWithCharsetFallback(raw: Uint8Array, options: PostalM
   const email = await createParser(options, report, 0, registry).parse(ownsBuffer ? raw.buffer : raw)
   if (registry && registry.size > 0) {
     for (const attachment of email.attachments) {
-      const content = registry.swapBack(attachment.content)
+      const content = registry.find(attachment.content)
       if (content) attachment.content = content
     }
   }

@@ -11,8 +11,7 @@
  * The decoded bytes are exactly postal-mime's: the same alphabet filter (a byte outside A-Z a-z 0-9 + / = is
  * dropped), '=' ending a unit, and a unit's trailing partial group decoded as its Base64Decoder does.
  */
-import { randomBytes } from 'node:crypto'
-import { StreamingBase64Decoder } from './lift-large-parts.ts'
+import { PartMarkers, StreamingBase64Decoder } from './lift-large-parts.ts'
 
 /** Messages from this size on use the decoder; smaller ones parse exactly as before, at full speed. */
 export const LARGE_MESSAGE_BYTES = 1024 * 1024 // 1 MiB
@@ -21,35 +20,9 @@ export const LARGE_PART_BYTES = 256 * 1024 // 256 KiB
 
 /** Base64 characters the decoder may hold before it decodes them (lift-large-parts.ts), for the room estimate. */
 const SCRATCH_CHARS = 64 * 1024
-const MARKER_BYTES = 40
 
 /** Decoded large parts of one parse, keyed by the marker postal-mime carries in their place. */
-export class LargePartRegistry {
-  private readonly nonce = randomBytes(32)
-  private readonly parts: Uint8Array[] = []
-
-  /** A marker ArrayBuffer standing for `content` until swapBack(). */
-  register(content: Uint8Array): ArrayBuffer {
-    const marker = new ArrayBuffer(MARKER_BYTES)
-    const view = new Uint8Array(marker)
-    view.set(this.nonce)
-    new DataView(marker).setUint32(32, this.parts.length)
-    this.parts.push(content)
-    return marker
-  }
-
-  /** The bytes a marker stands for, or undefined when `content` is not one of this parse's markers. */
-  swapBack(content: ArrayBuffer | Uint8Array | string): Uint8Array | undefined {
-    if (typeof content === 'string' || content.byteLength !== MARKER_BYTES) return undefined
-    const view = content instanceof ArrayBuffer ? new Uint8Array(content) : content
-    if (!Buffer.from(view.buffer, view.byteOffset, 32).equals(this.nonce)) return undefined
-    return this.parts[new DataView(view.buffer, view.byteOffset, MARKER_BYTES).getUint32(32)]
-  }
-
-  get size(): number {
-    return this.parts.length
-  }
-}
+export class LargePartRegistry extends PartMarkers<Uint8Array> {}
 
 /** postal-mime's content decoder interface: body lines in, the decoded content out. */
 export interface ContentDecoder {
@@ -86,7 +59,8 @@ export class LargePartDecoder implements ContentDecoder {
     if (this.large) {
       const content = this.large.subarray(0, this.written)
       this.large = undefined
-      return this.registry.register(content)
+      // The marker owns its ArrayBuffer (Buffer.alloc of 40 bytes is not pooled): postal-mime keeps it as the content.
+      return this.registry.add(content).buffer as ArrayBuffer
     }
     const out = new ArrayBuffer(this.smallBytes)
     const view = new Uint8Array(out)

@@ -36,22 +36,26 @@ export interface LiftedPart {
   sizeBytes: number
 }
 
-/** The parts lifted out of one message, found again by the marker postal-mime returns as their content. */
-export class LiftedParts {
+/**
+ * Parts of one parse that postal-mime carries as a 40-byte marker instead of their content (a random nonce and an
+ * index), found again by that marker once it returns the part's content. Used for lifted parts (here) and for the
+ * large parts of in-memory messages (large-part-decoder.ts).
+ */
+export class PartMarkers<T> {
   private readonly nonce = randomBytes(32)
-  private readonly parts: LiftedPart[] = []
+  private readonly parts: T[] = []
 
-  /** The base64 line standing for the part until find(). */
-  add(part: LiftedPart): string {
+  /** The marker standing for `part` until find(): MARKER_BYTES bytes in a buffer of its own. */
+  add(part: T): Buffer {
     const marker = Buffer.alloc(MARKER_BYTES)
     this.nonce.copy(marker)
     marker.writeUInt32BE(this.parts.length, 32)
     this.parts.push(part)
-    return marker.toString('base64')
+    return marker
   }
 
-  /** The part a decoded marker stands for, or undefined for any other content. */
-  find(content: ArrayBuffer | Uint8Array | string): LiftedPart | undefined {
+  /** The part a marker stands for, or undefined for any other content. */
+  find(content: ArrayBuffer | Uint8Array | string): T | undefined {
     if (typeof content === 'string' || content.byteLength !== MARKER_BYTES) return undefined
     const view = content instanceof ArrayBuffer ? new Uint8Array(content) : content
     const bytes = Buffer.from(view.buffer, view.byteOffset, MARKER_BYTES)
@@ -63,6 +67,9 @@ export class LiftedParts {
     return this.parts.length
   }
 }
+
+/** The parts lifted out of one message; each one's body in the skeleton is its marker, base64-encoded. */
+export class LiftedParts extends PartMarkers<LiftedPart> {}
 
 export interface LiftResult {
   skeleton: Buffer
@@ -223,7 +230,7 @@ export async function liftLargeParts(chunks: AsyncIterable<Uint8Array>, store: A
       state.decoder.end()
       await state.dropped
       const stored = state.writer ? await state.writer.finish() : undefined
-      skeleton.push(Buffer.from(`${lifted.add({ sha256: stored?.sha256, sizeBytes: state.sizeBytes })}\r\n`, 'latin1'))
+      skeleton.push(Buffer.from(`${lifted.add({ sha256: stored?.sha256, sizeBytes: state.sizeBytes }).toString('base64')}\r\n`, 'latin1'))
     }
   }
 
