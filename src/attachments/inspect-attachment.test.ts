@@ -1,21 +1,12 @@
-import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildZip } from '../../test/helpers/archives.ts'
+import { deterministicBytes as noise } from '../../test/helpers/deterministic-bytes.ts'
 import { AttachmentStore } from '../tickets/attachment-store.ts'
 import { inspectAttachment, inspectStoredAttachment } from './inspect-attachment.ts'
 
-function noise(length: number, seed: string): Buffer {
-  const out = Buffer.alloc(length)
-  let block = createHash('sha256').update(seed).digest()
-  for (let offset = 0; offset < length; offset += block.length) {
-    block.copy(out, offset)
-    block = createHash('sha256').update(block).digest()
-  }
-  return out
-}
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex')
 const PE = Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.alloc(60), Buffer.from('PE\0\0', 'latin1')])
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n')

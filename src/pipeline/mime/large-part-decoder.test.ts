@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto'
 import PostalMime, { type Email } from 'postal-mime'
 import { describe, expect, it } from 'vitest'
+import { deterministicBytes as bytes } from '../../../test/helpers/deterministic-bytes.ts'
 import { parseWithCharsetFallback } from './charset-aware-parser.ts'
 import { LARGE_MESSAGE_BYTES, LARGE_PART_BYTES } from './large-part-decoder.ts'
-
-/** Deterministic bytes (a test that fails must fail the same way next time). */
-function bytes(length: number, seed: string): Buffer {
-  const out = Buffer.alloc(length)
-  let block = createHash('sha256').update(seed).digest()
-  for (let offset = 0; offset < length; offset += block.length) {
-    block.copy(out, offset)
-    block = createHash('sha256').update(block).digest()
-  }
-  return out
-}
 
 const wrap = (base64: string, width: number) => base64.replace(new RegExp(`.{${width}}`, 'g'), '$&\r\n')
 

@@ -3,20 +3,11 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { deterministicBytes as bytes } from '../../../test/helpers/deterministic-bytes.ts'
 import { AttachmentStore } from '../../tickets/attachment-store.ts'
 import { parseMessage, type ParsedMessage } from '../parse-message.ts'
 import { LIFT_PART_BYTES, liftLargeParts } from './lift-large-parts.ts'
 
-/** Deterministic bytes (a test that fails must fail the same way next time). */
-function bytes(length: number, seed: string): Buffer {
-  const out = Buffer.alloc(length)
-  let block = createHash('sha256').update(seed).digest()
-  for (let offset = 0; offset < length; offset += block.length) {
-    block.copy(out, offset)
-    block = createHash('sha256').update(block).digest()
-  }
-  return out
-}
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 const wrap = (base64: string, width: number, eol = '\r\n') => base64.replace(new RegExp(`.{${width}}`, 'g'), `$&${eol}`)
 
