@@ -15,7 +15,7 @@
 // Why two session counts: every smtp-source session waits for its 250 before it sends again, so with few sessions a
 // durable intake's rate is bounded by its commit latency (group commit has few messages to share an fsync), and
 // with many it is bounded by its CPU; 20 is a handful of busy senders, 100 an MX under load.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync, chmodSync } from 'node:fs'
 import net from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
@@ -28,7 +28,9 @@ import { RawMessageSpool } from '../src/intake/raw-message-spool.ts'
 import { deriveRawMessageKey } from '../src/intake/raw-message-crypto.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase, sqlitePathIn, type Store } from '../src/store/database.ts'
-import { fmt, isMain, loadGeneratedCorpus, median, REPO_ROOT } from './lib/measure.ts'
+import { findFreePort } from '../test/helpers/free-port.ts'
+import { startServeProcess, type ServeProcess } from '../test/helpers/serve-process.ts'
+import { fmt, isMain, loadGeneratedCorpus, median } from './lib/measure.ts'
 
 const COUNT = Number(process.env.SMTP_SOURCE_COUNT ?? 5000)
 const SESSION_COUNTS = (process.env.SMTP_SOURCE_SESSIONS ?? '20,100').split(',').map(Number).filter((n) => n > 0)
@@ -61,14 +63,6 @@ function ensureSmtpSource(): void {
     if (had) copyFileSync(backup, policy)
     else rmSync(policy, { force: true })
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === 'object' && address ? address.port : 0
 }
 
 async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
@@ -112,33 +106,9 @@ function smtpSource(port: number, load: Load): number {
   return COUNT / ((performance.now() - started) / 1000)
 }
 
-interface Child {
-  child: ChildProcess
-  exited: Promise<void>
-}
-
-function startMaildesk(role: 'smtp' | 'worker', dataDir: string, env: Record<string, string>, smtpPort = 0): Promise<Child & { smtpPort: number }> {
-  const child = spawn(path.join(REPO_ROOT, 'bin/maildesk'), ['serve', '--role', role, '--data-dir', dataDir, '--smtp-port', String(smtpPort), '--http-port', '0'], {
-    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn', MAILDESK_SECRET_KEY: SECRET_KEY, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      const line = /maildesk listening ([^\n]*)\n/.exec(out)?.[1]
-      if (line) resolve({ child, exited, smtpPort: Number(/smtp=[\d.]+:(\d+)/.exec(line)?.[1] ?? 0) })
-    })
-    child.once('exit', (code) => reject(new Error(`maildesk serve --role ${role} exited with ${code}: ${err.slice(-1000)}`)))
-  })
-}
-
-async function stop(c: Child): Promise<void> {
-  c.child.kill('SIGTERM')
-  await c.exited
+/** `maildesk serve --role ROLE` as `npm start` runs it, with the bench's fixed secret key. */
+function startMaildesk(role: 'smtp' | 'worker', dataDir: string, env: Record<string, string>): Promise<ServeProcess> {
+  return startServeProcess({ dataDir, args: ['--role', role], env: { MAILDESK_SECRET_KEY: SECRET_KEY, ...env } })
 }
 
 interface Database {
@@ -184,12 +154,12 @@ async function maildeskIntakeRate(db: Database, dataDir: string, load: Load): Pr
     }
     return rate
   } finally {
-    await stop(node)
+    await node.stop()
   }
 }
 
 async function smtpSinkRate(load: Load): Promise<number> {
-  const port = await freePort()
+  const port = await findFreePort()
   const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : []
   const sink = spawn('/usr/sbin/smtp-sink', [...asRoot, `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' })
   const exited = new Promise<void>((resolve) => sink.once('exit', () => resolve()))
@@ -268,7 +238,7 @@ async function ingestRate(db: Database, dataDir: string, workers: number, corpus
     return corpus.length / ((performance.now() - started) / 1000)
   } finally {
     await store.destroy()
-    await Promise.all(nodes.map(stop))
+    await Promise.all(nodes.map((node) => node.stop()))
   }
 }
 

@@ -2,10 +2,8 @@
 // identifier verdicts per second in-process on one core. Targets: ≥ 97% accuracy, zero official/non-official
 // confusions, ≥ 20,000 identifier verdicts/s.
 //   node --import tsx bench/verifier.bench.ts
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request, Agent } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../src/config.ts'
@@ -19,7 +17,8 @@ import {
   verifyLabelledEmail,
   type ConfusionMatrix,
 } from '../test/fixtures/verifier/labelled-set.ts'
-import { fmt, isMain, medianOf, REPO_ROOT } from './lib/measure.ts'
+import { startServeProcess } from '../test/helpers/serve-process.ts'
+import { fmt, isMain, medianOf } from './lib/measure.ts'
 
 const RUNS = 5
 const ROUNDS = 100 // passes over the identifier set per timed run
@@ -36,18 +35,6 @@ function printMatrix(title: string, m: ConfusionMatrix): void {
 
 const HTTP_CONNECTIONS = 32
 const HTTP_SECONDS = 8
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function postJson(agent: Agent, port: number, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -69,20 +56,11 @@ function postJson(agent: Agent, port: number, body: string): Promise<number> {
  */
 async function measureHttp(inputs: string[]): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-verify-'))
-  const [httpPort, smtpPort] = [await freePort(), await freePort()]
-  const server = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/maildesk'), 'serve', '--data-dir', dataDir, '--http-port', String(httpPort), '--smtp-port', String(smtpPort)], {
-    env: { ...process.env, MAILDESK_LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-  })
+  // The executable as `npm start` runs it (its shebang's node flags), on free ports; resolves once it listens.
+  const server = await startServeProcess({ dataDir, timeoutMs: 30_000 })
+  const httpPort = Number(new URL(server.httpUrl).port)
   const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONNECTIONS })
   try {
-    const ready = Date.now() + 30_000
-    for (;;) {
-      if (Date.now() > ready) throw new Error('bin/maildesk serve did not answer within 30 s')
-      const ok = await postJson(agent, httpPort, JSON.stringify({ input: 'okpay.com' })).catch(() => 0)
-      if (ok === 200) break
-      await new Promise((r) => setTimeout(r, 200))
-    }
     const bodies = inputs.filter((i) => i.length > 0).map((input) => JSON.stringify({ input, language: 'zh-CN' }))
     const latencies: number[] = []
     let errors = 0
@@ -104,8 +82,7 @@ async function measureHttp(inputs: string[]): Promise<{ requestsPerSec: number; 
     return { requestsPerSec: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), errors }
   } finally {
     agent.destroy()
-    server.kill('SIGTERM')
-    await new Promise((r) => server.once('exit', r))
+    await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
