@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { openDatabase, type SqlDialect, type Store } from '../../src/store/database.ts'
+import { openDatabase, sqlitePathIn, type SqlDialect, type Store } from '../../src/store/database.ts'
 
 /**
  * The dialects integration tests run on: SQLite always, PostgreSQL when TEST_POSTGRES_URL is set.
@@ -47,6 +47,24 @@ export async function createTestSchema(): Promise<{ schema: string; url: string 
     await client.end()
   }
   return { schema, url }
+}
+
+/**
+ * The database of `maildesk serve` processes started on `dataDir` (serve-process.ts): on PostgreSQL a fresh schema,
+ * named in `env.DATABASE_URL` through search_path, and dropped by `cleanup`; on SQLite the file in the data
+ * directory (no env). `open()` opens the same database from the test.
+ */
+export async function serveProcessDatabase(
+  dialect: SqlDialect,
+  dataDir: string,
+): Promise<{ env: Record<string, string>; open(): Promise<Store>; cleanup(): Promise<void> }> {
+  if (dialect === 'sqlite') return { env: {}, open: () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) }), cleanup: async () => {} }
+  const { schema, url } = await createTestSchema()
+  return {
+    env: { DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}` },
+    open: () => openDatabase({ databaseUrl: url, pgSchema: schema }),
+    cleanup: () => dropTestSchema(schema),
+  }
 }
 
 export async function dropTestSchema(schema: string): Promise<void> {

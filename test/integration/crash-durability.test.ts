@@ -2,10 +2,10 @@ import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import { decryptRawMessage, deriveRawMessageKey } from '../../src/intake/raw-message-crypto.ts'
-import { openDatabase, sqlitePathIn, type Store } from '../../src/store/database.ts'
+import type { Store } from '../../src/store/database.ts'
 import { buildEmail, tempDir } from '../helpers/fixtures.ts'
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts'
-import { createTestSchema, dropTestSchema, testDialects, testPostgresUrl } from '../helpers/test-database.ts'
+import { serveProcessDatabase, testDialects } from '../helpers/test-database.ts'
 
 type Server = ServeProcess
 
@@ -54,16 +54,9 @@ for (const dialect of testDialects()) {
 
     it('finds every message that got a 250 after the server is SIGKILLed at random moments and restarted', async () => {
       const dataDir = tempDir()
-      const env: Record<string, string> = {}
-      let open: () => Promise<Store>
-      if (dialect === 'postgres') {
-        const { schema, url } = await createTestSchema()
-        cleanups.push(() => dropTestSchema(schema))
-        env.DATABASE_URL = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`
-        open = () => openDatabase({ databaseUrl: testPostgresUrl(), pgSchema: schema })
-      } else {
-        open = () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) })
-      }
+      const db = await serveProcessDatabase(dialect, dataDir)
+      cleanups.push(db.cleanup)
+      const { env, open } = db
 
       // A killed worker's claim is taken over after the lease; short here so the test need not wait minutes.
       env.MAILDESK_WORKER_LEASE_SECONDS = '2'

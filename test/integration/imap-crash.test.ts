@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, sqlitePathIn, type Store } from '../../src/store/database.ts'
+import type { Store } from '../../src/store/database.ts'
 import { appendMessages, buildTestMessage, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
 import { tempDir } from '../helpers/fixtures.ts'
 import { startServeProcess } from '../helpers/serve-process.ts'
-import { createTestSchema, dropTestSchema, testDialects, testPostgresUrl } from '../helpers/test-database.ts'
+import { serveProcessDatabase, testDialects } from '../helpers/test-database.ts'
 
 const USERS: DovecotUser[] = [
   { user: 'crash-sqlite@okpay.com', password: 'pw-sqlite' },
@@ -34,17 +34,8 @@ describe('IMAP intake survives SIGKILL in the middle of a fetch', () => {
       if (!user) throw new Error('no user')
       const dataDir = tempDir()
       // A killed reader's mailbox lease (and worker lease) runs out quickly here, so the test need not wait.
-      const env: Record<string, string> = { MAILDESK_WORKER_LEASE_SECONDS: '2', MAILDESK_IMAP_LEASE_SECONDS: '1' }
-      let open: () => Promise<Store>
-      let cleanup = async () => {}
-      if (dialect === 'postgres') {
-        const { schema, url } = await createTestSchema()
-        cleanup = () => dropTestSchema(schema)
-        env.DATABASE_URL = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`
-        open = () => openDatabase({ databaseUrl: testPostgresUrl(), pgSchema: schema })
-      } else {
-        open = () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) })
-      }
+      const { env: dbEnv, open, cleanup } = await serveProcessDatabase(dialect, dataDir)
+      const env: Record<string, string> = { ...dbEnv, MAILDESK_WORKER_LEASE_SECONDS: '2', MAILDESK_IMAP_LEASE_SECONDS: '1' }
       writeFileSync(path.join(dataDir, 'imap.password'), user.password)
       writeFileSync(
         path.join(dataDir, 'mailboxes.json'),

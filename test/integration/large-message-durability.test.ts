@@ -3,10 +3,10 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openDatabase, sqlitePathIn, type Store } from '../../src/store/database.ts'
+import type { Store } from '../../src/store/database.ts'
 import { tempDir } from '../helpers/fixtures.ts'
 import { startServeProcess } from '../helpers/serve-process.ts'
-import { createTestSchema, dropTestSchema, testDialects, testPostgresUrl } from '../helpers/test-database.ts'
+import { serveProcessDatabase, testDialects } from '../helpers/test-database.ts'
 
 /**
  * A message above 1 MiB is spooled to an encrypted file while it arrives (intake/raw-message-file.ts), not to a
@@ -22,16 +22,10 @@ for (const dialect of testDialects()) {
 
     it('survives a SIGKILL right after its 250 and is processed with its 3 MB attachment intact', async () => {
       const dataDir = tempDir()
-      const env: Record<string, string> = { MAILDESK_WORKER_LEASE_SECONDS: '2' }
-      let open: () => Promise<Store>
-      if (dialect === 'postgres') {
-        const { schema, url } = await createTestSchema()
-        cleanups.push(() => dropTestSchema(schema))
-        env.DATABASE_URL = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`
-        open = () => openDatabase({ databaseUrl: testPostgresUrl(), pgSchema: schema })
-      } else {
-        open = () => openDatabase({ sqlitePath: sqlitePathIn(dataDir) })
-      }
+      const db = await serveProcessDatabase(dialect, dataDir)
+      cleanups.push(db.cleanup)
+      const { open } = db
+      const env = { ...db.env, MAILDESK_WORKER_LEASE_SECONDS: '2' }
       const content = randomBytes(3_000_000)
       const messageId = '<large-1@customer.example>'
 
