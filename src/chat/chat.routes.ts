@@ -26,6 +26,8 @@ import {
 
 const EMAIL = /^[^@\s<>()[\]\\,;:"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i
 const HEARTBEAT_MS = 20_000
+/** Frames a customer socket may have waiting behind the one being handled; more are refused, not queued. */
+const MAX_PENDING_FRAMES = 16
 
 type Incoming = Record<string, unknown>
 
@@ -59,6 +61,9 @@ function send(socket: ChatSocket, message: object): void {
  */
 export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   const starts = new RateLimiter(5, options.rateWindowMs)
+  // 30 lines a minute per conversation, shared by every socket that resumed it (a budget per socket was
+  // multiplied by opening more sockets with the same resume token).
+  const lines = new RateLimiter(30, 60_000)
   const prefix = deps.config.brand.ticketPrefix
   // The first line must become a ticket before the chat can go on; the local worker is woken at once.
   const pipeline = { spool: deps.spool, onSpooled: deps.onSpooled, waitMs: 10_000 }
@@ -92,7 +97,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
       let customer: ChatCustomer | undefined
       let unsubscribe: (() => void) | undefined
       let queue = Promise.resolve()
-      const lines = new RateLimiter(30, 60_000) // 30 lines a minute per connection
+      let pending = 0
 
       const follow = (c: ChatConversationRow) => {
         unsubscribe?.()
@@ -149,7 +154,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
         if (type === 'message') {
           const text = str(m, 'text').trim()
           if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
-          if (!lines.take('line', now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
+          if (!lines.take(String(conversation.id), now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
           const line = await addCustomerChatLine(deps.store.db, pipeline, deps.config.brand, conversation, { customer, text, remoteAddress: request.ip, now })
           await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'customer', text: line.text, at: line.at })
           return
@@ -163,12 +168,21 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
       }
 
       socket.on('message', (data: unknown) => {
+        // Each frame waits for the one before (database work): a client that sends faster than that would
+        // otherwise grow this chain, and the memory it holds, without bound.
+        if (pending >= MAX_PENDING_FRAMES) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages at once; please slow down' })
         const m = parse(data)
         if (!m) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'send JSON objects' })
-        queue = queue.then(() => handle(m)).catch((err: unknown) => {
-          request.log.error({ err }, 'chat message failed')
-          send(socket, { type: 'error', code: 'INTERNAL', message: 'the message could not be saved; please try again' })
-        })
+        pending++
+        queue = queue
+          .then(() => handle(m))
+          .catch((err: unknown) => {
+            request.log.error({ err }, 'chat message failed')
+            send(socket, { type: 'error', code: 'INTERNAL', message: 'the message could not be saved; please try again' })
+          })
+          .finally(() => {
+            pending--
+          })
       })
       socket.on('close', () => unsubscribe?.())
     })

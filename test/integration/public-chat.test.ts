@@ -128,6 +128,30 @@ for (const dialect of testDialects()) {
       expect(await t.store.db.selectFrom('chat_conversations').selectAll().execute()).toEqual([])
     })
 
+    it('counts customer lines per conversation, whatever the number of sockets, and refuses a flood of frames', async () => {
+      const first = await connect(`${base}/api/v1/public/chat`)
+      first.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Card payment failed', lang: 'en' })
+      const started = await first.next('started')
+      const second = await connect(`${base}/api/v1/public/chat`)
+      second.send({ type: 'resume', token: started.resumeToken })
+      expect(await second.next('started')).toMatchObject({ conversationId: started.conversationId })
+      // 30 lines a minute: 15 on each socket use the whole budget, the 31st is refused on either.
+      for (let i = 1; i <= 15; i++) {
+        first.send({ type: 'message', text: `line ${i}` })
+        second.send({ type: 'message', text: `line ${i}` })
+      }
+      second.send({ type: 'message', text: 'one too many' })
+      expect(await second.next('error')).toMatchObject({ code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
+      first.send({ type: 'message', text: 'one too many' })
+      expect(await first.next('error')).toMatchObject({ code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
+
+      // 100 frames in one burst: at most 16 wait for the database, the rest are answered at once.
+      const flood = await connect(`${base}/api/v1/public/chat`)
+      for (let i = 0; i < 100; i++) flood.send({ type: 'resume', token: 'x'.repeat(43) })
+      expect(await flood.next('error')).toMatchObject({ code: 'RATE_LIMITED', message: 'too many messages at once; please slow down' })
+      for (const c of [first, second, flood]) c.socket.close()
+    })
+
     it('lists open conversations and takes agent lines over REST', async () => {
       const customer = await connect(`${base}/api/v1/public/chat`)
       customer.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Hello?', lang: 'en' })
