@@ -1,14 +1,11 @@
 import type { Kysely } from 'kysely'
-import type { SqlDialect } from './dialect.ts'
+import { addIdColumn, type SqlDialect } from './dialect.ts'
 
 // Timestamps are ISO-8601 UTC strings ("2026-11-25T21:35:00.000Z") on both databases, so comparisons
 // and ordering are the same text operations everywhere; JSON is stored as text for the same reason.
 
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const id = (t: any) => addIdColumn(t, dialect)
   const blob = dialect === 'postgres' ? 'bytea' : 'blob'
 
   await id(db.schema.createTable('customers'))

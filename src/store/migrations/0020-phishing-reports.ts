@@ -1,15 +1,12 @@
 import type { Kysely } from 'kysely'
-import type { SqlDialect } from './dialect.ts'
+import { addIdColumn, type SqlDialect } from './dialect.ts'
 
 // Phishing reports and the campaigns they are grouped into. A campaign is known by its keys: the sending
 // domain, the domains its links go to, and a fingerprint of its normalised text; a report whose key is already
 // owned by a campaign joins it. One key belongs to one campaign (unique), so the grouping is stable.
 
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const id = (t: any) => addIdColumn(t, dialect)
 
   await id(db.schema.createTable('phishing_campaigns'))
     .addColumn('report_count', 'integer', (c: any) => c.notNull().defaultTo(0))

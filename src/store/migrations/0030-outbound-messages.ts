@@ -1,15 +1,12 @@
 import { sql, type Kysely } from 'kysely'
-import type { SqlDialect } from './dialect.ts'
+import { addIdColumn, type SqlDialect } from './dialect.ts'
 
 // Outbound mail: one row per message we send, kept with its composed MIME so a failed send is retried with the
 // same bytes and Message-ID, never lost. Customers gain
 // bounce columns: a hard bounce blocks further mail to the address.
 
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const id = (t: any) => addIdColumn(t, dialect)
 
   await id(db.schema.createTable('outbound_messages'))
     .addColumn('ticket_id', 'integer', (c: any) => c.notNull().references('tickets.id'))

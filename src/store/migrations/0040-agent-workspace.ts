@@ -1,14 +1,11 @@
 import { sql, type Kysely } from 'kysely'
-import type { SqlDialect } from './dialect.ts'
+import { addIdColumn, type SqlDialect } from './dialect.ts'
 
 // The agent workspace: agents and their credentials, the audit log, ticket workflow columns,
 // reply templates, and the full-text index over subjects and bodies (Chinese needs n-grams, not words).
 
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const id = (t: any) => addIdColumn(t, dialect)
 
   await id(db.schema.createTable('agents'))
     .addColumn('email', 'text', (c: any) => c.notNull().unique())

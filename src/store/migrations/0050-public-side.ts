@@ -1,14 +1,11 @@
 import type { Kysely } from 'kysely'
-import type { SqlDialect } from './dialect.ts'
+import { addIdColumn, type SqlDialect } from './dialect.ts'
 
 // The public side: the key that signs form and survey tokens, status-portal links and sessions (only
 // SHA-256 digests of their secrets are stored), anti-phishing codes, survey answers and live chats.
 
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const id = (t: any) => addIdColumn(t, dialect)
 
   // One row per purpose; created on first use so every process of one installation signs with the same key.
   await db.schema

@@ -1,15 +1,12 @@
 import type { Kysely } from 'kysely'
-import type { SqlDialect } from './dialect.ts'
+import { addIdColumn, type SqlDialect } from './dialect.ts'
 
 // IMAP intake: per configured mailbox, where fetching stands (UIDVALIDITY + last UID) and its health;
 // and a digest of every message fetched from it, so a UIDVALIDITY change or a crash between the spool
 // commit and the server-side flag never spools a message twice.
 
 export async function up(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'integer', (c: any) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement())
+  const id = (t: any) => addIdColumn(t, dialect)
 
   await db.schema
     .createTable('imap_mailboxes')
