@@ -2,7 +2,7 @@ import { findAttachmentVerdict } from '../attachments/attachment-verdict.reposit
 import { isServableToAgents } from '../attachments/inspect-attachment.ts'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { findCustomerById } from '../customers/customer.repository.ts'
+import { findCustomersByIds } from '../customers/customer.repository.ts'
 import { MaildeskError, NotFoundError } from '../errors.ts'
 import type { AppDeps } from '../web/app.ts'
 import { requireAgent } from '../web/auth.ts'
@@ -58,11 +58,8 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
   }
   const actorOf = (request: FastifyRequest): ActingAgent => ({ agent: requireAgent(request), ip: request.ip })
   const present = async (rows: TicketRow[]) => {
-    const customers = new Map<number, { email: string }>()
-    for (const id of new Set(rows.map((r) => r.customer_id))) {
-      const c = await findCustomerById(db, id)
-      if (c) customers.set(id, c)
-    }
+    const found = await findCustomersByIds(db, [...new Set(rows.map((r) => r.customer_id))])
+    const customers = new Map(found.map((c) => [c.id, c]))
     return rows.map((t) => presentTicketSummary(prefix, t, customers.get(t.customer_id)))
   }
 
