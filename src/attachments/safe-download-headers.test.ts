@@ -30,6 +30,11 @@ describe('safeDownloadHeaders', () => {
     expect(disposition).toBe(`attachment; filename="a_bSet-Cookie: x=1_.pdf"; filename*=UTF-8''a%22bSet-Cookie%3A%20x%3D1%3B.pdf`)
   })
 
+  it('shortens a long name without cutting a character in half', () => {
+    const disposition = safeDownloadHeaders('application/pdf', `${'a'.repeat(199)}😀😀.pdf`)['Content-Disposition']
+    expect(disposition).toBe(`attachment; filename="${'a'.repeat(199)}__"; filename*=UTF-8''${'a'.repeat(199)}%F0%9F%98%80`)
+  })
+
   it("encodes RFC 5987's reserved characters", () => {
     expect(safeDownloadHeaders('application/pdf', "it's (1)*.pdf")['Content-Disposition']).toContain(`filename*=UTF-8''it%27s%20%281%29%2A.pdf`)
   })

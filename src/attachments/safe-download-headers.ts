@@ -24,7 +24,8 @@ function encodeRfc5987(value: string): string {
 function cleanFilename(filename: string): string {
   // Path parts, control characters and line breaks never reach a header or a file system.
   const base = filename.split(/[\\/]/).pop() ?? ''
-  const clean = base.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '').trim().slice(0, 200)
+  // Cut by code points: half an emoji (a lone surrogate) makes encodeURIComponent throw.
+  const clean = Array.from(base.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '').trim()).slice(0, 200).join('')
   return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean
 }
 
