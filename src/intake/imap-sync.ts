@@ -165,7 +165,7 @@ export async function syncSelectedMailbox(ctx: SyncContext): Promise<SyncResult>
     const spooled = await Promise.all(
       toSpool.map(async (m) => ({
         sha256: m.sha256,
-        rawMessageId: await ctx.spool.spool({ raw: Buffer.from(m.raw), source: 'imap', rcptTo: [mailbox.address] }),
+        rawMessageId: await ctx.spool.spool({ raw: m.raw, source: 'imap', rcptTo: [mailbox.address] }),
       })),
     )
     if (ctx.isAborted()) throw new SyncAbortedError()
