@@ -3,6 +3,7 @@
  * and explainable: every decision comes with the cues that made it (`signals`), so an agent can see why a ticket
  * was routed to the security queue. Measured on test/fixtures/classification (bench/classification.bench.ts).
  */
+import { globalRegExp } from './global-regexp.ts'
 
 export const MESSAGE_CATEGORIES = ['transaction', 'account', 'refund', 'withdrawal', 'kyc', 'fraud', 'other'] as const
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number]
@@ -127,7 +128,7 @@ const CUES: Cue[] = [
 const NEGATION_BEFORE = /(?:不是|没有|没|并非|并不是|无|未|\bnot\b|\bno\b|\bnever\b|\bnobody\b|\bisn't\b|\bwasn't\b|\bdon't\b|\bdidn't\b|\bhaven't\b|\bwithout\b)[^。！？!?.,，;；]{0,12}$/i
 
 function cueMatches(cue: Cue, text: string): boolean {
-  const pattern = new RegExp(cue.pattern.source, cue.pattern.flags.includes('g') ? cue.pattern.flags : `${cue.pattern.flags}g`)
+  const pattern = globalRegExp(cue.pattern)
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
     if (match[0].length === 0) {
       pattern.lastIndex++

@@ -4,6 +4,7 @@
  * context word ("交易号", "order no."), never from bare digit runs, and a Luhn-valid card number is never taken
  * for an ID even next to one.
  */
+import { globalRegExp } from './global-regexp.ts'
 
 export interface ExtractedAccount {
   kind: 'email' | 'user_id'
@@ -56,7 +57,7 @@ function collect<T>(text: string, rules: Rule<T>[]): T[] {
   const accepted: Span<T>[] = []
   for (const rule of rules) {
     if (accepted.length >= MAX_MATCHES_PER_FIELD) break
-    const pattern = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`)
+    const pattern = globalRegExp(rule.pattern)
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       if (match[0].length === 0) {
         pattern.lastIndex++
@@ -144,6 +145,9 @@ function idRule(context: string, kind: 'transaction' | 'account'): Rule<string> 
     },
   }
 }
+
+const TRANSACTION_ID_RULES = TRANSACTION_ID_CONTEXTS.map((c) => idRule(c, 'transaction'))
+const ACCOUNT_ID_RULES = ACCOUNT_ID_CONTEXTS.map((c) => idRule(c, 'account'))
 
 // ---------------------------------------------------------------- times
 
@@ -313,7 +317,7 @@ export function extractFields(text: string, options: { ignoreDomains?: string[] 
     return ignored.some((d) => domain === d || domain.endsWith(`.${d}`))
   }
   const emails = (text.match(EMAIL) ?? []).map((e) => e.toLowerCase()).filter((e) => !isIgnored(e))
-  const userIds = collect(text, ACCOUNT_ID_CONTEXTS.map((c) => idRule(c, 'account')))
+  const userIds = collect(text, ACCOUNT_ID_RULES)
   const accounts = unique<ExtractedAccount>(
     [
       ...emails.map((value): ExtractedAccount => ({ kind: 'email', value })),
@@ -321,7 +325,7 @@ export function extractFields(text: string, options: { ignoreDomains?: string[] 
     ],
     (a) => `${a.kind}:${a.value}`,
   )
-  const transactionIds = unique(collect(text, TRANSACTION_ID_CONTEXTS.map((c) => idRule(c, 'transaction'))), (id) => id)
+  const transactionIds = unique(collect(text, TRANSACTION_ID_RULES), (id) => id)
   return {
     accounts,
     transactionIds,
