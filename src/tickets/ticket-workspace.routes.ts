@@ -1,5 +1,6 @@
 import { findAttachmentVerdict } from '../attachments/attachment-verdict.repository.ts'
 import { isServableToAgents } from '../attachments/inspect-attachment.ts'
+import { safeDownloadHeaders } from '../attachments/safe-download-headers.ts'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { findCustomersByIds } from '../customers/customer.repository.ts'
@@ -280,14 +281,10 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         if (verdict && !isServableToAgents(verdict.verdict)) {
           throw new MaildeskError('FORBIDDEN', `this attachment is withheld (${verdict.verdict}${verdict.reason ? `: ${verdict.reason}` : ''}); ask the security team`)
         }
-        const ascii = row.filename.replace(/[^\x20-\x7e]|["\\]/g, '_').slice(0, 150) || 'attachment'
+        // Always a download of opaque bytes: the workspace previews nothing, so no detected type is passed on.
         return reply
-          .header('content-type', 'application/octet-stream')
-          .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(row.filename.slice(0, 150))}`)
+          .headers(safeDownloadHeaders('application/octet-stream', row.filename))
           .header('content-length', String(row.size_bytes))
-          .header('x-content-type-options', 'nosniff')
-          .header('content-security-policy', "default-src 'none'; sandbox")
-          .header('cache-control', 'private, no-store')
           .send(attachments.openRead(row.sha256))
       },
     )

@@ -68,6 +68,20 @@ for (const dialect of testDialects()) {
       expect(verdict?.detected_type).not.toBe('application/pdf')
     })
 
+    it('serves a file whose long name ends in an emoji (the header cut must not split it)', async () => {
+      const filename = `${'a'.repeat(149)}😀.png`
+      await rt.spool.spool({ raw: messageWith(filename, 'image/png', PNG), source: 'smtp' })
+      await rt.worker.runUntilIdle()
+      const { headers } = await createAgentSession(app, rt.store, 'agent')
+      const row = await rt.store.db.selectFrom('attachments').select(['id', 'filename']).executeTakeFirstOrThrow()
+      expect(row.filename).toBe(filename)
+      const res = await app.inject({ method: 'GET', url: `/api/v1/attachments/${row.id}`, headers })
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['content-type']).toBe('application/octet-stream')
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${'a'.repeat(149)}__.png"; filename*=UTF-8''${'a'.repeat(149)}%F0%9F%98%80.png`)
+      expect(res.rawPayload.equals(PNG)).toBe(true)
+    })
+
     it('tells the customer kindly, in the acknowledgement, which file was set aside', async () => {
       await rt.spool.spool({ raw: messageWith('statement.pdf', 'application/pdf', EXE), source: 'smtp' })
       await rt.worker.runUntilIdle()
