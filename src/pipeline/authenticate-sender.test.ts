@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadOkpayZone, signAsOkpay } from '../../test/fixtures/dns/okpay-zone.ts'
 import { loadConfig } from '../config.ts'
-import { authenticateSender, createZoneResolver, KEY_LOOKUP_LIMIT_CODE, MAX_KEY_LOOKUPS_PER_MESSAGE, type DnsZone } from './authenticate-sender.ts'
+import { authenticateSender, createSystemResolver, createZoneResolver, DNS_QUERY_TRIES, KEY_LOOKUP_LIMIT_CODE, MAX_KEY_LOOKUPS_PER_MESSAGE, type DnsZone } from './authenticate-sender.ts'
 
 const brand = loadConfig({}).brand
 const MESSAGE = [
@@ -100,5 +101,22 @@ describe('createZoneResolver', () => {
     await expect(resolver('nope.example', 'TXT')).rejects.toMatchObject({ code: 'ENOTFOUND' })
     await expect(resolver('a.example', 'MX')).rejects.toMatchObject({ code: 'ENODATA' })
     await expect(resolver('_domainkey.b.example', 'TXT')).rejects.toMatchObject({ code: 'ENODATA' })
+  })
+})
+
+describe('createSystemResolver', () => {
+  it('gives up on a DNS server that never answers after DNS_QUERY_TRIES tries, not node:dns default four', async () => {
+    // A UDP "server" that counts queries and answers none (a sender's black-holed name server).
+    const socket = createSocket('udp4')
+    let queries = 0
+    socket.on('message', () => queries++)
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+    try {
+      const resolver = createSystemResolver({ servers: [`127.0.0.1:${socket.address().port}`], timeoutMs: 100 })
+      await expect(resolver('selector._domainkey.blackhole.example', 'TXT')).rejects.toMatchObject({ code: 'ETIMEOUT' })
+      expect(queries).toBe(DNS_QUERY_TRIES)
+    } finally {
+      socket.close()
+    }
   })
 })

@@ -161,10 +161,23 @@ export function resolverFromDescription(description: DnsResolverDescription): Dn
   return description.kind === 'system' ? createSystemResolver() : createZoneResolver(description.zone)
 }
 
-/** The production resolver: the system's DNS through node:dns, answers kept briefly (dns-cache.ts). */
-export function createSystemResolver(): DnsResolver {
+/**
+ * How long one query waits for a DNS server, and how many times it is sent. node:dns's defaults (c-ares: 4 tries,
+ * the wait doubling each time) let a name whose servers never answer hold a message for half a minute per lookup,
+ * and a sender chooses the names (SPF includes, DKIM selectors): a dozen lookups were minutes of a worker lane.
+ */
+export const DNS_QUERY_TIMEOUT_MS = 2000
+export const DNS_QUERY_TRIES = 2
+
+/**
+ * The production resolver: the system's DNS through node:dns, answers kept briefly (dns-cache.ts).
+ * `servers` and `timeoutMs` are for tests (a server that never answers).
+ */
+export function createSystemResolver(options: { servers?: string[]; timeoutMs?: number } = {}): DnsResolver {
+  const system = new dns.Resolver({ timeout: options.timeoutMs ?? DNS_QUERY_TIMEOUT_MS, tries: DNS_QUERY_TRIES })
+  if (options.servers) system.setServers(options.servers)
   // node:dns returns MX records as objects, which mailauth reads; its declared resolver type is narrower.
-  const resolver: DnsResolver = cachingResolver((name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>)
+  const resolver: DnsResolver = cachingResolver((name, rrtype) => system.resolve(name, rrtype) as Promise<string[][] | string[]>)
   descriptions.set(resolver, { kind: 'system' })
   return resolver
 }
