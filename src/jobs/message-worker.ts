@@ -365,7 +365,7 @@ export class MessageWorker {
       this.opts.observer.stage('analyze', secondsSince(started))
       return { raw, analyzed }
     } catch (err) {
-      return { raw, failure: describeFailure(err) }
+      return { raw, failure: describeAnalysisFailure(err) }
     }
   }
 
@@ -422,7 +422,7 @@ export class MessageWorker {
         return await relaxedTransaction(this.store, (trx) => this.storeOne(trx, item, now))
       } catch (err) {
         if (attempt === 0 && isUniqueViolation(err)) continue
-        const failure = describeFailure(err)
+        const failure = describeAnalysisFailure(err)
         this.log.error({ err, rawMessageId: item.raw.id }, 'storing a message failed')
         await markRawMessageFailed(this.store.db, item.raw.id, { ...failure, now })
         return { rawMessageId: item.raw.id, ok: false, ...failure }
@@ -462,8 +462,4 @@ function parseRecipients(json: string): string[] {
   } catch {
     return []
   }
-}
-
-function describeFailure(err: unknown): { code: string; message: string } {
-  return describeAnalysisFailure(err)
 }
