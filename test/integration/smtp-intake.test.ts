@@ -1,13 +1,11 @@
-import type { AddressInfo } from 'node:net'
 import nodemailer from 'nodemailer'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { officialAddresses } from '../../src/brand.ts'
 import { listRawMessages } from '../../src/intake/raw-message.repository.ts'
-import { SmtpIntake } from '../../src/intake/smtp-intake.ts'
-import { silentLogger } from '../../src/logger.ts'
+import type { SmtpIntake } from '../../src/intake/smtp-intake.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { buildEmail, testConfig } from '../helpers/fixtures.ts'
 import { createTestRuntime } from '../helpers/runtime.ts'
+import { startTestSmtpIntake } from '../helpers/smtp-intake.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
 const MAX_BYTES = 64 * 1024
@@ -16,23 +14,11 @@ for (const dialect of testDialects()) {
   describe(`${dialect}: SMTP intake over a real socket`, () => {
     let rt: Runtime
     let smtp: SmtpIntake
-    let address: AddressInfo
+    let port: number
 
     beforeEach(async () => {
       rt = await createTestRuntime(dialect, testConfig({ MAILDESK_MAX_MESSAGE_BYTES: String(MAX_BYTES) }))
-      smtp = new SmtpIntake(
-        {
-          host: '127.0.0.1',
-          port: 0,
-          acceptedRecipients: officialAddresses(rt.config.brand),
-          maxMessageBytes: MAX_BYTES,
-          maxClients: 20,
-          serverName: 'okpay.com',
-        },
-        rt.spool,
-        silentLogger,
-      )
-      address = await smtp.listen()
+      ;({ smtp, port } = await startTestSmtpIntake(rt, { maxMessageBytes: MAX_BYTES }))
     })
     afterEach(async () => {
       await smtp.close()
@@ -40,7 +26,7 @@ for (const dialect of testDialects()) {
     })
 
     const transport = () =>
-      nodemailer.createTransport({ host: '127.0.0.1', port: address.port, secure: false, ignoreTLS: true, pool: false })
+      nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false })
 
     it('answers 250 only once the raw message is committed: it is in the database when sendMail resolves', async () => {
       const info = await transport().sendMail({
@@ -80,7 +66,7 @@ for (const dialect of testDialects()) {
     })
 
     it('accepts many parallel connections and acknowledges every message exactly once', async () => {
-      const pool = nodemailer.createTransport({ host: '127.0.0.1', port: address.port, ignoreTLS: true, pool: true, maxConnections: 10 })
+      const pool = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, pool: true, maxConnections: 10 })
       const sends = Array.from({ length: 50 }, (_, i) =>
         pool.sendMail({
           envelope: { from: 'a@customer.example', to: ['support@okpay.com'] },

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import nodemailer from 'nodemailer'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { officialAddresses } from '../../src/brand.ts'
 import { rawMessageDir, rawMessageFilePath, readRawMessageFileBytes } from '../../src/intake/raw-message-file.ts'
-import { SmtpIntake } from '../../src/intake/smtp-intake.ts'
-import { silentLogger } from '../../src/logger.ts'
+import type { SmtpIntake } from '../../src/intake/smtp-intake.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { buildEmail, tempDir, testConfig } from '../helpers/fixtures.ts'
 import { createTestRuntime } from '../helpers/runtime.ts'
+import { startTestSmtpIntake } from '../helpers/smtp-intake.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
 const MAX_BYTES = 4 * 1024 * 1024
@@ -23,20 +22,7 @@ for (const dialect of testDialects()) {
     beforeEach(async () => {
       rt = await createTestRuntime(dialect, testConfig({ MAILDESK_MAX_MESSAGE_BYTES: String(MAX_BYTES) }))
       dir = rawMessageDir(tempDir())
-      smtp = new SmtpIntake(
-        {
-          host: '127.0.0.1',
-          port: 0,
-          acceptedRecipients: officialAddresses(rt.config.brand),
-          maxMessageBytes: MAX_BYTES,
-          maxClients: 20,
-          serverName: 'okpay.com',
-          rawFiles: { dir, rawMessageKey: rt.pipeline.rawMessageKey },
-        },
-        rt.spool,
-        silentLogger,
-      )
-      port = (await smtp.listen()).port
+      ;({ smtp, port } = await startTestSmtpIntake(rt, { maxMessageBytes: MAX_BYTES, rawFilesDir: dir }))
     })
     afterEach(async () => {
       await smtp.close()
