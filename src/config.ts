@@ -167,25 +167,33 @@ function loadBrand(env: z.infer<typeof envSchema>, problems: string[]): Brand | 
 }
 
 /**
+ * Creates a secret file (mode 0600, in a 0700 directory) with `contents()` unless it exists. Written aside, then
+ * linked into place: link fails if another process won, and never exposes a half file, so two processes starting at
+ * once both end up with the first file written.
+ * @throws the file system's error when the file can neither be found nor created.
+ */
+export function createFileOnce(file: string, contents: () => string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  if (existsSync(file)) return
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  writeFileSync(temp, contents(), { flag: 'wx', mode: 0o600 })
+  try {
+    linkSync(temp, file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  } finally {
+    unlinkSync(temp)
+  }
+}
+
+/**
  * The generated secret key of a data directory, created (32 random bytes, mode 0600) the first time, so that
  * `npm start` works with no setup. Two processes starting at once both end up with the first file written.
  */
 function loadOrCreateSecretKey(dataDir: string, problems: string[]): Buffer | undefined {
   const file = path.join(dataDir, 'secrets', 'maildesk.key')
   try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-    if (!existsSync(file)) {
-      // Written aside, then linked into place: link fails if another process won, and never exposes a half file.
-      const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-      writeFileSync(temp, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 })
-      try {
-        linkSync(temp, file)
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      } finally {
-        unlinkSync(temp)
-      }
-    }
+    createFileOnce(file, () => `${randomBytes(32).toString('hex')}\n`)
     const hex = readFileSync(file, 'utf8').trim()
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
       problems.push(`MAILDESK_SECRET_KEY: ${file} must hold 64 hexadecimal characters; delete it to generate a new one`)

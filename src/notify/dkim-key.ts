@@ -1,6 +1,7 @@
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { createFileOnce } from '../config.ts'
 import { MaildeskError } from '../errors.ts'
 
 export interface DkimKey {
@@ -23,23 +24,13 @@ export function dkimKeyPath(dataDir: string, selector: string): string {
 export function loadOrCreateDkimKey(dataDir: string, selector: string, domainName: string): DkimKey {
   const file = dkimKeyPath(dataDir, selector)
   try {
-    if (!existsSync(file)) {
-      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-      const { privateKey } = generateKeyPairSync('rsa', {
+    createFileOnce(file, () =>
+      generateKeyPairSync('rsa', {
         modulusLength: 2048,
         privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
         publicKeyEncoding: { type: 'spki', format: 'pem' },
-      })
-      const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-      writeFileSync(temp, privateKey, { flag: 'wx', mode: 0o600 })
-      try {
-        linkSync(temp, file)
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      } finally {
-        unlinkSync(temp)
-      }
-    }
+      }).privateKey,
+    )
     return { domainName, keySelector: selector, privateKey: readFileSync(file, 'utf8') }
   } catch (err) {
     throw new MaildeskError('CONFIG_INVALID', `cannot read or create the DKIM key ${file}: ${(err as Error).message}`, { cause: err })
