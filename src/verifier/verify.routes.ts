@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
-import { NotAnEmailError } from '../errors.ts'
+import { MaildeskError, NotAnEmailError } from '../errors.ts'
 import { VERIFY_PAGE_STRINGS } from '../i18n/verifier.ts'
 import { createSystemResolver, type DnsResolver } from '../pipeline/authenticate-sender.ts'
 import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
@@ -18,6 +18,8 @@ import { verifyUploadedEmail } from './verify.service.ts'
 import type { VerifyResult } from './verify-result.ts'
 
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024 // 10 MiB: a forwarded phishing mail, not a mailbox export
+/** Whole messages checked per connection address in 10 minutes (API and page together). */
+const MESSAGE_CHECKS_PER_WINDOW = 30
 
 const resultSchema = {
   type: 'object',
@@ -46,6 +48,9 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
   const log = deps.log.child({ component: 'verifier' })
   // Reports from the public page write to the database: at most 20 per connection address per hour.
   const reportLimiter = new RateLimiter(20, 60 * 60 * 1000)
+  // Checking a whole message parses up to 10 MiB and asks DNS about domains the sender chose (DKIM keys,
+  // DMARC, SPF): a stranger may do that a bounded number of times. Identifier checks are pure CPU and cheap.
+  const messageLimiter = new RateLimiter(MESSAGE_CHECKS_PER_WINDOW, 10 * 60 * 1000)
   const pickApiLanguage = (explicit: string | undefined, accept: string | undefined) =>
     explicit === 'en' || explicit === 'zh-CN' ? explicit : (languageFromAcceptLanguage(accept, brand.languages) ?? brand.defaultLanguage)
 
@@ -89,6 +94,9 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
         const body = request.body
         if (Buffer.isBuffer(body)) {
           const language = pickApiLanguage(request.query.lang, request.headers['accept-language'])
+          if (!messageLimiter.take(request.ip, new Date())) {
+            throw new MaildeskError('RATE_LIMITED', `at most ${MESSAGE_CHECKS_PER_WINDOW} messages in 10 minutes from one address; try again later`)
+          }
           assertLooksLikeEmail(body)
           const result = await verifyUploadedEmail(body, { brand, language, resolver, log })
           log.info({ verdict: result.verdict, inputKind: result.inputKind, bytes: body.length }, 'message verified')
@@ -143,6 +151,9 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
       } else if (!file || file.content.length === 0) {
         error = s.noFile
         status = 400
+      } else if (!messageLimiter.take(request.ip, new Date())) {
+        error = s.checksLimited
+        status = 429
       } else {
         try {
           assertLooksLikeEmail(file.content)

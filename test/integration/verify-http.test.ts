@@ -118,5 +118,29 @@ for (const dialect of testDialects()) {
       const campaigns = await listPhishingCampaigns(store.db, { limit: 10, offset: 0 })
       expect(campaigns).toMatchObject([{ reportCount: 1, senderDomains: ['okpay-support.com'] }])
     })
+
+    it('checks at most 30 whole messages per address in 10 minutes, API and page together', async () => {
+      const upload = (remoteAddress: string) =>
+        app.inject({ method: 'POST', url: '/api/v1/verify?lang=en', remoteAddress, headers: { 'content-type': 'message/rfc822' }, payload: eml('spoof-official-quiet-en.eml') })
+      const statuses: number[] = []
+      for (let i = 0; i < 30; i++) statuses.push((await upload('203.0.113.7')).statusCode)
+      expect(statuses).toEqual(Array(30).fill(200))
+      const refused = await upload('203.0.113.7')
+      expect(refused.statusCode).toBe(429)
+      expect(refused.json()).toEqual({ error: { code: 'RATE_LIMITED', message: 'at most 30 messages in 10 minutes from one address; try again later' } })
+      const boundary = 'lBOUNDARY'
+      const payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="eml"; filename="mail.eml"\r\nContent-Type: message/rfc822\r\n\r\n`),
+        eml('link-text-mismatch-en.eml'),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ])
+      const page = await app.inject({ method: 'POST', url: '/verify?lang=en', remoteAddress: '203.0.113.7', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+      expect(page.statusCode).toBe(429)
+      expect(page.body).toContain('We checked many messages from your connection in the last few minutes.')
+      expect(page.body).not.toContain('verdict-impersonation')
+      expect((await upload('203.0.113.8')).statusCode).toBe(200)
+      // Identifiers stay unlimited here: they cost no I/O.
+      expect((await app.inject({ method: 'POST', url: '/api/v1/verify', remoteAddress: '203.0.113.7', payload: { input: 'okpay.com' } })).statusCode).toBe(200)
+    })
   })
 }
