@@ -98,8 +98,4 @@ export class SmtpReceiver {
     clearTimeout(timer)
     await closed
   }
-
-  get connectionCount(): number {
-    return this.sessions.size
-  }
 }
