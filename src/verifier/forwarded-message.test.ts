@@ -31,17 +31,21 @@ function forward(attachment: Buffer, type = 'message/rfc822', filename = 'suspic
   )
 }
 
+/** The text with LF line ends and no trailing blank lines (the MIME parser hands text parts back with LF). */
+const lines = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('utf8').replace(/\r\n/g, '\n').trimEnd()
+
 describe('findForwardedMessage', () => {
   it('returns the attached message, which the verifier then judges', async () => {
     const inner = await findForwardedMessage(forward(phishing))
-    expect(inner).toBeDefined()
+    expect(lines(inner)).toBe(lines(phishing))
     const result = await verifyEmail(inner ?? new Uint8Array(), { brand, language: 'en' })
     expect(result.verdict).toBe('impersonation')
     expect(result.reasons[0]?.code).toBe('display_name_brand')
   })
 
   it('accepts a .eml attachment sent as application/octet-stream', async () => {
-    expect(await findForwardedMessage(forward(phishing, 'application/octet-stream', 'mail.EML'))).toBeDefined()
+    const inner = await findForwardedMessage(forward(phishing, 'application/octet-stream', 'mail.EML'))
+    expect(lines(inner)).toBe(lines(phishing))
   })
 
   it('returns undefined for a message with nothing attached', async () => {
