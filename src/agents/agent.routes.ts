@@ -14,6 +14,7 @@ import {
   revokeApiToken,
 } from './agent.service.ts'
 import { insertAuditEntry, listAuditEntries } from './audit-log.repository.ts'
+import { ROW_ID_SCHEMA } from '../tickets/ticket-number.ts'
 import { verifyPassword } from './password.ts'
 
 function presentAgent(a: AuthenticatedAgent) {
@@ -156,7 +157,7 @@ export function agentRoutes(deps: AppDeps & { now?: () => Date }) {
 
     app.delete<{ Params: { id: number } }>(
       '/api/v1/api-tokens/:id',
-      { schema: { summary: 'Revoke one of my API tokens', tags: ['auth'], params: { type: 'object', properties: { id: { type: 'integer' } } } } },
+      { schema: { summary: 'Revoke one of my API tokens', tags: ['auth'], params: { type: 'object', properties: { id: ROW_ID_SCHEMA }, required: ['id'] } } },
       async (request) => {
         const agent = requireAgent(request)
         const revoked = await revokeApiToken(db, agent.id, request.params.id, now())
@@ -174,7 +175,7 @@ export function agentRoutes(deps: AppDeps & { now?: () => Date }) {
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, before: { type: 'integer' } },
+            properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, before: ROW_ID_SCHEMA },
           },
         },
       },

@@ -1,6 +1,11 @@
 /** Human ticket numbers: id 42 of brand prefix OKP is OKP-1042. The offset keeps numbers four digits from the start. */
 const NUMBER_OFFSET = 1000
 
+/** Row ids are PostgreSQL `integer` columns; a larger id in a URL is unknown, not a database error (HTTP 500). */
+export const MAX_ROW_ID = 2_147_483_647
+/** JSON schema of a row id in a route's params, body or query string. */
+export const ROW_ID_SCHEMA = { type: 'integer', minimum: 1, maximum: MAX_ROW_ID } as const
+
 export function formatTicketNumber(prefix: string, ticketId: number): string {
   return `${prefix}-${ticketId + NUMBER_OFFSET}`
 }
@@ -10,5 +15,5 @@ export function parseTicketNumber(prefix: string, value: string): number | undef
   const match = new RegExp(`^\\s*${prefix}-(\\d{1,15})\\s*$`, 'i').exec(value)
   if (!match?.[1]) return undefined
   const id = Number(match[1]) - NUMBER_OFFSET
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined
+  return Number.isSafeInteger(id) && id > 0 && id <= MAX_ROW_ID ? id : undefined
 }

@@ -10,7 +10,7 @@ import { requireAgent } from '../web/auth.ts'
 import { escapeHtml, mailBodyCsp, mailBodyDocument, sanitizeHtml } from '../web/sanitize-html.ts'
 import { AttachmentStore } from './attachment-store.ts'
 import { findMessageById } from './ticket-message.repository.ts'
-import { formatTicketNumber, parseTicketNumber } from './ticket-number.ts'
+import { formatTicketNumber, parseTicketNumber, ROW_ID_SCHEMA } from './ticket-number.ts'
 import { presentTicketSummary } from './ticket.presenter.ts'
 import type { TicketRow } from './ticket.table.ts'
 import { searchTickets } from './ticket-search.repository.ts'
@@ -33,7 +33,7 @@ const changesSchema = {
   status: { type: 'string', enum: [...TICKET_STATUSES] },
   priority: { type: 'string', enum: [...TICKET_PRIORITIES] },
   category: { type: 'string', enum: [...TICKET_CATEGORIES] },
-  assigneeAgentId: { type: ['integer', 'null'] },
+  assigneeAgentId: { ...ROW_ID_SCHEMA, type: ['integer', 'null'] },
   tags: tagList,
   addTags: tagList,
   removeTags: tagList,
@@ -110,7 +110,7 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
             properties: {
               q: { type: 'string', maxLength: 500 },
               status: { type: 'string', enum: [...TICKET_STATUSES] },
-              assignee: { type: 'string', pattern: '^(me|none|[0-9]{1,10})$' },
+              assignee: { type: 'string', pattern: '^(me|none|[0-9]{1,9})$' },
               category: { type: 'string', enum: [...TICKET_CATEGORIES] },
               from: { type: 'string', format: 'date' },
               to: { type: 'string', format: 'date' },
@@ -242,7 +242,7 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         schema: {
           summary: 'A message HTML body, sanitized, as a document for a sandboxed iframe',
           tags: ['workspace'],
-          params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+          params: { type: 'object', properties: { id: ROW_ID_SCHEMA }, required: ['id'] },
           querystring: { type: 'object', additionalProperties: false, properties: { images: { type: 'boolean', default: false } } },
         },
       },
@@ -269,7 +269,7 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         schema: {
           summary: 'Download an attachment (always as a download, never rendered)',
           tags: ['workspace'],
-          params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+          params: { type: 'object', properties: { id: ROW_ID_SCHEMA }, required: ['id'] },
         },
       },
       async (request, reply) => {

@@ -72,6 +72,18 @@ for (const dialect of testDialects()) {
       expect((await app.inject({ method: 'GET', url: '/api/v1/official-channels' })).statusCode).toBe(200)
     })
 
+    it('answers an id or ticket number beyond the database integer range as unknown or invalid, never 500', async () => {
+      const big = 99_999_999_999
+      for (const url of [`/api/v1/attachments/${big}`, `/api/v1/messages/${big}/body.html`, '/api/v1/audit-log?before=99999999999']) {
+        expect((await call('GET', url)).statusCode, url).toBe(400)
+      }
+      const ticket = await call('GET', `/api/v1/tickets/OKP-${big}`)
+      expect(ticket.statusCode).toBe(404)
+      expect(ticket.json().error.message).toBe(`no ticket OKP-${big}; ticket numbers look like OKP-1042`)
+      expect((await call('GET', `/api/v1/search?assignee=${big}`)).statusCode).toBe(400)
+      expect((await call('PATCH', `/api/v1/tickets/OKP-1001`, { assigneeAgentId: big })).statusCode).toBe(400)
+    })
+
     it('sets an HttpOnly SameSite=Strict session cookie at login and ends the session at logout', async () => {
       const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email.toUpperCase(), password: agent.password } })
       expect(res.statusCode).toBe(200)
