@@ -59,6 +59,9 @@ export async function checkTicketSla(deps: SlaCheckDeps, now: Date): Promise<Sla
     const changes = await loadStatusChanges(deps.db, ids)
     const lastReplies = await loadLastAgentReplies(deps.db, ids)
     const firstReceived = await loadFirstReceived(deps.db, ids)
+    // A breached ticket stays breached pass after pass: its flags are read here, once per page, so the pass does
+    // not open a transaction per ticket and target every minute only to find the flag taken.
+    const flagged = await loadRaisedFlags(deps.db, ids)
     for (const ticket of tickets) {
       result.checked++
       const priority = asPriority(ticket.priority)
@@ -73,6 +76,7 @@ export async function checkTicketSla(deps: SlaCheckDeps, now: Date): Promise<Sla
       let assessment = assessTicketSla(deps.calendar, deps.policy, { ...input, priority }, now)
       for (const [target, clock] of [['first_response', assessment.firstResponse], ['resolution', assessment.resolution]] as const) {
         if (clock.state !== 'near' && clock.state !== 'breached') continue
+        if (flagged.has(`${ticket.id} ${target}:${clock.state}`)) continue
         if (await raiseFlag(deps.db, ticket.id, `${target}:${clock.state}`, now, { type: `sla_${clock.state}`, data: { target, dueAt: clock.dueAt.toISOString() } })) {
           result[clock.state]++
         }
@@ -81,7 +85,7 @@ export async function checkTicketSla(deps: SlaCheckDeps, now: Date): Promise<Sla
       if (assessment.escalate) {
         const raised = raisePriority(priority)
         const flag = `escalated:${input.lastCustomerMessageAt.toISOString()}`
-        const escalated = await raiseFlag(deps.db, ticket.id, flag, now, { type: 'escalated', data: { from: priority, to: raised, reason: 'no_reply_7_days' } }, raised)
+        const escalated = !flagged.has(`${ticket.id} ${flag}`) && (await raiseFlag(deps.db, ticket.id, flag, now, { type: 'escalated', data: { from: priority, to: raised, reason: 'no_reply_7_days' } }, raised))
         if (escalated) {
           result.escalated++
           currentPriority = raised
@@ -163,6 +167,12 @@ async function loadStatusChanges(db: Db, ticketIds: number[]): Promise<Map<numbe
     out.set(row.ticket_id, list)
   }
   return out
+}
+
+/** The flags already raised for these tickets, as "<ticket id> <flag>". */
+async function loadRaisedFlags(db: Db, ticketIds: number[]): Promise<Set<string>> {
+  const rows = await db.selectFrom('ticket_sla_flags').select(['ticket_id', 'flag']).where('ticket_id', 'in', ticketIds).execute()
+  return new Set(rows.map((r) => `${r.ticket_id} ${r.flag}`))
 }
 
 async function loadFirstReceived(db: Db, ticketIds: number[]): Promise<Map<number, Date>> {
