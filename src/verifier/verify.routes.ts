@@ -20,6 +20,8 @@ import type { VerifyResult } from './verify-result.ts'
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024 // 10 MiB: a forwarded phishing mail, not a mailbox export
 /** Whole messages checked per connection address in 10 minutes (API and page together). */
 const MESSAGE_CHECKS_PER_WINDOW = 30
+/** Verification-code lookups per connection address a minute, as GET /api/v1/verify/code/:code allows. */
+const CODE_LOOKUPS_PER_MINUTE = 30
 
 const resultSchema = {
   type: 'object',
@@ -51,6 +53,9 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
   // Checking a whole message parses up to 10 MiB and asks DNS about domains the sender chose (DKIM keys,
   // DMARC, SPF): a stranger may do that a bounded number of times. Identifier checks are pure CPU and cheap.
   const messageLimiter = new RateLimiter(MESSAGE_CHECKS_PER_WINDOW, 10 * 60 * 1000)
+  // A found code shows the subject and masked recipient of one of our emails; codes are 40 random bits,
+  // and the cap keeps guessing them hopeless here as it does on the API.
+  const codeLookups = new RateLimiter(CODE_LOOKUPS_PER_MINUTE, 60_000)
   const pickApiLanguage = (explicit: string | undefined, accept: string | undefined) =>
     explicit === 'en' || explicit === 'zh-CN' ? explicit : (languageFromAcceptLanguage(accept, brand.languages) ?? brand.defaultLanguage)
 
@@ -124,15 +129,20 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
         const input = request.query.input?.trim()
         let result: VerifyResult | undefined
         let error: string | undefined
+        let status = 200
         if (input && input.length > 2048) error = s.tooLong
         else if (input) result = verifyIdentifier(input, { brand, language: ctx.lang })
         // The verification code printed in every genuine email: unknown and expired codes are answered alike.
-        const normalized = request.query.code ? normalizeVerificationCode(request.query.code) : undefined
-        const code = request.query.code
-          ? { code: normalized ?? request.query.code.slice(0, 20), sent: normalized ? await findOutboundByVerificationCode(deps.store.db, normalized) : undefined }
-          : undefined
+        let code: { code: string; sent: Awaited<ReturnType<typeof findOutboundByVerificationCode>> } | undefined
+        if (request.query.code && !codeLookups.take(request.ip, new Date())) {
+          error = s.codeLimited
+          status = 429
+        } else if (request.query.code) {
+          const normalized = normalizeVerificationCode(request.query.code)
+          code = { code: normalized ?? request.query.code.slice(0, 20), sent: normalized ? await findOutboundByVerificationCode(deps.store.db, normalized) : undefined }
+        }
         const body = renderVerifyBody(brand, ctx.lang, { input, result, checked: input, error, maxUploadBytes, ...(code ? { code } : {}) })
-        return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }))
+        return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }), status)
       },
     )
 

@@ -36,6 +36,17 @@ for (const dialect of testDialects()) {
       expect(forged.body).toContain('We have no email with the verification code ABCD-EFGH.')
       const zh = await app.inject({ method: 'GET', url: `/verify?lang=zh-CN&code=${value}` })
       expect(zh.body).toContain('这是 OKPay 的真实邮件。')
+
+      // As on the API, 30 code lookups a minute from one address: a found code shows a subject.
+      const check = (remoteAddress: string, c = 'ABCD-EFGH') => app.inject({ method: 'GET', url: `/verify?lang=en&code=${c}`, remoteAddress })
+      const statuses: number[] = []
+      for (let i = 0; i < 30; i++) statuses.push((await check('203.0.113.9')).statusCode)
+      expect(statuses).toEqual(Array(30).fill(200))
+      const limited = await check('203.0.113.9', value)
+      expect(limited.statusCode).toBe(429)
+      expect(limited.body).toContain('We checked many verification codes from your connection in the last minute.')
+      expect(limited.body).not.toContain('Refund request')
+      expect((await check('203.0.113.10', value)).body).toContain('[OKP-1001] Refund request')
     })
   })
 }
