@@ -72,7 +72,8 @@ const IDLE_MS = 2000
  */
 export class SqliteSpoolWriter {
   private worker: Worker | undefined
-  private inFlight: { resolve(ids: number[]): void; reject(err: unknown): void } | undefined
+  /** The batch being written, and the thread it was posted to (an idle thread may still be closing meanwhile). */
+  private inFlight: { worker: Worker; resolve(ids: number[]): void; reject(err: unknown): void } | undefined
   private idleTimer: NodeJS.Timeout | undefined
   private readonly betterSqlite3: string
 
@@ -92,7 +93,7 @@ export class SqliteSpoolWriter {
     // early by an empty event loop; unreferenced when idle, so the thread never keeps a process alive.
     worker.ref()
     return new Promise<number[]>((resolve, reject) => {
-      this.inFlight = { resolve, reject }
+      this.inFlight = { worker, resolve, reject }
       worker.postMessage(rows)
     }).finally(() => {
       worker.unref()
@@ -103,17 +104,22 @@ export class SqliteSpoolWriter {
 
   private start(): Worker {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, betterSqlite3: this.betterSqlite3, key: this.encryptionKey, fileEncryption: RAW_FILE_ENCRYPTION } })
-    worker.on('message', (m: { ids?: number[]; error?: string }) => {
+    // Only this thread's batch is settled here: a stopped thread that exits while the next batch is being written by
+    // its successor must not fail that batch (the successor commits it).
+    const settle = (): { resolve(ids: number[]): void; reject(err: unknown): void } | undefined => {
       const pending = this.inFlight
+      if (pending?.worker !== worker) return undefined
       this.inFlight = undefined
+      return pending
+    }
+    worker.on('message', (m: { ids?: number[]; error?: string }) => {
+      const pending = settle()
       if (m.ids) pending?.resolve(m.ids)
       else pending?.reject(new Error(`spool write failed: ${m.error ?? 'unknown error'}`))
     })
     const fail = (err: unknown) => {
       if (this.worker === worker) this.worker = undefined
-      const pending = this.inFlight
-      this.inFlight = undefined
-      pending?.reject(err)
+      settle()?.reject(err)
     }
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`spool writer thread exited (${code})`)))
