@@ -291,8 +291,11 @@ export async function liftLargeParts(chunks: AsyncIterable<Uint8Array>, store: A
           held.push(Buffer.from(piece))
           heldBytes += piece.length
           const node = tracker?.currentNode
+          // The line's first two bytes, from its first two pieces at most (pieces are never empty): joining all the
+          // pieces held here, chunk after chunk, was quadratic in a long line that is not streamed (headers, a copied part).
           const first = held[0] as Buffer
-          const startsWithDashes = first.length >= 2 ? first[0] === DASH && first[1] === DASH : heldBytes >= 2 && Buffer.concat(held).subarray(0, 2).toString('latin1') === '--'
+          const second = first.length >= 2 ? first[1] : held[1]?.[0]
+          const startsWithDashes = first[0] === DASH && second === DASH
           if (heldBytes > MAX_HELD_LINE_BYTES && node && node === partNode && node.state === 'body' && !startsWithDashes) {
             for (const h of held) bodyBytes(h)
             held = []
