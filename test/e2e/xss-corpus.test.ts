@@ -65,13 +65,22 @@ describe.skipIf(!hasChromium)('XSS corpus rendered in Chromium', () => {
     await page.goto(`${server.httpUrl}/agent/#/view/all`)
     await page.waitForSelector('tr.ticket-row')
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'xss-inbox.png') })
+    // Counted from the API, not from the page, so a UI that stops offering the HTML view fails here instead of
+    // silently skipping it.
+    let htmlBodies = 0
+    let framesLoaded = 0
     for (const number of ticketNumbers) {
+      htmlBodies += await page.evaluate(async (n) => {
+        const body = await (await fetch(`/api/v1/tickets/${n}`)).json()
+        return (body.messages as Array<{ html?: unknown }>).filter((m) => m.html).length
+      }, number)
       await page.goto(`${server.httpUrl}/agent/#/ticket/${number}`)
       await page.waitForSelector(`.ticket-head .number:text("${number}")`)
       for (const button of await page.$$('.show-html')) {
         await button.click()
         const frame = await (await page.waitForSelector('iframe.mail-frame')).contentFrame()
         await frame?.waitForLoadState('load')
+        if (frame) framesLoaded++
       }
       for (const details of await page.$$('details')) await details.evaluate((d) => d.setAttribute('open', ''))
       // Hover and focus everything a handler might have hidden behind.
@@ -81,6 +90,8 @@ describe.skipIf(!hasChromium)('XSS corpus rendered in Chromium', () => {
     await page.goto(`${server.httpUrl}/agent/#/search?q=${encodeURIComponent('XSS')}`)
     await page.waitForSelector('#search-count')
     await page.waitForTimeout(500)
+    expect(htmlBodies).toBeGreaterThanOrEqual(100)
+    expect(framesLoaded).toBe(htmlBodies)
     expect({ dialogs, consoleErrors, foreignRequests }).toEqual({ dialogs: [], consoleErrors: [], foreignRequests: [] })
   }, 300_000)
 })
