@@ -11,10 +11,11 @@ import { feedbackRoutes } from './feedback/feedback.routes.ts'
 import { resolvePublicOptions, type PublicRouteOptions } from './public-options.ts'
 import { parseUrlEncoded } from './read-form.ts'
 
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'site.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/site.css', import.meta.url), 'utf8') },
-  'site.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/site.js', import.meta.url), 'utf8') },
-}
+// A Map, not an object literal: a name such as "constructor" or "toString" must not find Object.prototype.
+const ASSETS = new Map<string, { type: string; body: string }>([
+  ['site.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/site.css', import.meta.url), 'utf8') }],
+  ['site.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/site.js', import.meta.url), 'utf8') }],
+])
 
 export type { PublicRouteOptions }
 
@@ -33,7 +34,7 @@ export function publicRoutes(deps: AppDeps, options: PublicRouteOptions = {}) {
       )
     }
     app.get<{ Params: { name: string } }>('/public/assets/:name', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-      const asset = ASSETS[request.params.name]
+      const asset = ASSETS.get(request.params.name)
       if (!asset) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such asset' } })
       return reply
         .header('content-type', asset.type)

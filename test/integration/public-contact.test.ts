@@ -62,6 +62,16 @@ for (const dialect of testDialects()) {
       expect(zh.body).toContain('<html lang="zh-CN">')
       expect(zh.body).toContain('联系我们')
     })
+
+    it('serves its two assets and nothing else, not even names of Object.prototype', async () => {
+      const css = await t.app.inject({ url: '/public/assets/site.css' })
+      expect([css.statusCode, css.headers['content-type'], css.headers['x-content-type-options']]).toEqual([200, 'text/css; charset=utf-8', 'nosniff'])
+      expect((await t.app.inject({ url: '/public/assets/site.js' })).headers['content-type']).toBe('text/javascript; charset=utf-8')
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'site.css.map']) {
+        const res = await t.app.inject({ url: `/public/assets/${name}` })
+        expect([name, res.statusCode, res.json()]).toEqual([name, 404, { error: { code: 'NOT_FOUND', message: 'no such asset' } }])
+      }
+    })
   })
 }
 
