@@ -97,14 +97,19 @@ describe('analysis pool', () => {
 
   it('hands messages back to the main thread when it is closed with work in flight', async () => {
     const { setup, inThread } = setUp()
-    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    const handedBack: AnalysisRequest[] = []
+    pool = new AnalysisPool(setup, (request) => (handedBack.push(request), inThread(request)), { threads: 1, log: silentLogger })
     pool.start()
     await untilReady(pool)
-    const pending = pool.tryAnalyze({ stored: fixture('gmail-alternative.eml'), encryption: null, envelope })
+    const request: AnalysisRequest = { stored: fixture('gmail-alternative.eml'), encryption: null, envelope }
+    const pending = pool.tryAnalyze(request)
     await pool.close()
     const analyzed = await pending
-    expect(analyzed?.parsed.subject).toBeTruthy()
-    expect(pool.tryAnalyze({ stored: fixture('gmail-alternative.eml'), encryption: null, envelope })).toBeUndefined()
+    // Analysed here (the thread never answered), with the same result as any in-thread analysis.
+    expect(handedBack).toEqual([request])
+    expect(analyzed?.parsed.subject).toBe('Transferencia no recibida – pedido nº 4471')
+    expect(normalize(analyzed as AnalyzedMessage)).toEqual(normalize(await inThread(request)))
+    expect(pool.tryAnalyze(request)).toBeUndefined()
   })
 })
 
