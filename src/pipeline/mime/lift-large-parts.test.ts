@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deterministicBytes as bytes } from '../../../test/helpers/deterministic-bytes.ts'
 import { AttachmentStore } from '../../tickets/attachment-store.ts'
+import { findForwardedMessage } from '../../verifier/forwarded-message.ts'
 import { parseMessage, type ParsedMessage } from '../parse-message.ts'
 import { LIFT_PART_BYTES, liftLargeParts } from './lift-large-parts.ts'
 
@@ -102,6 +103,14 @@ describe('liftLargeParts', () => {
     )
     const { lifted } = await expectSameAsWholeParse(raw)
     expect(lifted.size).toBe(0)
+  })
+
+  it('keeps a forwarded .eml sent as a plain file in the skeleton: security@ reads the phishing mail from it', async () => {
+    const phishing = message(multipart('mixed', 'n1', [text, attachment('invoice.pdf', bytes(400_000, 'f'), 'application/pdf')]))
+    const raw = message(multipart('mixed', 'b1', [text, attachment('Suspicious.EML', phishing), attachment('big.bin', bytes(400_000, 'b'))]))
+    const { skeleton, lifted } = await expectSameAsWholeParse(raw)
+    expect(lifted.size).toBe(1) // big.bin only
+    expect(Buffer.from((await findForwardedMessage(skeleton)) ?? []).equals(phishing)).toBe(true)
   })
 
   it('lifts from nested multiparts, one-line base64, LF-only lines, odd widths and a top-level single part', async () => {

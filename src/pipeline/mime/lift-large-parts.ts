@@ -4,7 +4,8 @@
  * A message above 1 MiB is spooled as an encrypted file (intake/raw-message-file.ts) and read back as 64 KiB chunks,
  * so it is never whole in memory. This pass turns that stream into a small "skeleton" message that postal-mime
  * parses as usual: every line is copied, except the bodies of large base64 parts that would become attachments
- * (neither text/*, which may be the body or is redacted, nor message/* (nested mail), nor TNEF, which is unpacked).
+ * (neither text/*, which may be the body or is redacted, nor message/* or a .eml file (nested or forwarded mail), nor
+ * TNEF, which is unpacked).
  * Those are decoded chunk by chunk into the content-addressed store (hashed while written, then renamed), and their
  * body in the skeleton is one base64 line carrying a 40-byte marker. parse-message.ts swaps each marker back for the
  * stored part: same filename, content type and disposition (postal-mime reads them from the headers the skeleton
@@ -152,7 +153,8 @@ function isLiftable(node: TrackedNode): boolean {
   if (node.contentType?.multipart || node.contentTransferEncoding?.encoding !== 'base64') return false
   if (/^(text|message)\//.test(type) || TNEF_TYPES.has(type) || TEXT_LIKE_TYPES.has(type)) return false
   const name = node.contentDisposition?.parsed?.params?.filename ?? node.contentType?.parsed?.params?.name ?? ''
-  return !/winmail\.dat/i.test(name)
+  // winmail.dat is unpacked (TNEF); a forwarded .eml is read back as mail (verifier/forwarded-message.ts, security@).
+  return !/winmail\.dat/i.test(name) && !/\.eml$/i.test(name)
 }
 
 /** What happens to the body lines of the part being read. */
