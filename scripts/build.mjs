@@ -14,8 +14,14 @@
 // directory and renames the finished files into dist/ (rename is atomic), the manifest last, so no process ever
 // reads a half-written file.
 //
+// Why split: the CLI imports each command's module when that command runs (src/cli/main.ts), so esbuild puts each
+// in its own chunk (dist/chunk-HASH.js) with the packages it imports; `maildesk redact` or `--help` no longer
+// loads the server, the pipeline, mailauth, fastify… Chunks are named by their content, so builds of the same
+// sources write the same files; a chunk neither the new build nor the one before it uses is deleted (a process that
+// started from the previous bundle may still be about to import its chunk).
+//
 //   node scripts/build.mjs          build now
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -24,9 +30,9 @@ const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const DIST = path.join(ROOT, 'dist')
 const MANIFEST = path.join(DIST, 'build-manifest.json')
 /**
- * Entry points: the CLI, and any worker_threads entry (any `name.worker.ts` under src/ → dist/name.worker.js). All sit
- * directly in dist/, unsplit (a worker thread is its own isolate, so shared chunks would save no memory), which
- * keeps one relative path from dist/ to each source file (see keepSourceLocations).
+ * Entry points: the CLI, and any worker_threads entry (any `name.worker.ts` under src/ → dist/name.worker.js). They
+ * and their chunks all sit directly in dist/, which keeps one relative path from dist/ to each source file (see
+ * keepSourceLocations).
  */
 const ENTRY = { maildesk: 'src/cli/main.ts' }
 /** Files that shape the bundle without being imported. */
@@ -93,6 +99,8 @@ export async function build() {
       bundle: true,
       platform: 'node',
       format: 'esm',
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       target: 'node20',
       packages: 'external',
       // Lets code tell the bundle from the TypeScript sources (src/jobs/worker-entry.ts picks dist/NAME.worker.js).
@@ -108,12 +116,18 @@ export async function build() {
       inputs[file] = before.get(file)
     }
     const outputs = Object.keys(result.metafile.outputs).map((file) => path.relative(tmp, path.join(ROOT, file)))
-    // Maps first, then the code, the manifest last: whoever sees the new manifest finds every file it names.
-    outputs.sort((a, b) => Number(!a.endsWith('.map')) - Number(!b.endsWith('.map')))
+    // Maps first, then chunks, then the entries, the manifest last: whoever sees a new file finds every file it names.
+    const order = (file) => (file.endsWith('.map') ? 0 : file.startsWith('chunk-') ? 1 : 2)
+    outputs.sort((a, b) => order(a) - order(b))
     for (const file of outputs) await rename(path.join(tmp, file), path.join(DIST, file))
+    const previous = await readFile(MANIFEST, 'utf8').then((text) => JSON.parse(text).outputs ?? [], () => [])
     const manifestTmp = path.join(tmp, 'build-manifest.json')
-    await writeFile(manifestTmp, `${JSON.stringify({ entries, inputs }, null, 1)}\n`)
+    await writeFile(manifestTmp, `${JSON.stringify({ entries, inputs, outputs }, null, 1)}\n`)
     await rename(manifestTmp, MANIFEST)
+    const keep = new Set([...outputs, ...previous])
+    for (const file of await readdir(DIST)) {
+      if (file.startsWith('chunk-') && !keep.has(file)) await rm(path.join(DIST, file), { force: true })
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true })
   }

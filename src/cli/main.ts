@@ -3,14 +3,10 @@ import { pino } from 'pino'
 import { loadConfig, type Config, type Flags } from '../config.ts'
 import { MaildeskError } from '../errors.ts'
 import { createLogger, type Logger } from '../logger.ts'
-import { admin } from './admin.ts'
-import { printDkimRecord } from './dkim.ts'
-import { doctor } from './doctor.ts'
-import { ingest, type CliIo } from './ingest.ts'
-import { redact } from './redact.ts'
-import { reprocess } from './reprocess.ts'
-import { parseMetricsPort, parseServeRole, serve } from './serve.ts'
-import { verify } from './verify.ts'
+import type { CliIo } from './ingest.ts'
+
+// Each command's module is imported when that command runs: `maildesk redact` or `maildesk dkim` never loads the
+// server, the pipeline or their packages (the bundle is split per command, scripts/build.mjs).
 
 /** Flags every command accepts. */
 const COMMON_OPTIONS = {
@@ -34,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'maildesk serve [--role all|http|smtp|worker] [--metrics-port N] [--data-dir DIR] [--host ADDR] [--http-port N] [--smtp-port N]',
     options: { 'http-port': { type: 'string' }, 'smtp-port': { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, 'metrics-port': { type: 'string' } },
     run: async ({ config, log, values }) => {
+      const { parseMetricsPort, parseServeRole, serve } = await import('./serve.ts')
       const role = parseServeRole(typeof values.role === 'string' ? values.role : undefined)
       const metricsPort = parseMetricsPort(typeof values['metrics-port'] === 'string' ? values['metrics-port'] : undefined)
       await serve(config, log, role, { metricsPort })
@@ -44,21 +41,21 @@ const COMMANDS: Record<string, Command> = {
     summary: 'import .eml files; prints the ticket number of each',
     usage: 'maildesk ingest [--data-dir DIR] FILE.eml…',
     operands: true,
-    run: ({ config, log, args, io }) => ingest(config, log, args, io),
+    run: async ({ config, log, args, io }) => (await import('./ingest.ts')).ingest(config, log, args, io),
   },
   dkim: {
     summary: 'print the DNS TXT record of our DKIM key (created if missing)',
     usage: 'maildesk dkim [--data-dir DIR] [--json]',
     options: { json: { type: 'boolean' } },
-    run: ({ config, values, io }) => printDkimRecord(config, io, { json: values.json === true }),
+    run: async ({ config, values, io }) => (await import('./dkim.ts')).printDkimRecord(config, io, { json: values.json === true }),
   },
   admin: {
     summary: 'create an agent or admin, or set a password (read from --password-file or stdin)',
     usage: 'maildesk admin create|set-password --email E [--password-file F] [--role admin|agent] [--name NAME]',
     operands: true,
     options: { email: { type: 'string' }, 'password-file': { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
-    run: ({ config, args, values, io }) =>
-      admin(config, args, {
+    run: async ({ config, args, values, io }) =>
+      (await import('./admin.ts')).admin(config, args, {
         email: typeof values.email === 'string' ? values.email : undefined,
         passwordFile: typeof values['password-file'] === 'string' ? values['password-file'] : undefined,
         role: typeof values.role === 'string' ? values.role : undefined,
@@ -69,20 +66,20 @@ const COMMANDS: Record<string, Command> = {
     summary: 'redact card numbers, passwords, codes and IDs from UTF-8 text on stdin',
     usage: 'maildesk redact [--data-dir DIR] [--json] < TEXT',
     options: { json: { type: 'boolean' } },
-    run: ({ values, io }) => redact({ json: values.json === true }, io),
+    run: async ({ values, io }) => (await import('./redact.ts')).redact({ json: values.json === true }, io),
   },
   reprocess: {
     summary: 'run failed messages through the pipeline again',
     usage: 'maildesk reprocess [--data-dir DIR] [RAW_MESSAGE_ID…]',
     operands: true,
-    run: ({ config, log, args, io }) => reprocess(config, log, args, io),
+    run: async ({ config, log, args, io }) => (await import('./reprocess.ts')).reprocess(config, log, args, io),
   },
   doctor: {
     summary: 'check config, database, ports, data dir, relay and the DNS records to publish (MX, SPF, DKIM, DMARC)',
     usage: 'maildesk doctor [--data-dir DIR] [--no-dns] [--no-ports] [--mx-host NAME]',
     options: { 'no-dns': { type: 'boolean' }, 'no-ports': { type: 'boolean' }, 'mx-host': { type: 'string' } },
-    run: ({ config, values, io }) =>
-      doctor(config, io, {
+    run: async ({ config, values, io }) =>
+      (await import('./doctor.ts')).doctor(config, io, {
         noDns: values['no-dns'] === true,
         noPorts: values['no-ports'] === true,
         mxHost: typeof values['mx-host'] === 'string' ? values['mx-host'] : undefined,
@@ -93,8 +90,8 @@ const COMMANDS: Record<string, Command> = {
     usage: 'maildesk verify [--data-dir DIR] [--json] [--no-dns] [--lang en|zh-CN] INPUT | --eml FILE',
     operands: true,
     options: { json: { type: 'boolean' }, 'no-dns': { type: 'boolean' }, eml: { type: 'string' }, lang: { type: 'string' } },
-    run: ({ config, log, args, values, io }) =>
-      verify(config, log, args, {
+    run: async ({ config, log, args, values, io }) =>
+      (await import('./verify.ts')).verify(config, log, args, {
         json: values.json === true,
         noDns: values['no-dns'] === true,
         emlFile: typeof values.eml === 'string' ? values.eml : undefined,
