@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
@@ -82,6 +82,18 @@ describe('raw message files (segmented AES-256-GCM)', () => {
     writer.write(randomBytes(200_000))
     await writer.abort()
     expect(await readdir(dir)).toEqual([])
+  })
+
+  it('leaves no file behind when finishing fails (the rename is refused)', async () => {
+    const writer = RawMessageFileWriter.create(dir, key)
+    writer.write(randomBytes(200_000))
+    const [temp] = await readdir(dir)
+    // A non-empty directory where the finished file should go: rename() fails.
+    const blocker = path.join(dir, (temp ?? '').replace(/\.part$/, '.raw'))
+    await mkdir(blocker)
+    await writeFile(path.join(blocker, 'x'), 'x')
+    await expect(writer.finish()).rejects.toThrow()
+    expect(await readdir(dir)).toEqual([path.basename(blocker)])
   })
 
   it('removes temporary files older than an hour at start, and leaves younger ones and finished files', async () => {

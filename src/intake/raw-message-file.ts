@@ -126,14 +126,24 @@ export class RawMessageFileWriter {
   async finish(): Promise<RawMessageFile> {
     this.seal(true)
     this.closed = true
-    try {
-      fsyncSync(this.fd)
-    } finally {
-      closeSync(this.fd)
-    }
     const name = path.basename(this.tempPath, TEMP_SUFFIX) + '.raw'
-    await rename(this.tempPath, path.join(this.dir, name))
-    await syncDirectory(this.dir)
+    const finalPath = path.join(this.dir, name)
+    let renamed = false
+    try {
+      try {
+        fsyncSync(this.fd)
+      } finally {
+        closeSync(this.fd)
+      }
+      await rename(this.tempPath, finalPath)
+      renamed = true
+      await syncDirectory(this.dir)
+    } catch (err) {
+      // Not durable, so no row will name it: nothing may stay behind (abort() does nothing once closed, and a .raw
+      // file without a row is never purged).
+      await rm(renamed ? finalPath : this.tempPath, { force: true }).catch(() => {})
+      throw err
+    }
     return { name, size: this.size, sha256: this.hash.digest('hex') }
   }
 
