@@ -1,3 +1,5 @@
+import { NotFoundError } from '../errors.ts'
+
 /** Human ticket numbers: id 42 of brand prefix OKP is OKP-1042. The offset keeps numbers four digits from the start. */
 const NUMBER_OFFSET = 1000
 
@@ -16,4 +18,14 @@ export function parseTicketNumber(prefix: string, value: string): number | undef
   if (!match?.[1]) return undefined
   const id = Number(match[1]) - NUMBER_OFFSET
   return Number.isSafeInteger(id) && id > 0 && id <= MAX_ROW_ID ? id : undefined
+}
+
+/**
+ * The ticket id of a number given in a URL or a request body.
+ * @throws NotFoundError, saying what a ticket number looks like, when the value is not one of ours.
+ */
+export function getTicketIdOfNumber(prefix: string, value: string): number {
+  const id = parseTicketNumber(prefix, value)
+  if (id === undefined) throw new NotFoundError(`no ticket ${value.slice(0, 32)}; ticket numbers look like ${prefix}-1042`)
+  return id
 }

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { insertAuditEntry } from '../agents/audit-log.repository.ts'
-import { NotFoundError } from '../errors.ts'
 import { createMailTransport, type MailTransport } from '../notify/mail-transport.ts'
 import { sendAgentReply } from '../notify/outbound.service.ts'
 import type { AppDeps } from '../web/app.ts'
 import { requireAgent } from '../web/auth.ts'
-import { parseTicketNumber } from './ticket-number.ts'
+import { getTicketIdOfNumber } from './ticket-number.ts'
 
 /** POST /api/v1/tickets/:number/replies: the agent's answer, sent through the outbound path with threading headers. */
 export function ticketReplyRoutes(deps: AppDeps & { transport?: MailTransport | undefined; now?: () => Date }) {
@@ -39,8 +38,7 @@ export function ticketReplyRoutes(deps: AppDeps & { transport?: MailTransport | 
       },
       async (request, reply) => {
         const agent = requireAgent(request)
-        const ticketId = parseTicketNumber(prefix, request.params.number)
-        if (ticketId === undefined) throw new NotFoundError(`no ticket ${request.params.number.slice(0, 32)}; ticket numbers look like ${prefix}-1042`)
+        const ticketId = getTicketIdOfNumber(prefix, request.params.number)
         const result = await sendAgentReply(
           { db: deps.store.db, config: deps.config, transport: ownTransport(), log: deps.log, now },
           { ticketId, agentId: agent.id, text: request.body.text, setStatus: request.body.status },

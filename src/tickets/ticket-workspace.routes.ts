@@ -10,7 +10,7 @@ import { requireAgent } from '../web/auth.ts'
 import { escapeHtml, mailBodyCsp, mailBodyDocument, sanitizeHtml } from '../web/sanitize-html.ts'
 import { AttachmentStore } from './attachment-store.ts'
 import { findMessageById } from './ticket-message.repository.ts'
-import { formatTicketNumber, parseTicketNumber, ROW_ID_SCHEMA } from './ticket-number.ts'
+import { formatTicketNumber, getTicketIdOfNumber, ROW_ID_SCHEMA } from './ticket-number.ts'
 import { presentTicketSummary } from './ticket.presenter.ts'
 import type { TicketRow } from './ticket.table.ts'
 import { searchTickets } from './ticket-search.repository.ts'
@@ -52,11 +52,7 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
   const now = deps.now ?? (() => new Date())
   const attachments = new AttachmentStore(path.join(deps.config.dataDir, 'attachments'))
 
-  const ticketIdOf = (value: string): number => {
-    const id = parseTicketNumber(prefix, value)
-    if (id === undefined) throw new NotFoundError(`no ticket ${value.slice(0, 32)}; ticket numbers look like ${prefix}-1042`)
-    return id
-  }
+  const ticketIdOf = (value: string): number => getTicketIdOfNumber(prefix, value)
   const actorOf = (request: FastifyRequest): ActingAgent => ({ agent: requireAgent(request), ip: request.ip })
   const present = async (rows: TicketRow[]) => {
     const found = await findCustomersByIds(db, [...new Set(rows.map((r) => r.customer_id))])

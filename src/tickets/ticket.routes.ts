@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { findCustomersByIds } from '../customers/customer.repository.ts'
-import { NotFoundError } from '../errors.ts'
 import type { AppDeps } from '../web/app.ts'
-import { parseTicketNumber } from './ticket-number.ts'
+import { getTicketIdOfNumber } from './ticket-number.ts'
 import { presentEvent, presentMessage, presentTicketSummary } from './ticket.presenter.ts'
 import { listTickets } from './ticket.repository.ts'
 import { getTicketWithThread } from './ticket.service.ts'
@@ -52,8 +51,7 @@ export function ticketRoutes(deps: AppDeps) {
         },
       },
       async (request) => {
-        const id = parseTicketNumber(prefix, request.params.number)
-        if (id === undefined) throw new NotFoundError(`no ticket ${request.params.number.slice(0, 32)}; ticket numbers look like ${prefix}-1042`)
+        const id = getTicketIdOfNumber(prefix, request.params.number)
         const t = await getTicketWithThread(deps.store.db, id)
         return {
           ...presentTicketSummary(prefix, t.ticket, t.customer),
