@@ -10,7 +10,9 @@
 // from (recorded in dist/build-manifest.json) with the files on disk, and bundles again (~0.3 s) when any differs
 // or is gone. Checking costs ~200 stat calls, a few ms.
 //
-// Parallel test workers may find the bundle stale at the same moment: each builds into its own temporary
+// Parallel test workers may find the bundle stale at the same moment: one builds while the others wait on
+// dist/.build.lock, then find it current (two builds of different sources interleaving their renames could leave
+// one's code under the other's manifest, or prune the other's chunks). A build writes into its own temporary
 // directory and renames the finished files into dist/ (rename is atomic), the manifest last, so no process ever
 // reads a half-written file.
 //
@@ -155,9 +157,43 @@ function keepSourceLocations(record) {
   }
 }
 
-/** Builds unless dist/ is current. */
+const LOCK = path.join(DIST, '.build.lock')
+
+/** Whether the process that wrote the lock file is gone (it crashed or was killed while building). */
+async function lockIsStale() {
+  const pid = Number(await readFile(LOCK, 'utf8').catch(() => ''))
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // Being written this instant, or unreadable: stale only when it has been there for a while.
+    const age = await stat(LOCK).then((s) => Date.now() - s.mtimeMs, () => 0)
+    return age > 10_000
+  }
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return err.code === 'ESRCH'
+  }
+}
+
+/** Builds unless dist/ is current; one process at a time builds, the others wait for it and use its bundle. */
 export async function ensureBuilt() {
-  if (!(await isBuildCurrent())) await build()
+  if (await isBuildCurrent()) return
+  await mkdir(DIST, { recursive: true })
+  for (;;) {
+    try {
+      await writeFile(LOCK, String(process.pid), { flag: 'wx' })
+      break
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err
+      if (await lockIsStale()) await rm(LOCK, { force: true })
+      else await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  try {
+    if (!(await isBuildCurrent())) await build()
+  } finally {
+    await rm(LOCK, { force: true })
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
