@@ -29,8 +29,18 @@ export async function loginRetryAfterMs(db: Db, keys: { account: string; address
   return waitMs
 }
 
+/**
+ * Records one login attempt. Attempts of these two keys older than the window count for nothing and are deleted
+ * (through the key index), so an address or account tried again and again keeps at most one window of rows.
+ */
 export async function recordLoginAttempt(db: Db, keys: { account: string; address: string }, succeeded: boolean, now: Date): Promise<void> {
   const at = now.toISOString()
+  const since = new Date(now.getTime() - LOGIN_LIMITS.windowMs).toISOString()
+  await db
+    .deleteFrom('login_attempts')
+    .where('key', 'in', [`account:${keys.account}`, `address:${keys.address}`])
+    .where('attempted_at', '<=', since)
+    .execute()
   await db
     .insertInto('login_attempts')
     .values([
