@@ -31,8 +31,15 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems
     expect(problems).toHaveLength(3)
     expect(problems.join('\n')).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL (unset it to use SQLite)')
-    expect(problems.join('\n')).toContain('MAILDESK_HTTP_PORT')
+    expect(problems.join('\n')).toContain('MAILDESK_HTTP_PORT: must be a port number, 0-65535')
     expect(problems.join('\n')).toContain('MAILDESK_LOG_LEVEL')
+  })
+
+  it('takes ports as plain digits only, from flags and variables alike', () => {
+    expect(loadConfig({ MAILDESK_SMTP_PORT: '25' }, { httpPort: '0' })).toMatchObject({ smtpPort: 25, httpPort: 0 })
+    for (const bad of ['0x50', '1e3', ' 80', '80.0', '-1', '65536', '']) {
+      expect(() => loadConfig({}, { httpPort: bad }), bad).toThrow('MAILDESK_HTTP_PORT: must be a port number, 0-65535')
+    }
   })
 
   it('reports every invalid field of a brand file, with the file and field path', () => {

@@ -20,7 +20,12 @@ export interface Flags {
 
 const DEFAULT_BRAND_FILE = fileURLToPath(new URL('../config/brand.json', import.meta.url))
 
-const port = z.coerce.number().int().min(0).max(65535)
+// Digits only: Number() would also take '0x50', '1e3' or ' 80', and 'eighty' would read 'expected number, received NaN'.
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, 'must be a port number, 0-65535')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'must be a port number, 0-65535'))
 const positiveInt = z.coerce.number().int().positive()
 
 const envSchema = z.object({
