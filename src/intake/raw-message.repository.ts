@@ -5,7 +5,7 @@ import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
 /** Columns safe to list: everything except the raw bytes. */
 const SUMMARY_COLUMNS = [
   'id', 'source', 'received_at', 'mail_from', 'rcpt_to', 'remote_address', 'size_bytes', 'sha256', 'status',
-  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption', 'raw_file',
+  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption', 'raw_file', 'spool_key',
 ] as const
 
 export type RawMessageSummary = Omit<RawMessageRow, 'raw'>
@@ -27,8 +27,11 @@ export interface ClaimOptions {
 export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawMessageSummary[]> {
   const nowIso = opts.now.toISOString()
   const lockedUntil = new Date(opts.now.getTime() + opts.leaseMs).toISOString()
+  // SQLite: `+status` keeps the status index out of the UPDATE's re-check, so the rows are found by id. With an
+  // indexable OR there, SQLite walked every pending row and tested each against the id list.
+  const status = opts.dialect === 'sqlite' ? sql<string>`+status` : sql<string>`status`
   const claimable = (eb: ExpressionBuilder<Database, 'raw_messages'>) =>
-    eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('locked_until', '<', nowIso)])])
+    eb.or([eb(status, '=', 'pending'), eb.and([eb(status, '=', 'processing'), eb('locked_until', '<', nowIso)])])
   const claim = (trx: Db, ids: number[] | RawBuilder<number>) =>
     trx
       .updateTable('raw_messages')
@@ -40,12 +43,22 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
       .then((rows) => rows.sort((a, b) => a.id - b.id))
 
   if (opts.dialect === 'sqlite') {
+    // The oldest maxCount of each kind, read in id order from raw_messages_status_idx (status, id) and merged: one
+    // OR over both made SQLite collect and sort every pending row per claim (8.6 ms with 6,000 queued, 0.2 ms now).
     // Running total of sizes: the first message always, then only while the batch stays under the byte cap.
     const candidates = sql<number>`(select id from (
         select id, row_number() over (order by id) as n, sum(size_bytes) over (order by id) as running
-        from raw_messages
-        where status = 'pending' or (status = 'processing' and locked_until < ${nowIso})
-        order by id limit ${opts.maxCount}
+        from (
+          select id, size_bytes from (
+            select id, size_bytes from raw_messages where status = 'pending' order by id limit ${opts.maxCount}
+          )
+          union all
+          select id, size_bytes from (
+            select id, size_bytes from raw_messages
+            where status = 'processing' and locked_until < ${nowIso} order by id limit ${opts.maxCount}
+          )
+          order by id limit ${opts.maxCount}
+        )
       ) c where c.n = 1 or c.running <= ${opts.maxTotalBytes})`
     return claim(db, candidates)
   }

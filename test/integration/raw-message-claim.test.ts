@@ -27,6 +27,26 @@ for (const dialect of testDialects()) {
       expect(await holdRawMessageClaim(store.db, second)).toBe(true)
     })
 
+    it('claims the oldest messages first, whether pending or taken over after their lease, up to the count and byte cap', async () => {
+      const spool = new RawMessageSpool(store.db)
+      const raw = buildEmail({})
+      const ids: number[] = []
+      for (let i = 0; i < 7; i++) ids.push(await spool.spool({ raw, source: 'smtp' }))
+      const claim = (at: string, maxCount: number, maxTotalBytes: number) =>
+        claimRawMessages(store.db, { dialect, now: new Date(at), leaseMs: 1000, maxCount, maxTotalBytes }).then((rows) =>
+          rows.map((r) => [r.id - (ids[0] as number), r.attempts]),
+        )
+      // The first two are claimed by a worker that dies; a second worker claims the third.
+      expect(await claim('2026-11-02T01:00:00Z', 2, 1 << 20)).toEqual([[0, 1], [1, 1]])
+      expect(await claim('2026-11-02T01:00:00.500Z', 1, 1 << 20)).toEqual([[2, 1]])
+      // At 1.2 s the first two leases have run out (the third's has not): they come before the pending ones.
+      expect(await claim('2026-11-02T01:00:01.200Z', 3, 1 << 20)).toEqual([[0, 2], [1, 2], [3, 1]])
+      // The byte cap stops the batch after two messages (a third pending one is left)...
+      expect(await claim('2026-11-02T01:00:01.200Z', 10, 2 * raw.length)).toEqual([[4, 1], [5, 1]])
+      // ...and the oldest is claimed even when it alone exceeds the cap.
+      expect(await claim('2026-11-02T01:00:03Z', 10, 1)).toEqual([[0, 3]])
+    })
+
     it('a renewed lease keeps a slow worker\'s claim; only the current claim can be renewed', async () => {
       const id = await new RawMessageSpool(store.db).spool({ raw: buildEmail({}), source: 'smtp' })
       const claim = (at: string) => claimRawMessages(store.db, { dialect, now: new Date(at), leaseMs: 1000, maxCount: 10, maxTotalBytes: 1 << 20 })
