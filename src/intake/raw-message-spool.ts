@@ -4,7 +4,8 @@ import type { Db } from '../store/database.ts'
 import { encryptRawMessage, RAW_ENCRYPTION } from './raw-message-crypto.ts'
 import { RAW_FILE_ENCRYPTION, type RawMessageFile } from './raw-message-file.ts'
 import type { NewRawMessageRow } from './raw-message.table.ts'
-import { SqliteSpoolWriter, type SpoolRow } from './sqlite-spool-writer.ts'
+import { spoolKey, type JournalRecord } from './spool-journal-format.ts'
+import { SqliteSpoolWriter, type ImportRow, type SpoolRow } from './sqlite-spool-writer.ts'
 
 export type RawMessageSource = 'smtp' | 'file' | 'imap' | 'form' | 'api'
 
@@ -80,6 +81,34 @@ export class RawMessageSpool {
       this.queue.push({ row, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()
     })
+  }
+
+  /**
+   * Stores records of a spool journal (intake/spool-journal.ts) in one transaction: bytes already encrypted and
+   * hashed there, each under its spool key, so a record imported again after a crash is not stored twice. Durable
+   * (synchronous=FULL, or PostgreSQL's commit) before it resolves: the journal is removed after that.
+   */
+  async importJournaled(journal: string, records: JournalRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const rows: ImportRow[] = records.map((r) => ({
+      spool_key: spoolKey(journal, r.segment, r.sequence),
+      ...r.meta,
+      raw: r.meta.raw_file ? null : r.body,
+    }))
+    const writer = await (this.writer ??= this.openWriter())
+    if (writer) await writer.import(rows)
+    else {
+      await this.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          await trx
+            .insertInto('raw_messages')
+            .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+            .onConflict((oc) => oc.column('spool_key').doNothing())
+            .execute()
+        }
+      })
+    }
+    for (const listener of this.listeners) listener()
   }
 
   /** Called after every committed batch, so a worker in this process can start at once. */

@@ -2,6 +2,21 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { RAW_FILE_ENCRYPTION } from './raw-message-file.ts'
 
+/** A journaled message (intake/spool-journal.ts) being imported: already hashed and encrypted, keyed for idempotence. */
+export interface ImportRow {
+  spool_key: string
+  source: string
+  received_at: string
+  mail_from: string | null
+  rcpt_to: string
+  remote_address: string | null
+  size_bytes: number
+  sha256: string
+  raw: Uint8Array | null
+  encryption: string | null
+  raw_file: string | null
+}
+
 /** One message as the spool receives it; size, hash and encryption are added where it is written. */
 export interface SpoolRow {
   source: string
@@ -53,9 +68,19 @@ function toParams(r) {
   return [r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, raw.length, sha256, key ? encrypt(raw) : raw, key ? 'aes-256-gcm' : null, null]
 }
 const insertAll = db.transaction((rows) => rows.map((params) => Number(insert.run(params).lastInsertRowid)))
+// A journal record imported twice (a crash between the import's commit and the journal's removal) is stored once.
+const importOne = db.prepare('insert into raw_messages (spool_key, source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption, raw_file) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (spool_key) do nothing')
+const importAll = db.transaction((rows) => {
+  for (const r of rows) importOne.run([r.spool_key, r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, r.size_bytes, r.sha256, r.raw, r.encryption, r.raw_file])
+})
 parentPort.on('message', (m) => {
   if (m === 'close') { db.close(); parentPort.close(); return }
   try {
+    if (m.import) {
+      importAll(m.import)
+      parentPort.postMessage({ ids: [] })
+      return
+    }
     parentPort.postMessage({ ids: insertAll(m.map(toParams)) })
   } catch (err) {
     parentPort.postMessage({ error: String((err && err.message) || err) })
@@ -67,8 +92,9 @@ parentPort.on('message', (m) => {
 const IDLE_MS = 2000
 
 /**
- * Writes spool batches to a SQLite file in a worker thread with its own connection, so the event loop keeps serving
- * sockets while a batch is inserted and fsynced, and while it does, the next batch gathers. One batch at a time.
+ * Writes spool batches (and journal imports) to a SQLite file in a worker thread with its own connection, so the
+ * event loop keeps serving sockets while a batch is inserted and fsynced, and while it does, the next batch gathers.
+ * One request at a time: a request made while another is in flight waits for it.
  */
 export class SqliteSpoolWriter {
   private worker: Worker | undefined
@@ -86,7 +112,27 @@ export class SqliteSpoolWriter {
 
   /** Inserts the rows in one transaction; resolves with their ids, in order, once the commit is on disk. */
   write(rows: SpoolRow[]): Promise<number[]> {
-    if (this.inFlight) return Promise.reject(new Error('SqliteSpoolWriter takes one batch at a time'))
+    return this.post(rows)
+  }
+
+  /** Imports journaled rows in one transaction, skipping spool keys already stored; resolves once on disk. */
+  async import(rows: ImportRow[]): Promise<void> {
+    await this.post({ import: rows })
+  }
+
+  /** The last request posted: requests wait for it, so the thread gets one at a time, in order. */
+  private tail: Promise<unknown> = Promise.resolve()
+
+  private post(message: SpoolRow[] | { import: ImportRow[] }): Promise<number[]> {
+    const run = this.tail.then(
+      () => this.send(message),
+      () => this.send(message),
+    )
+    this.tail = run.catch(() => {})
+    return run
+  }
+
+  private send(message: SpoolRow[] | { import: ImportRow[] }): Promise<number[]> {
     clearTimeout(this.idleTimer)
     const worker = this.worker ?? this.start()
     // Referenced while a batch is in flight, so a short-lived command that awaits its spool write is not ended
@@ -94,7 +140,7 @@ export class SqliteSpoolWriter {
     worker.ref()
     return new Promise<number[]>((resolve, reject) => {
       this.inFlight = { worker, resolve, reject }
-      worker.postMessage(rows)
+      worker.postMessage(message)
     }).finally(() => {
       worker.unref()
       this.idleTimer = setTimeout(() => this.stop(), IDLE_MS)

@@ -14,6 +14,7 @@ import * as m0061 from './0061-attachment-verdicts.ts'
 import * as m0062 from './0062-imap-mailbox-lease.ts'
 import * as m0070 from './0070-scheduled-work.ts'
 import * as m0080 from './0080-raw-message-files.ts'
+import * as m0100 from './0100-spool-journal-key.ts'
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0062-imap-mailbox-lease': m0062,
   '0070-scheduled-work': m0070,
   '0080-raw-message-files': m0080,
+  '0100-spool-journal-key': m0100,
 }
 
 /** A provider that binds each migration to the dialect it runs on. */
