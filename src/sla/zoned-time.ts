@@ -52,19 +52,8 @@ function field(fields: Record<string, number>, name: string): number {
   return value
 }
 
-/** The local calendar date and time of an instant in `timeZone`. */
-export function zonedPartsOf(timeZone: string, instantMs: number): ZonedParts {
-  const fields = readParts(timeZone, instantMs)
-  return {
-    year: field(fields, 'year'),
-    month: field(fields, 'month'),
-    day: field(fields, 'day'),
-    minuteOfDay: (field(fields, 'hour') % 24) * 60 + field(fields, 'minute'),
-  }
-}
-
-/** The zone's UTC offset in minutes (local − UTC) at an instant, e.g. +480 for Asia/Shanghai. */
-export function offsetMinutesAt(timeZone: string, instantMs: number): number {
+/** The zone's exact offset (local − UTC, whole seconds) at an instant, as Intl reports it: one formatToParts. */
+function offsetMsFromIntl(timeZone: string, instantMs: number): number {
   const fields = readParts(timeZone, instantMs)
   const asUtc = Date.UTC(
     field(fields, 'year'),
@@ -74,8 +63,69 @@ export function offsetMinutesAt(timeZone: string, instantMs: number): number {
     field(fields, 'minute'),
     field(fields, 'second'),
   )
-  const wholeSecond = Math.floor(instantMs / 1000) * 1000
-  return Math.round((asUtc - wholeSecond) / MINUTE_MS)
+  // Local fields are truncated to the second, and offsets are whole seconds: the difference is the offset exactly.
+  return asUtc - Math.floor(instantMs / 1000) * 1000
+}
+
+const HOUR_MS = 3_600_000
+/**
+ * Offsets are cached per hour for 1900-2199 only: there JavaScript's proleptic calendar agrees with Intl's
+ * Gregorian one (Intl switches to Julian before 1582) and Date.UTC takes the year as given (0-99 mean 1900-1999).
+ */
+const CACHED_FROM_MS = Date.UTC(1900, 0, 1)
+const CACHED_UNTIL_MS = Date.UTC(2200, 0, 1)
+/** Hours remembered per zone before the zone's cache starts over (a year is 8,760). */
+const MAX_CACHED_HOURS = 20_000
+/** Per zone: hour number (epoch ms / 1 h) → offset in ms, for hours in which the offset does not change. */
+const offsetsByHour = new Map<string, Map<number, number>>()
+
+/**
+ * The zone's offset at an instant in ms. formatToParts costs microseconds and business-time arithmetic asks
+ * for thousands of offsets a second, so each hour's offset is asked of Intl once: an hour whose first and last
+ * millisecond have the same offset keeps it throughout (offset changes are weeks apart in the tz database, never
+ * two within an hour). An hour with a change in it is answered by Intl every time.
+ */
+function offsetMsAt(timeZone: string, instantMs: number): number {
+  if (!(instantMs >= CACHED_FROM_MS && instantMs < CACHED_UNTIL_MS)) return offsetMsFromIntl(timeZone, instantMs)
+  let hours = offsetsByHour.get(timeZone)
+  if (!hours) {
+    hours = new Map()
+    offsetsByHour.set(timeZone, hours)
+  }
+  const hour = Math.floor(instantMs / HOUR_MS)
+  const cached = hours.get(hour)
+  if (cached !== undefined) return cached
+  const first = offsetMsFromIntl(timeZone, hour * HOUR_MS)
+  if (offsetMsFromIntl(timeZone, (hour + 1) * HOUR_MS - 1) !== first) return offsetMsFromIntl(timeZone, instantMs)
+  if (hours.size >= MAX_CACHED_HOURS) hours.clear()
+  hours.set(hour, first)
+  return first
+}
+
+/** The local calendar date and time of an instant in `timeZone`. */
+export function zonedPartsOf(timeZone: string, instantMs: number): ZonedParts {
+  if (!(instantMs >= CACHED_FROM_MS && instantMs < CACHED_UNTIL_MS)) {
+    const fields = readParts(timeZone, instantMs)
+    return {
+      year: field(fields, 'year'),
+      month: field(fields, 'month'),
+      day: field(fields, 'day'),
+      minuteOfDay: (field(fields, 'hour') % 24) * 60 + field(fields, 'minute'),
+    }
+  }
+  // The local time is the instant shifted by the offset, read as UTC: what Intl prints, without asking it.
+  const local = new Date(instantMs + offsetMsAt(timeZone, instantMs))
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
+  }
+}
+
+/** The zone's UTC offset in minutes (local − UTC) at an instant, e.g. +480 for Asia/Shanghai. */
+export function offsetMinutesAt(timeZone: string, instantMs: number): number {
+  return Math.round(offsetMsAt(timeZone, instantMs) / MINUTE_MS)
 }
 
 /**
