@@ -14,10 +14,13 @@ function intlParts(timeZone: string, instantMs: number) {
     format = new Intl.DateTimeFormat('en-US', options)
     formats.set(timeZone, format)
   }
-  const f = Object.fromEntries(format.formatToParts(instantMs).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]))
-  const asUtc = Date.UTC(f.year, f.month - 1, f.day, f.hour % 24, f.minute, f.second)
+  const f: Record<string, number> = {}
+  for (const part of format.formatToParts(instantMs)) if (part.type !== 'literal') f[part.type] = Number(part.value)
+  const read = (name: string): number => f[name] ?? NaN
+  const [year, month, day, hour, minute, second] = [read('year'), read('month'), read('day'), read('hour'), read('minute'), read('second')]
+  const asUtc = Date.UTC(year, month - 1, day, hour % 24, minute, second)
   return {
-    parts: { year: f.year, month: f.month, day: f.day, minuteOfDay: (f.hour % 24) * 60 + f.minute },
+    parts: { year, month, day, minuteOfDay: (hour % 24) * 60 + minute },
     offsetMinutes: Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / MINUTE_MS),
   }
 }
