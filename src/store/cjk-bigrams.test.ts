@@ -9,6 +9,10 @@ describe('cjkBigrams', () => {
     ['退', ''],
     ['カード払い', 'カー ード ド払 払い'],
     [null, ''],
+    // Characters outside the BMP (emoji, CJK Extension B) end a run like any other non-CJK character.
+    ['退款😀退款申请', '退款 款申 申请'],
+    ['退𠀀款', ''],
+    ['退款\n到账', '退款 到账'],
   ])('%s → %s', (input, expected) => {
     expect(cjkBigrams(input)).toBe(expected)
   })
