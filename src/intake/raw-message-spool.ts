@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { SqliteAdapter, sql } from 'kysely'
+import { PostgresAdapter, SqliteAdapter, sql } from 'kysely'
 import type { Db } from '../store/database.ts'
 import { encryptRawMessage, RAW_ENCRYPTION } from './raw-message-crypto.ts'
 import { RAW_FILE_ENCRYPTION, type RawMessageFile } from './raw-message-file.ts'
@@ -85,8 +85,9 @@ export class RawMessageSpool {
 
   /**
    * Stores records of a spool journal (intake/spool-journal.ts) in one transaction: bytes already encrypted and
-   * hashed there, each under its spool key, so a record imported again after a crash is not stored twice. Durable
-   * (synchronous=FULL, or PostgreSQL's commit) before it resolves: the journal is removed after that.
+   * hashed there, each under its spool key, so a record imported again after a crash is not stored twice. The commit
+   * does not wait for its own fsync (the records are durable in the journal, which is kept until syncImports()):
+   * one flush per import would double the disk flushes the journal's senders wait behind.
    */
   async importJournaled(journal: string, records: JournalRecord[]): Promise<void> {
     if (records.length === 0) return
@@ -98,7 +99,9 @@ export class RawMessageSpool {
     const writer = await (this.writer ??= this.openWriter())
     if (writer) await writer.import(rows)
     else {
+      const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter
       await this.db.transaction().execute(async (trx) => {
+        if (postgres) await sql`set local synchronous_commit to off`.execute(trx)
         for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
           await trx
             .insertInto('raw_messages')
@@ -109,6 +112,21 @@ export class RawMessageSpool {
       })
     }
     for (const listener of this.listeners) listener()
+  }
+
+  /**
+   * Makes every import so far durable: after this a journal segment whose records were imported can be reused.
+   * SQLite: a checkpoint, which syncs the WAL that holds the relaxed commits; PostgreSQL: a synchronous commit of a
+   * transaction with an id, which flushes the WAL up to it, earlier asynchronous commits included.
+   */
+  async syncImports(): Promise<void> {
+    const writer = await (this.writer ??= this.openWriter())
+    if (writer) await writer.checkpoint()
+    else if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
+      await this.db.transaction().execute(async (trx) => {
+        await sql`select txid_current()`.execute(trx)
+      })
+    }
   }
 
   /** Called after every committed batch, so a worker in this process can start at once. */

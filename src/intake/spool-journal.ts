@@ -118,6 +118,8 @@ export class SpoolJournal {
   private heartbeat: NodeJS.Timeout | undefined
   private recovering: Promise<void> | undefined
   private sparePreparing = false
+  /** Spare preparation and segment recycling under way: close() waits for them before removing the directory. */
+  private readonly chores = new Set<Promise<void>>()
   /** Set by close(): no more appends; an import that fails is left to the next start. */
   private closing = false
   private readonly segmentBytes: number
@@ -233,7 +235,7 @@ export class SpoolJournal {
         else {
           // The writer took the spare for this segment: prepare the next one meanwhile.
           this.segments.set(range.segment, { acked: range.sequenceTo, imported: 0 })
-          this.prepareSpare().catch((err: unknown) => this.options.log.warn({ err }, 'preparing a spare journal segment failed'))
+          this.chore(this.prepareSpare(), 'preparing a spare journal segment failed')
         }
         for (let seq = range.sequenceFrom; seq <= range.sequenceTo; seq++) batch?.[i++]?.resolve(spoolKey(this.name, range.segment, seq))
         this.imports.push(range)
@@ -248,25 +250,42 @@ export class SpoolJournal {
     const state = this.segments.get(segment) ?? { acked: last, imported: 0 }
     state.last = last
     this.segments.set(segment, state)
-    this.recycleIfDone(segment).catch((err: unknown) => this.options.log.warn({ err, segment }, 'recycling a journal segment failed'))
+    this.chore(this.recycleIfDone(segment), 'recycling a journal segment failed')
   }
 
-  /** Imports synced ranges into raw_messages in order, retrying (with back-off) while the database is unreachable. */
+  private chore(work: Promise<void>, failure: string): void {
+    const done = work.catch((err: unknown) => this.options.log.warn({ err }, failure)).finally(() => this.chores.delete(done))
+    this.chores.add(done)
+  }
+
+  /**
+   * Imports synced ranges into raw_messages in order, everything synced since the last import in one transaction,
+   * retrying (with back-off) while the database is unreachable.
+   */
   private async importLoop(): Promise<void> {
     let delayMs = 500
     try {
       while (this.imports.length > 0) {
-        const range = this.imports[0] as JournalRange
+        let taken = 0
+        let records = 0
+        for (const range of this.imports) {
+          if (taken > 0 && records + range.sequenceTo - range.sequenceFrom + 1 > IMPORT_BATCH) break
+          taken++
+          records += range.sequenceTo - range.sequenceFrom + 1
+        }
+        const ranges = this.imports.slice(0, taken)
         try {
-          const records = await this.readRange(range)
-          for (let i = 0; i < records.length; i += IMPORT_BATCH) await this.options.spool.importJournaled(this.name, records.slice(i, i + IMPORT_BATCH))
-          this.imports.shift()
+          const read = await Promise.all(joinAdjacent(ranges).map((range) => this.readRange(range)))
+          await this.options.spool.importJournaled(this.name, read.flat())
+          this.imports.splice(0, taken)
           delayMs = 500
-          const state = this.segments.get(range.segment)
-          if (state) state.imported = range.sequenceTo
-          await this.recycleIfDone(range.segment)
+          for (const range of ranges) {
+            const state = this.segments.get(range.segment)
+            if (state) state.imported = range.sequenceTo
+          }
+          for (const segment of new Set(ranges.map((r) => r.segment))) await this.recycleIfDone(segment)
         } catch (err) {
-          this.options.log.error({ err, segment: range.segment }, 'journal import failed; retrying')
+          this.options.log.error({ err }, 'journal import failed; retrying')
           if (this.closing) return // left in the journal for the next start to import
           await new Promise((resolve) => setTimeout(resolve, delayMs))
           delayMs = Math.min(delayMs * 2, 30_000)
@@ -296,6 +315,8 @@ export class SpoolJournal {
     const state = this.segments.get(segment)
     if (!state || state.last === undefined || state.imported < state.last) return
     this.segments.delete(segment)
+    // Its records must be durable in the database before the journal's copy goes.
+    await this.options.spool.syncImports()
     const file = path.join(this.dir, segmentFileName(segment))
     const spare = path.join(this.dir, SPARE_FILE)
     // Only this thread creates the spare and only the writer thread consumes it, so a missing spare stays missing.
@@ -341,11 +362,24 @@ export class SpoolJournal {
     clearInterval(this.heartbeat)
     await this.recovering
     await this.drain()
+    while (this.chores.size > 0) await Promise.all([...this.chores])
     this.worker?.postMessage({ type: 'close' } satisfies JournalRequest)
     this.worker = undefined
-    if (this.imports.length === 0) await rm(this.dir, { recursive: true, force: true })
+    const synced = this.imports.length === 0 && (await this.options.spool.syncImports().then(() => true, () => false))
+    if (synced) await rm(this.dir, { recursive: true, force: true })
     else this.options.log.warn({ journal: this.name, ranges: this.imports.length }, 'journal not fully imported; the next start imports it')
   }
+}
+
+/** Ranges of one segment that follow each other, read as one. */
+function joinAdjacent(ranges: JournalRange[]): JournalRange[] {
+  const out: JournalRange[] = []
+  for (const range of ranges) {
+    const last = out.at(-1)
+    if (last && last.segment === range.segment && last.offsetTo === range.offsetFrom) out[out.length - 1] = { ...last, sequenceTo: range.sequenceTo, offsetTo: range.offsetTo }
+    else out.push({ ...range })
+  }
+  return out
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -406,6 +440,7 @@ async function recoverAbandonedJournals(options: SpoolJournalOptions, self: stri
       }
     }
     const imported = await importJournalDir(options, journal, claimed)
+    await options.spool.syncImports()
     await rm(claimed, { recursive: true, force: true })
     options.log.info({ journal, imported }, 'imported the journal of a stopped process')
   }

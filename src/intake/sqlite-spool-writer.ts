@@ -77,7 +77,15 @@ parentPort.on('message', (m) => {
   if (m === 'close') { db.close(); parentPort.close(); return }
   try {
     if (m.import) {
-      importAll(m.import)
+      // Relaxed: the records stay in the journal until a checkpoint (below) has synced this commit.
+      db.pragma('synchronous = NORMAL')
+      try { importAll(m.import) } finally { db.pragma('synchronous = FULL') }
+      parentPort.postMessage({ ids: [] })
+      return
+    }
+    if (m.checkpoint) {
+      // Syncs the WAL before copying it into the database: every commit so far is on disk after this.
+      db.pragma('wal_checkpoint(PASSIVE)')
       parentPort.postMessage({ ids: [] })
       return
     }
@@ -87,6 +95,8 @@ parentPort.on('message', (m) => {
   }
 })
 `
+
+type WriterMessage = SpoolRow[] | { import: ImportRow[] } | { checkpoint: true }
 
 /** How long an idle writer thread stays before it is stopped (and started again by the next message). */
 const IDLE_MS = 2000
@@ -115,15 +125,20 @@ export class SqliteSpoolWriter {
     return this.post(rows)
   }
 
-  /** Imports journaled rows in one transaction, skipping spool keys already stored; resolves once on disk. */
+  /** Imports journaled rows in one transaction, skipping spool keys already stored; durable after checkpoint(). */
   async import(rows: ImportRow[]): Promise<void> {
     await this.post({ import: rows })
+  }
+
+  /** Syncs every commit so far (imports are committed without their own fsync). */
+  async checkpoint(): Promise<void> {
+    await this.post({ checkpoint: true })
   }
 
   /** The last request posted: requests wait for it, so the thread gets one at a time, in order. */
   private tail: Promise<unknown> = Promise.resolve()
 
-  private post(message: SpoolRow[] | { import: ImportRow[] }): Promise<number[]> {
+  private post(message: WriterMessage): Promise<number[]> {
     const run = this.tail.then(
       () => this.send(message),
       () => this.send(message),
@@ -132,7 +147,7 @@ export class SqliteSpoolWriter {
     return run
   }
 
-  private send(message: SpoolRow[] | { import: ImportRow[] }): Promise<number[]> {
+  private send(message: WriterMessage): Promise<number[]> {
     clearTimeout(this.idleTimer)
     const worker = this.worker ?? this.start()
     // Referenced while a batch is in flight, so a short-lived command that awaits its spool write is not ended
