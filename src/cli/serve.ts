@@ -90,6 +90,7 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
         log.child({ component: 'smtp' }),
       )
     : undefined
+  if (smtp) runtime.metrics.watchSpoolJournal(() => smtp.journalBacklog())
   const imap = runs.worker
     ? new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
         maxMessageBytes: config.maxMessageBytes,

@@ -126,6 +126,11 @@ export class SmtpIntake {
     await this.journal?.close()
   }
 
+  /** Messages answered with 250 that wait in the journal for the database import (/metrics). */
+  journalBacklog(): number {
+    return this.journal?.backlog() ?? 0
+  }
+
   /** Resolves once every message answered so far is imported into the database (tests, benchmarks). */
   async drain(): Promise<void> {
     await this.journal?.drain()

@@ -119,6 +119,7 @@ for (const dialect of testDialects()) {
       await down.destroy()
       const first = await SpoolJournal.open({ root, rawMessageKey: KEY, spool: new RawMessageSpool(down.db, KEY), log: silentLogger })
       const keys = await Promise.all([1, 2].map((n) => first.append({ raw: message(n), source: 'smtp' })))
+      expect(first.backlog()).toBe(2)
       // Stopping while the import fails leaves the journal in place.
       await first.close()
       expect(await readdir(root)).toEqual([first.name])

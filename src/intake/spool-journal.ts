@@ -345,6 +345,13 @@ export class SpoolJournal {
     }
   }
 
+  /** Messages answered with 250 and not yet imported into the database. */
+  backlog(): number {
+    let count = 0
+    for (const range of this.imports) count += range.sequenceTo - range.sequenceFrom + 1
+    return count
+  }
+
   /** Resolves once everything appended so far is synced and imported (or, when closing, its import failed). */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.inFlight.size > 0 || this.importing) {
