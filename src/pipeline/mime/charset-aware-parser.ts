@@ -13,6 +13,7 @@ import PostalMime, { type Attachment, type Email, type PostalMimeOptions } from 
 import { decodeText } from './charset.ts'
 import { transcodeEightBitHeaders } from './header-8bit.ts'
 import { LARGE_MESSAGE_BYTES, LargePartDecoder, LargePartRegistry } from './large-part-decoder.ts'
+import { LineJoinDecoder } from './line-join-decoder.ts'
 
 /** What a parse decided about charsets, for warnings. */
 export interface CharsetReport {
@@ -69,15 +70,20 @@ interface DecodingNode {
   setupContentDecoder: (transferEncoding: string) => void
 }
 
+/** Parsers made by createParser (top level and nested): only their parts get our decoders. */
+const ownParsers = new WeakSet<object>()
 /** Parsers (top level and nested) of a large message, with the registry their large parts go to. */
 const largePartParsers = new WeakMap<object, { registry: LargePartRegistry; remainingBytes: () => number }>()
 const hookedPrototypes = new WeakSet<object>()
 
 /**
- * Installs LargePartDecoder on MimeNode's prototype (reached through a parser's root node; postal-mime does not export
- * the class). It only acts for parsers registered in largePartParsers; every other parse is untouched.
+ * Installs our content decoders on MimeNode's prototype (reached through a parser's root node; postal-mime does not
+ * export the class). They act only for parsers in ownParsers; any other PostalMime parse in the process is untouched:
+ * - a part without base64 or quoted-printable encoding, for which postal-mime would use its PassThroughDecoder, gets
+ *   LineJoinDecoder (the same bytes without a Blob);
+ * - a base64 attachment of a large message (a parser in largePartParsers) gets LargePartDecoder.
  */
-function hookLargePartDecoding(parser: PostalMimeInternals): boolean {
+function hookContentDecoders(parser: PostalMimeInternals): boolean {
   const proto: unknown = Object.getPrototypeOf(parser.root)
   if (typeof proto !== 'object' || proto === null) return false
   const original: unknown = Reflect.get(proto, 'setupContentDecoder')
@@ -86,9 +92,16 @@ function hookLargePartDecoding(parser: PostalMimeInternals): boolean {
     hookedPrototypes.add(proto)
     Reflect.set(proto, 'setupContentDecoder', function (this: DecodingNode, transferEncoding: string) {
       Reflect.apply(original, this, [transferEncoding])
+      if (!ownParsers.has(this.postalMime)) return
+      const base64 = /base64/i.test(transferEncoding)
+      // postal-mime's own choice of decoder (MimeNode.setupContentDecoder): base64, quoted-printable, else pass-through.
+      if (!base64 && !/quoted-printable/i.test(transferEncoding)) {
+        this.contentDecoder = new LineJoinDecoder()
+        return
+      }
       const large = largePartParsers.get(this.postalMime)
       // Only parts postal-mime turns into attachments: text/* may become the body and message/* nested mail.
-      if (!large || !/base64/i.test(transferEncoding) || this.contentType.multipart || /^(text|message)\//i.test(this.contentType.parsed.value)) return
+      if (!large || !base64 || this.contentType.multipart || /^(text|message)\//i.test(this.contentType.parsed.value)) return
       this.contentDecoder = new LargePartDecoder(large.registry, large.remainingBytes)
     })
   }
@@ -115,7 +128,9 @@ function createParser(options: PostalMimeOptions, report: CharsetReport, depth: 
     report.hooked = false
     return parser
   }
-  if (registry && hookLargePartDecoding(parser)) {
+  const hooked = hookContentDecoders(parser)
+  if (hooked) ownParsers.add(parser)
+  if (registry && hooked) {
     largePartParsers.set(parser, {
       registry,
       // The parser's read position in its input (set by parse()); unknown, the decoder's buffer doubles instead.
