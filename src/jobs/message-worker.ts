@@ -14,6 +14,7 @@ import { analyzeStoredMessage, describeAnalysisFailure, type AnalysisPool, type 
 import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
 import { relaxedTransaction } from '../store/relaxed-transaction.ts'
+import { indexNewMessagesAtEnd } from '../store/search-index-deferral.ts'
 import type { Db, Store } from '../store/database.ts'
 
 export interface MessageWorkerOptions {
@@ -391,16 +392,19 @@ export class MessageWorker {
     const now = this.opts.now()
     let results: BatchResult[]
     try {
-      results = await relaxedTransaction(this.store, async (trx) => {
-        const out: BatchResult[] = []
-        for (const item of prepared) {
-          out.push(await this.storeOne(trx, item, now))
-          // SQLite answers without ever leaving the microtask queue: let the analysis threads' replies in (each
-          // reply hands its thread the next message), or the threads would idle while a batch is stored.
-          if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve))
-        }
-        return out
-      })
+      // The batch's messages are indexed for search in one statement at its end, not one by one (SQLite).
+      results = await relaxedTransaction(this.store, (trx) =>
+        indexNewMessagesAtEnd(trx, this.store.dialect, async () => {
+          const out: BatchResult[] = []
+          for (const item of prepared) {
+            out.push(await this.storeOne(trx, item, now))
+            // SQLite answers without ever leaving the microtask queue: let the analysis threads' replies in (each
+            // reply hands its thread the next message), or the threads would idle while a batch is stored.
+            if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve))
+          }
+          return out
+        }),
+      )
     } catch {
       results = []
       for (const item of prepared) results.push(await this.storeAlone(item, now))

@@ -35,6 +35,7 @@ import type { TicketMessageTable } from '../tickets/ticket-message.table.ts'
 import type { TicketTable } from '../tickets/ticket.table.ts'
 import type { SqlDialect } from './migrations/dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
+import { registerSearchIndexDeferral } from './search-index-deferral.ts'
 import { withStatementCache } from './sqlite-statement-cache.ts'
 
 export type { SqlDialect }
@@ -101,6 +102,8 @@ function openSqlite(file: string): Db {
   sqlite.pragma('busy_timeout = 5000')
   // Used by the two-character Chinese search index's triggers (migration 0042): every connection needs it.
   sqlite.function('maildesk_cjk_bigrams', { deterministic: true }, (text: unknown) => cjkBigrams(typeof text === 'string' ? text : null))
+  // Read by the search index triggers (migration 0082): a stored batch indexes its messages at its end.
+  registerSearchIndexDeferral(sqlite)
   // Temporary tables and sorting in memory, not in temporary files.
   sqlite.pragma('temp_store = MEMORY')
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
