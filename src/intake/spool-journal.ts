@@ -26,40 +26,11 @@ import type { Logger } from '../logger.ts'
 import type { RawMessageFile } from './raw-message-file.ts'
 import type { IncomingRawMessage, RawMessageSpool } from './raw-message-spool.ts'
 import { decodeRecords, segmentFileName, segmentNumberOf, spoolKey, type JournalRecord } from './spool-journal-format.ts'
+import { JournalWriter, type JournalAppend, type JournalRange, type JournalWriterSetup } from './spool-journal-writer.ts'
 
 /** The journal directory inside a data directory. */
 export function journalRoot(dataDir: string): string {
   return path.join(dataDir, 'spool', 'journal')
-}
-
-/** What the writer thread is started with. */
-export interface JournalSetup {
-  dir: string
-  key: Uint8Array
-  segmentBytes: number
-  firstSegment: number
-  spareName: string
-}
-
-/** One accepted message as the writer thread receives it. */
-export interface JournalAppend {
-  source: string
-  received_at: string
-  mail_from: string | null
-  rcpt_to: string
-  remote_address: string | null
-  raw: Uint8Array
-  file: RawMessageFile | null
-}
-
-/** Records of one segment written and synced by one request; `finished`: the segment ends before sequenceFrom. */
-export interface JournalRange {
-  segment: number
-  sequenceFrom: number
-  sequenceTo: number
-  offsetFrom: number
-  offsetTo: number
-  finished: boolean
 }
 
 export type JournalRequest = { type: 'append'; id: number; rows: JournalAppend[] } | { type: 'close' }
@@ -76,6 +47,8 @@ export interface SpoolJournalOptions {
   segmentBytes?: number
   /** A journal without a heartbeat this long belongs to a dead process, whatever host it was on. Default 2 min. */
   abandonedAfterMs?: number
+  /** Write and sync on the event loop (each batch blocks it for one fdatasync) instead of in a thread. */
+  writeOnEventLoop?: boolean
 }
 
 const OWNER_FILE = 'owner.json'
@@ -178,8 +151,33 @@ export class SpoolJournal {
     })
   }
 
+  private inline: JournalWriter | undefined
+  private inlineScheduled = false
+
   /** Hands queued messages to the writer thread, a batch at a time, up to APPENDS_IN_FLIGHT batches. */
   private pump(): void {
+    if (this.options.writeOnEventLoop) {
+      if (this.inlineScheduled || this.queue.length === 0) return
+      this.inlineScheduled = true
+      // After this turn's socket reads: every message whose DATA ended in it goes into one write and one sync.
+      setImmediate(() => {
+        this.inlineScheduled = false
+        const writer = (this.inline ??= new JournalWriter({ dir: this.dir, key: this.options.rawMessageKey, segmentBytes: this.segmentBytes, spareName: SPARE_FILE }))
+        while (this.queue.length > 0) {
+          const batch = this.queue.splice(0, MAX_BATCH_ROWS)
+          const id = this.nextRequest++
+          this.inFlight.set(id, batch)
+          let reply: JournalReply
+          try {
+            reply = { type: 'appended', id, ranges: writer.append(batch.map((w) => w.row)) }
+          } catch (err) {
+            reply = { type: 'failed', id, segment: writer.segment, error: err instanceof Error ? err.message : String(err) }
+          }
+          this.onReply(reply)
+        }
+      })
+      return
+    }
     while (this.queue.length > 0 && this.inFlight.size < APPENDS_IN_FLIGHT) {
       const batch = this.queue.splice(0, MAX_BATCH_ROWS)
       const id = this.nextRequest++
@@ -192,13 +190,7 @@ export class SpoolJournal {
   }
 
   private startWorker(): Worker {
-    const setup: JournalSetup = {
-      dir: this.dir,
-      key: this.options.rawMessageKey,
-      segmentBytes: this.segmentBytes,
-      firstSegment: 1,
-      spareName: SPARE_FILE,
-    }
+    const setup: JournalWriterSetup = { dir: this.dir, key: this.options.rawMessageKey, segmentBytes: this.segmentBytes, spareName: SPARE_FILE }
     const worker = startWorker(new URL('./spool-journal.worker.ts', import.meta.url), { workerData: setup })
     worker.unref()
     worker.on('message', (reply: JournalReply) => this.onReply(reply))
@@ -372,6 +364,7 @@ export class SpoolJournal {
     while (this.chores.size > 0) await Promise.all([...this.chores])
     this.worker?.postMessage({ type: 'close' } satisfies JournalRequest)
     this.worker = undefined
+    this.inline?.close()
     const synced = this.imports.length === 0 && (await this.options.spool.syncImports().then(() => true, () => false))
     if (synced) await rm(this.dir, { recursive: true, force: true })
     else this.options.log.warn({ journal: this.name, ranges: this.imports.length }, 'journal not fully imported; the next start imports it')
