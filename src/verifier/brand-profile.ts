@@ -1,6 +1,6 @@
 import { parse } from 'tldts'
 import type { Brand } from '../brand.ts'
-import { confusableSkeleton } from './confusable-skeleton.ts'
+import { confusableSkeleton, literalRunOfSkeleton } from './confusable-skeleton.ts'
 
 /** Everything the verifier derives from the brand config, computed once per Brand object. */
 export interface BrandProfile {
@@ -12,6 +12,37 @@ export interface BrandProfile {
   officialDomains: string[]
   officialAddresses: Set<string>
   hotlines: Array<{ display: string; full: string; national: string; label: Brand['hotlines'][number]['label'] }>
+  /** The brand as a word of lowercase ASCII text, in one regular-expression pass (verify-identifier.ts). */
+  asciiBrandWords: AsciiBrandWords
+}
+
+/**
+ * In lowercase ASCII text a word is a run of [a-z0-9]. It names the brand when it is a token followed by nothing
+ * or digits (okpay, okpay24), or when its skeleton is a token's (0kpay): `tokens` finds the first kind in the text,
+ * `skeletons` the second in skeletonOfAsciiWords(text), which only needs computing when the text contains one of
+ * `skeletonLiterals` (undefined: no such hint, always compute). Tokens and skeletons with other characters never
+ * equal such a word and are left out; undefined patterns match nothing.
+ */
+export interface AsciiBrandWords {
+  tokens: RegExp | undefined
+  skeletons: RegExp | undefined
+  skeletonLiterals: string[] | undefined
+}
+
+const ASCII_WORD = /^[a-z0-9]+$/
+
+function wholeWordPattern(alternatives: string[], suffix = ''): RegExp | undefined {
+  return alternatives.length > 0 ? new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})${suffix}(?![a-z0-9])`) : undefined
+}
+
+function asciiBrandWordsOf(tokens: string[], skeletons: string[]): AsciiBrandWords {
+  const asciiSkeletons = skeletons.filter((s) => ASCII_WORD.test(s))
+  const literals = asciiSkeletons.map(literalRunOfSkeleton)
+  return {
+    tokens: wholeWordPattern(tokens.filter((t) => ASCII_WORD.test(t)), '[0-9]*'),
+    skeletons: wholeWordPattern(asciiSkeletons),
+    skeletonLiterals: literals.every((l) => l.length > 0) ? literals : undefined,
+  }
 }
 
 const profiles = new WeakMap<Brand, BrandProfile>()
@@ -38,14 +69,16 @@ export function brandProfile(brand: Brand): BrandProfile {
     const national = trimmed.startsWith('+') ? digitsOf(trimmed.replace(/^\+\d+\s*/, '')) : full
     return { display: trimmed, full, national, label: h.label }
   })
+  const tokenSkeletons = new Set([...tokens].map(confusableSkeleton))
   const profile: BrandProfile = {
     brand,
     name: brand.name,
     tokens: [...tokens],
-    tokenSkeletons: new Set([...tokens].map(confusableSkeleton)),
+    tokenSkeletons,
     officialDomains: brand.officialDomains.map((d) => d.toLowerCase()),
     officialAddresses: new Set(Object.values(brand.addresses).map((a) => a.toLowerCase())),
     hotlines,
+    asciiBrandWords: asciiBrandWordsOf([...tokens], [...tokenSkeletons]),
   }
   profiles.set(brand, profile)
   return profile

@@ -37,6 +37,28 @@ export function confusableSkeleton(label: string): string {
   return s
 }
 
+const ASCII_WORD_CONFUSABLES: Readonly<Record<string, string>> = { '0': 'o', '1': 'l', m: 'rn', w: 'vv', d: 'cl' }
+
+/**
+ * The skeletons of all words of a lowercase ASCII text in one pass, everything between words left as it is: each
+ * run of [a-z0-9] becomes confusableSkeleton() of it (whose ASCII rewriting is per character, so a word's skeleton
+ * is its characters' skeletons in a row). '|', which confusableSkeleton reads as 'l', is not a word character and
+ * stays.
+ */
+export function skeletonOfAsciiWords(lowerAsciiText: string): string {
+  return lowerAsciiText.replace(/[01mwd]/g, (ch) => ASCII_WORD_CONFUSABLES[ch] ?? ch)
+}
+
+/**
+ * Characters of a skeleton that only they themselves produce from ASCII (not o l r n v c, which also come from 0, 1
+ * and m w d): a lowercase ASCII word with that skeleton contains the longest run of them as it is.
+ */
+export function literalRunOfSkeleton(skeleton: string): string {
+  let best = ''
+  for (const run of skeleton.split(/[olrnvc]+/)) if (run.length > best.length) best = run
+  return best
+}
+
 const SCRIPTS: Array<[string, RegExp]> = [
   ['Latin', /\p{Script=Latin}/u],
   ['Cyrillic', /\p{Script=Cyrillic}/u],

@@ -162,7 +162,8 @@ export function judgeParsedMessage(profile: BrandProfile, message: ParsedMessage
   const links = analyzeLinks(profile, message)
   reasons.push(...links.reasons)
 
-  const mentionsBrand = mentionsBrandAsWord(profile, message.subject) || mentionsBrandAsWord(profile, bodyText.slice(0, 20_000))
+  const subjectMentionsBrand = mentionsBrandAsWord(profile, message.subject)
+  const mentionsBrand = subjectMentionsBrand || mentionsBrandAsWord(profile, bodyText.slice(0, 20_000))
   const phishy = signals.requested.length > 0 || signals.urgency || links.suspicious || links.lookalike
 
   let verdict: Verdict
@@ -172,7 +173,7 @@ export function judgeParsedMessage(profile: BrandProfile, message: ParsedMessage
     else verdict = 'unknown'
   } else if (claimsBrand || links.lookalike) {
     verdict = 'impersonation'
-  } else if (mentionsBrand && (mentionsBrandAsWord(profile, message.subject) || phishy)) {
+  } else if (mentionsBrand && (subjectMentionsBrand || phishy)) {
     verdict = 'impersonation'
     reasons.unshift({ code: 'brand_claimed_in_content', params: { brand } })
   } else if (!sender || fromMalformed || duplicateFrom || sender.verdict === 'unknown') {

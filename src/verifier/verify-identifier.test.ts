@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
-import { verifyIdentifier } from './verify-identifier.ts'
+import { mentionsBrandAsWordByWord } from '../../test/helpers/brand-word-reference.ts'
+import { brandProfile } from './brand-profile.ts'
+import { mentionsBrandAsWord, verifyIdentifier } from './verify-identifier.ts'
 
 const brand = loadConfig({}).brand
 const en = { brand, language: 'en' as const }
@@ -82,5 +84,68 @@ describe('verifyIdentifier', () => {
     }
     expect(verifyIdentifier('https://a%zz@evil.io', en).verdict).toBe('not_official')
     expect(verifyIdentifier('mailto:%E4', en).verdict).toBe('unknown')
+  })
+})
+
+describe('mentionsBrandAsWord', () => {
+  const okpay = brandProfile(brand)
+  const cases: Array<[string, boolean]> = [
+    ['Your OKPay account', true],
+    ['okpay.support', true],
+    ['okpay_cs', true],
+    ['okpay24', true],
+    ['OKPay客服', true],
+    ['联系OKPAY', true],
+    ['0kpay', true], // skeleton of the token
+    ['окрау', true], // Cyrillic look-alike
+    ['ＯＫＰａｙ', true], // full-width letters are letters: their skeleton is the token's
+    ['\u00d2kpay', true], // Òkpay: the accent is dropped from the skeleton
+    ['Ok\u0301pay', false], // a combining accent is neither letter nor digit: it separates "ok" from "pay"
+    ['support|okpay', true],
+    ['okpay-verify', true],
+    ['myokpay', false],
+    ['okpays', false],
+    ['okpay24x', false],
+    ['0kpay5', false],
+    ['ok pay', false],
+    ['okpa y', false],
+    ['', false],
+  ]
+  for (const [text, expected] of cases) {
+    it(`${JSON.stringify(text)}: ${expected}`, () => {
+      expect(mentionsBrandAsWord(okpay, text)).toBe(expected)
+      expect(mentionsBrandAsWordByWord(okpay, text)).toBe(expected)
+    })
+  }
+
+  // ASCII text is matched in one pass (profile.asciiBrandWords), other text word by word: both must agree with the
+  // word-by-word definition. The second brand has tokens whose skeletons have no ASCII-only letters (no literal hint),
+  // a hyphenated and a non-ASCII token, and the letters the skeleton rewrites (m w d 0 1).
+  const wordmill = brandProfile({ ...brand, name: 'Wordmill Ltd', officialDomains: ['wordmill.com', 'ok-pay.cn', 'd0l1.net', 'окрау.com', 'rnvvcl.org', 'lolo.io'] })
+  it.each([
+    ['okpay', okpay, { ascii: 484, other: 751, none: 18_765 }],
+    ['wordmill', wordmill, { ascii: 1544, other: 1621, none: 16_835 }],
+  ])('agrees with the word-by-word definition on 20,000 generated texts (%s)', (_name, profile, expectedCounts) => {
+    // Pieces of brand words and their look-alikes, separators and digits, and other letters and marks.
+    const brandish = ['okpay', 'OKPay', '0kpay', 'ok\u0440ay', 'ok', 'pay', 'kpay', 'o', '0', 'wordmill', 'vvordrnill', 'WordMill', 'lolo', '1o1o', 'd0l1', 'cloll', 'rnvvcl', 'ltd']
+    const separators = [' ', '-', '.', '|', '_', '\n', '@', '客服', '中', '1', '2', '24', '9']
+    const other = ['m', 'w', 'd', 'rn', 'vv', 'cl', 'l', 'i', 'x', 'у', 'а', 'é', '\u0301', 'İ', 'Σ', '\u212a', '²', 'ｏ', '😀']
+    let seed = 7
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const pick = (list: string[]) => list[Math.floor(next() * list.length)] ?? ''
+    const mentions = { ascii: 0, other: 0, none: 0 }
+    for (let i = 0; i < 20_000; i++) {
+      let text = ''
+      for (let j = Math.floor(next() * 7); j > 0; j--) {
+        const r = next()
+        text += pick(r < 0.4 ? brandish : r < 0.7 ? separators : other)
+      }
+      const expected = mentionsBrandAsWordByWord(profile, text)
+      // eslint-disable-next-line no-control-regex
+      mentions[!expected ? 'none' : /^[\x00-\x7f]*$/.test(text.toLowerCase()) ? 'ascii' : 'other']++
+      expect(mentionsBrandAsWord(profile, text), JSON.stringify(text)).toBe(expected)
+    }
+    // Brand words in ASCII text (one pass) and in other text (word by word), and texts without one.
+    expect(mentions).toEqual(expectedCounts)
   })
 })

@@ -2,7 +2,7 @@ import type { Brand, Language } from '../brand.ts'
 import { verifierReasonMessage } from '../i18n/verifier.ts'
 import { analyzeHost } from './analyze-host.ts'
 import { brandProfile, FREEMAIL_DOMAINS, type BrandProfile } from './brand-profile.ts'
-import { confusableSkeleton } from './confusable-skeleton.ts'
+import { confusableSkeleton, skeletonOfAsciiWords } from './confusable-skeleton.ts'
 import { resolveLinkTarget } from './link-target.ts'
 import { findMatchingHotline, looksLikePhoneNumber } from './phone-number.ts'
 import type { InputKind, ReasonFinding, Verdict, VerifyResult } from './verify-result.ts'
@@ -34,11 +34,25 @@ export function renderReasons(findings: ReasonFinding[], language: Language): Ve
   return findings.map((f) => ({ code: f.code, message: verifierReasonMessage(f.code, language, f.params) }))
 }
 
+const WORD_SEPARATORS = /[^\p{L}\p{N}]+|\p{Script=Han}+/u
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/
+
 /** True when the brand name appears as a word (okpay.support, okpay_cs) in a local part or display name. */
 export function mentionsBrandAsWord(profile: BrandProfile, text: string): boolean {
+  const lower = text.toLowerCase()
+  // Most mail is ASCII: its words are the runs of [a-z0-9], found all at once by the profile's patterns.
+  if (ASCII_ONLY.test(lower)) return hasAsciiBrandWord(profile, lower)
   // Chinese has no spaces: "OKPay客服" is the brand and a word, so Han characters separate words too.
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+|\p{Script=Han}+/u)
-  return words.some((w) => w.length > 0 && (profile.tokens.includes(w) || profile.tokenSkeletons.has(skeletonOfWord(w)) || profile.tokens.some((t) => w.startsWith(t) && /^\d*$/.test(w.slice(t.length)))))
+  return lower.split(WORD_SEPARATORS).some((w) => w.length > 0 && (ASCII_ONLY.test(w) ? hasAsciiBrandWord(profile, w) : isBrandWord(profile, w)))
+}
+
+/**
+ * A word is the brand when it is a token, has a token's skeleton (0kpay, окрау), or is a token followed by digits
+ * (okpay24). `hasAsciiBrandWord` decides the same for every word of a lowercase ASCII text.
+ */
+function isBrandWord(profile: BrandProfile, word: string): boolean {
+  return profile.tokens.includes(word) || profile.tokenSkeletons.has(skeletonOfWord(word)) || profile.tokens.some((t) => word.startsWith(t) && /^\d*$/.test(word.slice(t.length)))
 }
 
 // Mail repeats its words ("the", "your", "account"): the skeleton of each is computed once. Bounded, so a hostile
@@ -54,6 +68,13 @@ function skeletonOfWord(word: string): string {
     skeletonCache.set(word, skeleton)
   }
   return skeleton
+}
+
+function hasAsciiBrandWord(profile: BrandProfile, lowerAscii: string): boolean {
+  const { tokens, skeletons, skeletonLiterals } = profile.asciiBrandWords
+  if (tokens?.test(lowerAscii)) return true
+  if (!skeletons || (skeletonLiterals && !skeletonLiterals.some((l) => lowerAscii.includes(l)))) return false
+  return skeletons.test(skeletonOfAsciiWords(lowerAscii))
 }
 
 /** Judges an email address: the domain decides, with extra signs for free mail and a brand before the @. */
