@@ -6,16 +6,25 @@ export async function insertTicketMessage(db: Db, row: NewTicketMessageRow): Pro
   return db.insertInto('ticket_messages').values(row).returning('id').executeTakeFirstOrThrow()
 }
 
-export async function findMessageByMessageIdHeader(db: Db, messageId: string): Promise<TicketMessageRow | undefined> {
-  return db.selectFrom('ticket_messages').selectAll().where('message_id_header', '=', messageId).executeTakeFirst()
+/**
+ * What threading needs to know of a stored message. Threading looks messages up for every inbound one; reading
+ * whole rows read their bodies and headers too (a row's later columns live in overflow pages), several times the
+ * cost of the lookup.
+ */
+export type ThreadedMessageRef = Pick<TicketMessageRow, 'id' | 'ticket_id' | 'from_address'>
+
+const THREADED_MESSAGE_REF = ['id', 'ticket_id', 'from_address'] as const
+
+export async function findMessageByMessageIdHeader(db: Db, messageId: string): Promise<ThreadedMessageRef | undefined> {
+  return db.selectFrom('ticket_messages').select(THREADED_MESSAGE_REF).where('message_id_header', '=', messageId).executeTakeFirst()
 }
 
 /** The newest stored message among these Message-IDs, for threading by In-Reply-To/References. */
-export async function findLatestMessageAmong(db: Db, messageIds: string[]): Promise<TicketMessageRow | undefined> {
+export async function findLatestMessageAmong(db: Db, messageIds: string[]): Promise<ThreadedMessageRef | undefined> {
   if (messageIds.length === 0) return undefined
   return db
     .selectFrom('ticket_messages')
-    .selectAll()
+    .select(THREADED_MESSAGE_REF)
     .where('message_id_header', 'in', messageIds)
     .orderBy('id', 'desc')
     .limit(1)
@@ -42,10 +51,10 @@ export async function findRecentInboundWithBody(
   fromAddress: string,
   bodySha256: string,
   since: Date,
-): Promise<TicketMessageRow | undefined> {
+): Promise<ThreadedMessageRef | undefined> {
   return db
     .selectFrom('ticket_messages')
-    .selectAll()
+    .select(THREADED_MESSAGE_REF)
     .where('from_address', '=', fromAddress)
     .where('body_sha256', '=', bodySha256)
     .where('direction', '=', 'inbound')
