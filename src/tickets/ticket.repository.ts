@@ -38,16 +38,25 @@ export async function listTickets(db: Db, query: TicketListQuery): Promise<{ row
   return { rows, total: Number(count.n) }
 }
 
-/** The customer's tickets with activity since `since` that are not closed, newest first. */
-export async function listRecentOpenTicketsOfCustomer(db: Db, customerId: number, since: Date, limit = 20): Promise<TicketRow[]> {
+/**
+ * Id and subject of the customer's tickets with activity since `since` that are not closed, newest first; among
+ * equally recent ones the older ticket first. Read in tickets_customer_activity_idx's order, stopping at `limit`.
+ */
+export async function listRecentOpenTicketsOfCustomer(
+  db: Db,
+  customerId: number,
+  since: Date,
+  limit = 20,
+): Promise<Array<Pick<TicketRow, 'id' | 'subject'>>> {
   return db
     .selectFrom('tickets')
-    .selectAll()
+    .select(['id', 'subject'])
     .where('customer_id', '=', customerId)
     .where('status', '!=', 'closed')
     .where('merged_into_ticket_id', 'is', null)
     .where('last_message_at', '>=', since.toISOString())
     .orderBy('last_message_at', 'desc')
+    .orderBy('id', 'asc')
     .limit(limit)
     .execute()
 }

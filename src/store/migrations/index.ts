@@ -15,6 +15,7 @@ import * as m0062 from './0062-imap-mailbox-lease.ts'
 import * as m0070 from './0070-scheduled-work.ts'
 import * as m0080 from './0080-raw-message-files.ts'
 import * as m0082 from './0082-search-index-deferral.ts'
+import * as m0083 from './0083-customer-activity-index.ts'
 import * as m0100 from './0100-spool-journal-key.ts'
 
 interface DialectMigration {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0070-scheduled-work': m0070,
   '0080-raw-message-files': m0080,
   '0082-search-index-deferral': m0082,
+  '0083-customer-activity-index': m0083,
   '0100-spool-journal-key': m0100,
 }
 
