@@ -27,6 +27,19 @@ const ROWS_PER_STATEMENT = 100
 
 const EMPTY = new Uint8Array(0)
 
+/** The row a message becomes, before it is hashed, encrypted and written (here, or in the SMTP spool journal). */
+export function toSpoolRow(message: IncomingRawMessage): SpoolRow {
+  return {
+    source: message.source,
+    received_at: (message.receivedAt ?? new Date()).toISOString(),
+    mail_from: message.mailFrom ?? null,
+    rcpt_to: JSON.stringify(message.rcptTo ?? []),
+    remote_address: message.remoteAddress ?? null,
+    raw: Buffer.isBuffer(message.raw) ? message.raw : EMPTY,
+    file: Buffer.isBuffer(message.raw) ? null : message.raw,
+  }
+}
+
 /** Batches written at once on PostgreSQL, each on its own pooled connection. */
 const POSTGRES_BATCHES_IN_FLIGHT = 3
 
@@ -68,15 +81,7 @@ export class RawMessageSpool {
 
   /** Stores the message durably and returns its raw_messages id. */
   spool(message: IncomingRawMessage): Promise<number> {
-    const row: SpoolRow = {
-      source: message.source,
-      received_at: (message.receivedAt ?? new Date()).toISOString(),
-      mail_from: message.mailFrom ?? null,
-      rcpt_to: JSON.stringify(message.rcptTo ?? []),
-      remote_address: message.remoteAddress ?? null,
-      raw: Buffer.isBuffer(message.raw) ? message.raw : EMPTY,
-      file: Buffer.isBuffer(message.raw) ? null : message.raw,
-    }
+    const row = toSpoolRow(message)
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ row, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()

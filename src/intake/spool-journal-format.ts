@@ -16,22 +16,13 @@
  * whose magic, checksum, segment number or sequence is wrong; everything after that point is old or unfinished.
  */
 import { crc32 } from 'node:zlib'
+import type { RawMessageRow } from './raw-message.table.ts'
 
 export const RECORD_MAGIC = Buffer.from('MDJ1', 'latin1')
 export const RECORD_HEADER_BYTES = 24
 
 /** What raw_messages needs of a journaled message besides its bytes. */
-export interface JournalMeta {
-  source: string
-  received_at: string
-  mail_from: string | null
-  rcpt_to: string
-  remote_address: string | null
-  size_bytes: number
-  sha256: string
-  encryption: string | null
-  raw_file: string | null
-}
+export type JournalMeta = Pick<RawMessageRow, 'source' | 'received_at' | 'mail_from' | 'rcpt_to' | 'remote_address' | 'size_bytes' | 'sha256' | 'encryption' | 'raw_file'>
 
 export interface JournalRecord {
   segment: number

@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto'
 import { closeSync, fdatasyncSync, fsyncSync, openSync, renameSync, writeSync, writevSync } from 'node:fs'
 import path from 'node:path'
 import { encryptRawMessage, RAW_ENCRYPTION } from './raw-message-crypto.ts'
-import { RAW_FILE_ENCRYPTION, type RawMessageFile } from './raw-message-file.ts'
+import { RAW_FILE_ENCRYPTION } from './raw-message-file.ts'
 import { encodeRecord, segmentFileName, type JournalMeta } from './spool-journal-format.ts'
+import type { SpoolRow } from './sqlite-spool-writer.ts'
 
 export interface JournalWriterSetup {
   dir: string
@@ -19,16 +20,6 @@ export interface JournalWriterSetup {
   spareName: string
 }
 
-/** One accepted message as the writer receives it. */
-export interface JournalAppend {
-  source: string
-  received_at: string
-  mail_from: string | null
-  rcpt_to: string
-  remote_address: string | null
-  raw: Uint8Array
-  file: RawMessageFile | null
-}
 
 /** Records of one segment written and synced by one append; `finished`: the segment ends before sequenceFrom. */
 export interface JournalRange {
@@ -57,7 +48,7 @@ export class JournalWriter {
    * @throws when a write or sync fails: the batch's fate on disk is unknown, and the next append starts a new
    *   segment, so no record is ever written after a gap.
    */
-  append(rows: JournalAppend[]): JournalRange[] {
+  append(rows: SpoolRow[]): JournalRange[] {
     try {
       return this.appendRecords(rows)
     } catch (err) {
@@ -70,7 +61,7 @@ export class JournalWriter {
     this.closeSegment()
   }
 
-  private appendRecords(rows: JournalAppend[]): JournalRange[] {
+  private appendRecords(rows: SpoolRow[]): JournalRange[] {
     const ranges: JournalRange[] = []
     let pending: Buffer[] = []
     let pendingBytes = 0
@@ -106,7 +97,7 @@ export class JournalWriter {
     return ranges
   }
 
-  private toRecord(row: JournalAppend): { meta: JournalMeta; body: Uint8Array } {
+  private toRecord(row: SpoolRow): { meta: JournalMeta; body: Uint8Array } {
     const base = { source: row.source, received_at: row.received_at, mail_from: row.mail_from, rcpt_to: row.rcpt_to, remote_address: row.remote_address }
     if (row.file) {
       return { meta: { ...base, size_bytes: row.file.size, sha256: row.file.sha256, encryption: RAW_FILE_ENCRYPTION, raw_file: row.file.name }, body: new Uint8Array(0) }

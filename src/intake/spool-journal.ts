@@ -23,17 +23,17 @@ import path from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import { startWorker } from '../jobs/worker-entry.ts'
 import type { Logger } from '../logger.ts'
-import type { RawMessageFile } from './raw-message-file.ts'
-import type { IncomingRawMessage, RawMessageSpool } from './raw-message-spool.ts'
+import { toSpoolRow, type IncomingRawMessage, type RawMessageSpool } from './raw-message-spool.ts'
 import { decodeRecords, segmentFileName, segmentNumberOf, spoolKey, type JournalRecord } from './spool-journal-format.ts'
-import { JournalWriter, type JournalAppend, type JournalRange, type JournalWriterSetup } from './spool-journal-writer.ts'
+import { JournalWriter, type JournalRange, type JournalWriterSetup } from './spool-journal-writer.ts'
+import type { SpoolRow } from './sqlite-spool-writer.ts'
 
 /** The journal directory inside a data directory. */
 export function journalRoot(dataDir: string): string {
   return path.join(dataDir, 'spool', 'journal')
 }
 
-export type JournalRequest = { type: 'append'; id: number; rows: JournalAppend[] } | { type: 'close' }
+export type JournalRequest = { type: 'append'; id: number; rows: SpoolRow[] } | { type: 'close' }
 export type JournalReply = { type: 'appended'; id: number; ranges: JournalRange[] } | { type: 'failed'; id: number; segment: number; error: string }
 
 export interface SpoolJournalOptions {
@@ -62,7 +62,7 @@ const APPENDS_IN_FLIGHT = 2
 const MAX_BATCH_ROWS = 500
 
 interface Waiter {
-  row: JournalAppend
+  row: SpoolRow
   resolve(key: string): void
   reject(err: unknown): void
 }
@@ -136,15 +136,7 @@ export class SpoolJournal {
   /** Appends the message; resolves with its spool key once the record is synced to disk. */
   append(message: IncomingRawMessage): Promise<string> {
     if (this.closing) return Promise.reject(new Error('the spool journal is closed'))
-    const row: JournalAppend = {
-      source: message.source,
-      received_at: (message.receivedAt ?? new Date()).toISOString(),
-      mail_from: message.mailFrom ?? null,
-      rcpt_to: JSON.stringify(message.rcptTo ?? []),
-      remote_address: message.remoteAddress ?? null,
-      raw: Buffer.isBuffer(message.raw) ? message.raw : new Uint8Array(0),
-      file: Buffer.isBuffer(message.raw) ? null : message.raw,
-    }
+    const row = toSpoolRow(message)
     return new Promise<string>((resolve, reject) => {
       this.queue.push({ row, resolve, reject })
       this.pump()

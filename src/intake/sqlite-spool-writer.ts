@@ -1,21 +1,10 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { RAW_FILE_ENCRYPTION } from './raw-message-file.ts'
+import type { JournalMeta } from './spool-journal-format.ts'
 
 /** A journaled message (intake/spool-journal.ts) being imported: already hashed and encrypted, keyed for idempotence. */
-export interface ImportRow {
-  spool_key: string
-  source: string
-  received_at: string
-  mail_from: string | null
-  rcpt_to: string
-  remote_address: string | null
-  size_bytes: number
-  sha256: string
-  raw: Uint8Array | null
-  encryption: string | null
-  raw_file: string | null
-}
+export type ImportRow = JournalMeta & { spool_key: string; raw: Uint8Array | null }
 
 /** One message as the spool receives it; size, hash and encryption are added where it is written. */
 export interface SpoolRow {
