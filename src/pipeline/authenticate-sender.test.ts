@@ -1,9 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createSocket } from 'node:dgram'
+import { dkimSign } from 'mailauth'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadOkpayZone, signAsOkpay } from '../../test/fixtures/dns/okpay-zone.ts'
 import { loadConfig } from '../config.ts'
-import { authenticateSender, createSystemResolver, createZoneResolver, DNS_QUERY_TRIES, KEY_LOOKUP_LIMIT_CODE, MAX_KEY_LOOKUPS_PER_MESSAGE, type DnsZone } from './authenticate-sender.ts'
+import {
+  authenticateSender,
+  createSystemResolver,
+  createZoneResolver,
+  DNS_QUERY_TRIES,
+  KEY_LOOKUP_LIMIT_CODE,
+  MAX_KEY_LOOKUPS_PER_MESSAGE,
+  withCrlfLineEnds,
+  type DnsZone,
+} from './authenticate-sender.ts'
 
 const brand = loadConfig({}).brand
 const MESSAGE = [
@@ -82,12 +92,45 @@ describe('authenticateSender', () => {
     expect(result.spoofed).toBe(true)
   })
 
+  // Files and the benchmark corpora end lines with LF; mailauth reads them as CRLF, and so does authenticateSender.
+  it.each(['relaxed/relaxed', 'simple/simple', 'relaxed/simple'])('judges a %s-signed message the same with LF line ends as with CRLF', async (canonicalization) => {
+    const key = { signingDomain: 'okpay.com', selector: 'run', privateKey }
+    const body = `${MESSAGE}Line with  two spaces and a tab\t\r\n\r\n\r\n`
+    const signed = await dkimSign(Buffer.from(body), { ...key, canonicalization, signatureData: [key] })
+    const crlf = Buffer.concat([Buffer.from(signed.signatures), Buffer.from(body)])
+    const lf = Buffer.from(crlf.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
+    const opts = { ip: '203.0.113.10', mailFrom: 'noreply@okpay.com', mta: 'mx.test', brand }
+    const fromCrlf = await authenticateSender(crlf, { ...opts, resolver: createZoneResolver(zone) })
+    const fromLf = await authenticateSender(lf, { ...opts, resolver: createZoneResolver(zone) })
+    expect(fromCrlf.dkim).toEqual([{ signingDomain: 'okpay.com', selector: 'run', result: 'pass', aligned: true, comment: undefined }])
+    expect(fromLf).toEqual(fromCrlf)
+    // A changed body fails the same way in both forms.
+    const tamperedLf = Buffer.from(lf.toString('latin1').replace('OKP-1042.', 'OKP-9999.'), 'latin1')
+    const tamperedCrlf = withCrlfLineEnds(tamperedLf)
+    const fromTamperedLf = await authenticateSender(tamperedLf, { ...opts, resolver: createZoneResolver(zone) })
+    expect(fromTamperedLf.dkim[0]).toMatchObject({ result: 'neutral', comment: 'body hash did not verify' })
+    expect(fromTamperedLf).toEqual(await authenticateSender(tamperedCrlf, { ...opts, resolver: createZoneResolver(zone) }))
+  })
+
   it('does not call unrelated unsigned mail spoofed', async () => {
     const raw = MESSAGE.replace('OKPay <noreply@okpay.com>', 'Li Lei <lilei@example.net>')
     const result = await authenticateSender(Buffer.from(raw), { ip: '192.0.2.5', mta: 'mx.test', resolver: createZoneResolver(zone), brand, mailFrom: 'lilei@example.net' })
     expect(result.spf.result).toBe('pass')
     expect(result.dmarc.result).toBe('pass') // SPF-aligned: example.net's own server sent it
     expect(result.spoofed).toBe(false)
+  })
+})
+
+describe('withCrlfLineEnds', () => {
+  it('writes each line feed without a carriage return before it as CRLF, and leaves everything else', () => {
+    expect(withCrlfLineEnds(Buffer.from('\na\nb\r\nc\n\n\rd\r')).toString('latin1')).toBe('\r\na\r\nb\r\nc\r\n\r\n\rd\r')
+    expect(withCrlfLineEnds(Buffer.from('no line end')).toString('latin1')).toBe('no line end')
+    expect(withCrlfLineEnds(Buffer.alloc(0)).length).toBe(0)
+  })
+
+  it('returns a message that is already CRLF as it is, without a copy', () => {
+    const crlf = Buffer.from('Subject: x\r\n\r\nbody\r\n')
+    expect(withCrlfLineEnds(crlf)).toBe(crlf)
   })
 })
 

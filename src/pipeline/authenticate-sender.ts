@@ -110,7 +110,7 @@ export function summarizeAuthentication(result: AuthenticateResult, brand: Brand
  */
 export async function authenticateSender(raw: Uint8Array | Readable, opts: AuthenticateSenderOptions): Promise<AuthenticationResult> {
   // mailauth reads a stream as well (a large spooled message is never whole in memory).
-  const result = await authenticate(raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : raw, {
+  const result = await authenticate(raw instanceof Uint8Array ? withCrlfLineEnds(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)) : raw, {
     ip: opts.ip,
     helo: opts.helo,
     sender: opts.mailFrom,
@@ -119,6 +119,33 @@ export async function authenticateSender(raw: Uint8Array | Readable, opts: Authe
     disableBimi: true,
   })
   return summarizeAuthentication(result, opts.brand)
+}
+
+const LF = 0x0a
+const CR = 0x0d
+
+/**
+ * The message with every line feed not preceded by a carriage return written as CRLF: what mailauth's DKIM reader
+ * turns it into anyway (MessageParser.ensureLinebreaks), which for such a message (a file, the benchmark corpora)
+ * is a separate chunk and an async step per line. With CRLF line ends it reads the buffer in 64 KiB chunks; the
+ * verdicts and the Authentication-Results header are the same. A message already in CRLF is returned as it is.
+ */
+export function withCrlfLineEnds(raw: Buffer): Buffer {
+  let bare = 0
+  for (let i = raw.indexOf(LF); i >= 0; i = raw.indexOf(LF, i + 1)) if (i === 0 || raw[i - 1] !== CR) bare++
+  if (bare === 0) return raw
+  const out = Buffer.allocUnsafe(raw.length + bare)
+  let written = 0
+  let from = 0
+  for (let i = raw.indexOf(LF); i >= 0; i = raw.indexOf(LF, i + 1)) {
+    if (i > 0 && raw[i - 1] === CR) continue
+    written += raw.copy(out, written, from, i)
+    out[written++] = CR
+    out[written++] = LF
+    from = i + 1
+  }
+  raw.copy(out, written, from)
+  return out
 }
 
 /**
