@@ -67,15 +67,21 @@ export async function listUnsentOutbound(db: Db, queuedBefore: Date, limit: numb
 
 /**
  * Claims a row for one sending attempt: only the process whose update matched the row as it was read sends it,
- * so two workers retrying at once never send the same message twice.
+ * so two workers retrying at once never send the same message twice. The claim moves last_attempt_at, which is
+ * what tells a queued row's claimers apart (its status stays 'queued' and its attempts count only after the send).
  */
-export async function claimOutboundForSending(db: Db, row: Pick<OutboundMessageRow, 'id' | 'status' | 'attempts'>, now: Date): Promise<boolean> {
+export async function claimOutboundForSending(
+  db: Db,
+  row: Pick<OutboundMessageRow, 'id' | 'status' | 'attempts' | 'last_attempt_at'>,
+  now: Date,
+): Promise<boolean> {
   const result = await db
     .updateTable('outbound_messages')
     .set({ status: 'queued', last_attempt_at: now.toISOString() })
     .where('id', '=', row.id)
     .where('status', '=', row.status)
     .where('attempts', '=', row.attempts)
+    .where((eb) => (row.last_attempt_at === null ? eb('last_attempt_at', 'is', null) : eb('last_attempt_at', '=', row.last_attempt_at)))
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }

@@ -11,7 +11,7 @@ import { renderAcknowledgement } from '../../src/notify/acknowledgement.ts'
 import { setAntiPhishingCode } from '../../src/notify/anti-phishing-code.ts'
 import { handleBounce } from '../../src/notify/bounce.service.ts'
 import { createMailTransport, type MailTransport } from '../../src/notify/mail-transport.ts'
-import { findOutboundMessageById } from '../../src/notify/outbound-message.repository.ts'
+import { findOutboundMessageById, insertOutboundMessage } from '../../src/notify/outbound-message.repository.ts'
 import { retryFailedOutbound, sendAcknowledgement, sendAgentReply, type OutboundDeps } from '../../src/notify/outbound.service.ts'
 import { findOutboundByVerificationCode } from '../../src/notify/verification.service.ts'
 import { parseOwnMessageId } from '../../src/notify/own-message-id.ts'
@@ -186,6 +186,32 @@ for (const dialect of testDialects()) {
       await job.runOnce()
       await job.stop()
       expect(await findOutboundMessageById(store.db, ack.outboundMessageId ?? 0)).toMatchObject({ status: 'sent', attempts: 2 })
+    })
+
+    it('two workers retrying a queued message that a stopped process left behind send it once', async () => {
+      const ticket = await buildTicket(store)
+      // Stored, never handed to the transport: the process stopped in between.
+      const row = await insertOutboundMessage(store.db, {
+        ticket_id: ticket.id,
+        ticket_message_id: null,
+        message_id_header: '<left.behind@okpay.com>',
+        kind: 'acknowledgement',
+        to_address: 'jane.doe@example.com',
+        subject: 'We have received your message',
+        verification_code: '7KQM-4XPT',
+        raw_mime: 'From: support@okpay.com\r\nTo: jane.doe@example.com\r\nSubject: We have received your message\r\nMessage-ID: <left.behind@okpay.com>\r\n\r\nHello\r\n',
+        error: null,
+        transport_id: null,
+        created_at: T0.toISOString(),
+        sent_at: null,
+        last_attempt_at: null,
+        bounced_at: null,
+      })
+      clock = new Date(T0.getTime() + 6 * 60_000)
+      const passes = await Promise.all([retryFailedOutbound(deps), retryFailedOutbound(deps)])
+      expect(passes.map((p) => p.sent).sort()).toEqual([0, 1])
+      expect(outboxFiles(config)).toHaveLength(1)
+      expect(await findOutboundMessageById(store.db, row.id)).toMatchObject({ status: 'sent', attempts: 1 })
     })
 
     describe('sendAcknowledgement', () => {
