@@ -3,26 +3,35 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { dkimVerify } from 'mailauth'
 import PostalMime from 'postal-mime'
+import nodemailer from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { silentLogger } from '../../src/logger.ts'
 import { composeOutboundMessage } from '../../src/notify/compose-outbound-message.ts'
-import { dkimDnsRecord, dkimKeyPath, loadOrCreateDkimKey } from '../../src/notify/dkim-key.ts'
+import { dkimDnsRecord, dkimKeyPath, loadOrCreateDkimKey, type DkimKey } from '../../src/notify/dkim-key.ts'
 import { createMailTransport } from '../../src/notify/mail-transport.ts'
 import { createZoneResolver } from '../../src/pipeline/authenticate-sender.ts'
 import { testConfig } from '../helpers/fixtures.ts'
 
 const SECRET = 'cd'.repeat(32)
 
-async function composeFor(config: ReturnType<typeof testConfig>) {
+/** What nodemailer's own DKIM signer (the transports' signer before) makes of a message: the bytes to compare with. */
+async function signedByNodemailer(raw: Buffer, dkim: DkimKey): Promise<Buffer> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, dkim })
+  const info = await transport.sendMail({ envelope: { from: 'support@okpay.com', to: ['jane.doe@example.com'] }, raw })
+  transport.close()
+  return info.message as Buffer
+}
+
+async function composeFor(config: ReturnType<typeof testConfig>, to = 'jane.doe@example.com') {
   return composeOutboundMessage({
     brand: config.brand,
     secretKey: config.secretKey,
     publicUrl: 'https://help.okpay.com',
     ticketId: 42,
     kind: 'reply',
-    to: { address: 'jane.doe@example.com', name: 'Jane Doe' },
+    to: { address: to, name: 'Jane Doe' },
     subject: 'Re: Refund',
     text: 'Hello Jane,\n\nYour refund was sent today.\n',
     language: 'en',
@@ -75,6 +84,7 @@ describe('outbox transport (no relay configured)', () => {
     expect(transportId).toMatch(/^\d{8}T\d{9}Z-42\.[0-9a-f]{16}\.[0-9a-f]{24}\.eml$/)
     const signed = readFileSync(path.join(outbox, transportId))
     expect(signed.toString('latin1')).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=okpay\.com;/)
+    expect(signed.equals(await signedByNodemailer(composed.raw, loadOrCreateDkimKey(config.dataDir, 'maildesk', 'okpay.com')))).toBe(true)
 
     const record = dkimDnsRecord(loadOrCreateDkimKey(config.dataDir, 'maildesk', 'okpay.com'))
     const resolver = createZoneResolver({ [record.name]: { TXT: [record.value] } })
@@ -82,6 +92,26 @@ describe('outbox transport (no relay configured)', () => {
     expect(result.results.map((r) => ({ domain: r.signingDomain, selector: r.selector, result: r.status.result }))).toEqual([
       { domain: 'okpay.com', selector: 'maildesk', result: 'pass' },
     ])
+  })
+
+  it('writes several messages at once, each signed and in its own file, and names each file', async () => {
+    const config = testConfig({ MAILDESK_SECRET_KEY: SECRET })
+    const transport = createMailTransport(config, silentLogger)
+    const composed = await Promise.all(['a@example.com', 'b@example.com', 'c@example.com'].map((to) => composeFor(config, to)))
+    const outcomes = await transport.sendMany(composed.map((c) => ({ messageIdHeader: c.messageIdHeader, envelope: c.envelope, raw: c.raw })))
+    transport.close()
+    const names = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.transportId : `failed: ${String(o.reason)}`))
+    expect(readdirSync(path.join(config.dataDir, 'outbox')).sort()).toEqual([...names].sort())
+    const key = loadOrCreateDkimKey(config.dataDir, 'maildesk', 'okpay.com')
+    const record = dkimDnsRecord(key)
+    for (const [i, name] of names.entries()) {
+      expect(name).toMatch(/^\d{8}T\d{9}Z-42\.[0-9a-f]{16}\.[0-9a-f]{24}\.eml$/)
+      const signed = readFileSync(path.join(config.dataDir, 'outbox', name))
+      expect((await PostalMime.parse(signed)).messageId).toBe(composed[i]?.messageIdHeader)
+      expect(signed.equals(await signedByNodemailer(composed[i]?.raw ?? Buffer.alloc(0), key))).toBe(true)
+      const verified = await dkimVerify(signed, { resolver: createZoneResolver({ [record.name]: { TXT: [record.value] } }) })
+      expect(verified.results[0]?.status.result).toBe('pass')
+    }
   })
 
   it('does not pass DKIM when the body was altered after signing', async () => {
@@ -125,7 +155,7 @@ describe('SMTP relay transport', () => {
         const chunks: Buffer[] = []
         stream.on('data', (c: Buffer) => chunks.push(c))
         stream.on('end', () => {
-          if (rejectNext) {
+          if (rejectNext || session.envelope.rcptTo.some((r) => r.address === 'busy@example.com')) {
             rejectNext = false
             const err = Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 })
             return callback(err)
@@ -171,9 +201,30 @@ describe('SMTP relay transport', () => {
     expect(email.text).toContain('Your refund was sent today.')
     expect(email.text).toContain('Verify this email at https://help.okpay.com/verify?code=7KQM-4XPT')
 
-    const record = dkimDnsRecord(loadOrCreateDkimKey(config.dataDir, 'maildesk', 'okpay.com'))
+    const key = loadOrCreateDkimKey(config.dataDir, 'maildesk', 'okpay.com')
+    const record = dkimDnsRecord(key)
     const verified = await dkimVerify(got?.raw ?? Buffer.alloc(0), { resolver: createZoneResolver({ [record.name]: { TXT: [record.value] } }) })
     expect(verified.results[0]?.status.result).toBe('pass')
+    // The relay gets the bytes it got when nodemailer signed inside its SMTP transport.
+    const before = nodemailer.createTransport({ url: `smtp://relay-user:${encodeURIComponent('s3cret/pass')}@127.0.0.1:${port}`, dkim: key })
+    await before.sendMail({ envelope: composed.envelope, raw: composed.raw })
+    before.close()
+    expect(received).toHaveLength(2)
+    expect(received[1]?.raw.toString('latin1')).toBe(got?.raw.toString('latin1'))
+  })
+
+  it('relays several messages at once, one outcome each: a refused one fails alone', async () => {
+    const config = testConfig({ MAILDESK_SECRET_KEY: SECRET, MAILDESK_SMTP_RELAY_URL: `smtp://relay-user:${encodeURIComponent('s3cret/pass')}@127.0.0.1:${port}` })
+    const transport = createMailTransport(config, silentLogger)
+    const composed = await Promise.all(['a@example.com', 'busy@example.com', 'c@example.com'].map((to) => composeFor(config, to)))
+    const outcomes = await transport.sendMany(composed.map((c) => ({ messageIdHeader: c.messageIdHeader, envelope: c.envelope, raw: c.raw })))
+    transport.close()
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.transportId : String(o.reason)))).toEqual([
+      '250 Ok: queued as 7F3A2',
+      expect.stringMatching(/451/),
+      '250 Ok: queued as 7F3A2',
+    ])
+    expect(received.map((r) => r.rcptTo).sort()).toEqual([['a@example.com'], ['c@example.com']])
   })
 
   it('rejects when the relay refuses, so the caller can record and retry', async () => {
