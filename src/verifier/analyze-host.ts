@@ -73,12 +73,40 @@ function isOfficial(profile: BrandProfile, ascii: string): boolean {
   return profile.officialDomains.some((o) => ascii === o || ascii.endsWith(`.${o}`))
 }
 
+// A message names the same hosts again and again (the From domain twice, a newsletter's links), and so do the
+// messages after it: each host's analysis is kept, per brand profile. Bounded like the skeleton cache of
+// verify-identifier.ts, so a flood of distinct hosts cannot grow it without limit.
+const HOST_CACHE_MAX = 20_000
+const hostCaches = new WeakMap<BrandProfile, Map<string, HostAnalysis>>()
+
+function frozenAnalysis(analysis: HostAnalysis): HostAnalysis {
+  for (const reason of analysis.reasons) {
+    if (reason.params) Object.freeze(reason.params)
+    Object.freeze(reason)
+  }
+  Object.freeze(analysis.reasons)
+  return Object.freeze(analysis)
+}
+
 /**
  * Decides how a host name relates to the brand: official (an official domain or its subdomain), impersonation
  * (look-alike, other ending, brand plus words, brand as decoration in front of someone else's domain),
  * not_official (anything else with a public suffix) or unknown (unreadable, unknown suffix).
+ * The result is the caller's own object and array; the reasons in it are shared and frozen.
  */
 export function analyzeHost(profile: BrandProfile, rawHost: string): HostAnalysis {
+  let cache = hostCaches.get(profile)
+  if (!cache) hostCaches.set(profile, (cache = new Map()))
+  let analysis = cache.get(rawHost)
+  if (!analysis) {
+    if (cache.size >= HOST_CACHE_MAX) cache.clear()
+    analysis = frozenAnalysis(computeHostAnalysis(profile, rawHost))
+    cache.set(rawHost, analysis)
+  }
+  return { ...analysis, reasons: [...analysis.reasons] }
+}
+
+function computeHostAnalysis(profile: BrandProfile, rawHost: string): HostAnalysis {
   const brand = profile.name
   const official = profile.officialDomains[0] ?? ''
   const trimmed = rawHost.trim().replace(/\.$/, '').replace(/^\[|\]$/g, '')

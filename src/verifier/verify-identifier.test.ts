@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
-import { mentionsBrandAsWordByWord } from '../../test/helpers/brand-word-reference.ts'
+import { mentionsBrandAsWordByWord } from '../../test/helpers/verifier-reference.ts'
+import { analyzeHost } from './analyze-host.ts'
 import { brandProfile } from './brand-profile.ts'
 import { mentionsBrandAsWord, verifyIdentifier } from './verify-identifier.ts'
 
@@ -147,5 +148,36 @@ describe('mentionsBrandAsWord', () => {
     }
     // Brand words in ASCII text (one pass) and in other text (word by word), and texts without one.
     expect(mentions).toEqual(expectedCounts)
+  })
+})
+
+describe('analyzeHost, analysed once per host', () => {
+  const profile = brandProfile(brand)
+  it('answers a repeated host with an equal analysis that the caller owns; the shared reasons cannot be changed', () => {
+    const first = analyzeHost(profile, 'okpay-support.com')
+    expect(first).toEqual({
+      verdict: 'impersonation',
+      reasons: [{ code: 'brand_with_words', params: { domain: 'okpay-support.com', official: 'okpay.com', brand: 'OKPay' } }],
+      asciiHost: 'okpay-support.com',
+      registrableDomain: 'okpay-support.com',
+      isIp: false,
+    })
+    first.reasons.push({ code: 'unparsable_input' })
+    first.verdict = 'official'
+    const again = analyzeHost(profile, 'okpay-support.com')
+    expect(again).not.toBe(first)
+    expect(again.verdict).toBe('impersonation')
+    expect(again.reasons.map((r) => r.code)).toEqual(['brand_with_words'])
+    expect(() => {
+      const params = again.reasons[0]?.params
+      if (params) params.domain = 'changed.example'
+    }).toThrow(TypeError)
+  })
+
+  it('keeps hosts apart: case and spelling are part of the key, the verdicts are those of the host', () => {
+    expect(analyzeHost(profile, 'OKPAY.COM').verdict).toBe('official')
+    expect(analyzeHost(profile, '0kpay.com').verdict).toBe('impersonation')
+    expect(analyzeHost(profile, 'example.org').verdict).toBe('not_official')
+    expect(analyzeHost(profile, 'OKPAY.COM').asciiHost).toBe('okpay.com')
   })
 })
