@@ -211,6 +211,15 @@ function zhClock(m: RegExpExecArray, first: number): { hour?: number; minute?: n
   return { hour: hourWithMeridiem(hour, m[first]), minute }
 }
 
+const RELATIVE_TIME: Rule<ExtractedTime> = {
+  // Relative: kept as text for a person to resolve. The only time rule that needs no digit.
+  pattern: new RegExp(
+    String.raw`(?:大前天|前天|昨天|昨日|昨晚|今天|今日|今早|今晨|刚才|刚刚|(?:上|这|本)(?:周|星期|礼拜)[一二三四五六日天])${ZH_TIME}|\b(?:the day before yesterday|yesterday|today|this (?:morning|afternoon|evening)|last (?:night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week)|earlier today)${EN_TIME}`,
+    'gi',
+  ),
+  build: (m) => ({ text: m[0].trim(), relative: true }),
+}
+
 const TIME_RULES: Rule<ExtractedTime>[] = [
   {
     // 2026年11月3日 14:05, 2026年11月3日下午2点05分
@@ -247,15 +256,9 @@ const TIME_RULES: Rule<ExtractedTime>[] = [
       return makeTime(m[0], { year: num(m[3]), month, day, hour: num(m[4]), minute: num(m[5]) })
     },
   },
-  {
-    // Relative: kept as text for a person to resolve.
-    pattern: new RegExp(
-      String.raw`(?:大前天|前天|昨天|昨日|昨晚|今天|今日|今早|今晨|刚才|刚刚|(?:上|这|本)(?:周|星期|礼拜)[一二三四五六日天])${ZH_TIME}|\b(?:the day before yesterday|yesterday|today|this (?:morning|afternoon|evening)|last (?:night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week)|earlier today)${EN_TIME}`,
-      'gi',
-    ),
-    build: (m) => ({ text: m[0].trim(), relative: true }),
-  },
+  RELATIVE_TIME,
 ]
+const RELATIVE_TIME_RULES = [RELATIVE_TIME]
 
 // ---------------------------------------------------------------- amounts
 
@@ -316,8 +319,11 @@ export function extractFields(text: string, options: { ignoreDomains?: string[] 
     const domain = email.slice(email.lastIndexOf('@') + 1)
     return ignored.some((d) => domain === d || domain.endsWith(`.${d}`))
   }
-  const emails = (text.match(EMAIL) ?? []).map((e) => e.toLowerCase()).filter((e) => !isIgnored(e))
-  const userIds = collect(text, ACCOUNT_ID_RULES)
+  // Cheap checks first: an address needs an @, and every rule but the relative times needs a digit (an ID four).
+  const hasAt = text.includes('@')
+  const hasDigit = /\d/.test(text)
+  const emails = hasAt ? (text.match(EMAIL) ?? []).map((e) => e.toLowerCase()).filter((e) => !isIgnored(e)) : []
+  const userIds = hasDigit ? collect(text, ACCOUNT_ID_RULES) : []
   const accounts = unique<ExtractedAccount>(
     [
       ...emails.map((value): ExtractedAccount => ({ kind: 'email', value })),
@@ -325,12 +331,12 @@ export function extractFields(text: string, options: { ignoreDomains?: string[] 
     ],
     (a) => `${a.kind}:${a.value}`,
   )
-  const transactionIds = unique(collect(text, TRANSACTION_ID_RULES), (id) => id)
+  const transactionIds = hasDigit ? unique(collect(text, TRANSACTION_ID_RULES), (id) => id) : []
   return {
     accounts,
     transactionIds,
-    transactionTimes: unique(collect(text, TIME_RULES), (t) => t.text),
-    amounts: unique(collect(text, AMOUNT_RULES), (a) => `${a.currency}:${a.value}:${a.text}`),
+    transactionTimes: unique(collect(text, hasDigit ? TIME_RULES : RELATIVE_TIME_RULES), (t) => t.text),
+    amounts: hasDigit ? unique(collect(text, AMOUNT_RULES), (a) => `${a.currency}:${a.value}:${a.text}`) : [],
   }
 }
 
