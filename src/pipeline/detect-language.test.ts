@@ -10,6 +10,11 @@ describe('detectLanguage', () => {
     ['empty falls back to the brand default', '', 'zh-CN', 'zh-CN'],
     ['digits only fall back to the brand default', '2026-11-03 ¥1,299.00', 'en', 'en'],
     ['traditional Chinese is answered in zh-CN', '您好，我的帳戶被盜了', 'en', 'zh-CN'],
+    // One Han character outside the BMP (U+20000, two UTF-16 units) weighs as three letters, no more.
+    ['one supplementary Han character against six letters', '\u{20000} abcdef', 'en', 'zh-CN'],
+    ['one supplementary Han character against seven letters', '\u{20000} abcdefg', 'zh-CN', 'en'],
+    ['Han runs and Latin words mixed', '退款 refund 还没 not yet 到账 arrived', 'en', 'zh-CN'],
+    ['accented and full-width letters are not Latin letters here', '\u00e9\u00e8\uff41\uff42 中', 'en', 'zh-CN'],
   ]
   for (const [name, text, fallback, expected] of cases) {
     it(`${name} → ${expected}`, () => expect(detectLanguage(text, fallback)).toBe(expected))
