@@ -13,7 +13,7 @@ import { Scheduler, type ScheduledJob, type SchedulerOptions } from './jobs/sche
 import { slaCheckJob } from './jobs/sla-check.job.ts'
 import { createMetrics, type Metrics } from './metrics/metrics.ts'
 import type { Logger } from './logger.ts'
-import { acknowledgePendingTickets, acknowledgeTicket, remindOfExistingTicket } from './notify/acknowledge-ticket.ts'
+import { acknowledgePendingTickets, acknowledgeTickets, remindOfExistingTicket } from './notify/acknowledge-ticket.ts'
 import { recordPhishingReport } from './phishing-reports/phishing-report.service.ts'
 import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
 import { retryFailedOutbound, type OutboundDeps } from './notify/outbound.service.ts'
@@ -86,7 +86,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
   const metrics = createMetrics()
   const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), {
     leaseMs: config.workerLeaseMs,
-    acknowledge: (ticketId) => acknowledgeTicket(outbound, ticketId),
+    acknowledge: (ticketIds) => acknowledgeTickets(outbound, ticketIds),
     remind: (ticketId) => remindOfExistingTicket(outbound, ticketId),
     reportPhishing: async (evidence, rawMessageId) => {
       await recordPhishingReport(store.db, config.brand, { raw: evidence, source: 'security_mailbox', now: now(), rawMessageId })

@@ -29,12 +29,15 @@ export interface MessageWorkerOptions {
   /** How often to look for work spooled by other processes. */
   pollIntervalMs?: number
   now?: () => Date
-  /** Reminds a customer who re-sent a message of their existing ticket number (once per ticket). */
+  /** Reminds a customer who re-sent a message of their existing ticket number (once per ticket); in order with acknowledge(). */
   remind?: (ticketId: number) => Promise<void>
   /** Records a phishing report from mail to security@; called after the commit, like acknowledgements. */
   reportPhishing?: (evidence: Uint8Array, rawMessageId: number) => Promise<void>
-  /** Sends a new ticket's acknowledgement; called after the batch that created the ticket has committed. */
-  acknowledge?: (ticketId: number) => Promise<void>
+  /**
+   * Sends new tickets their acknowledgements, a stored batch's tickets together (with any still queued from earlier
+   * batches); called after the batch that created them has committed, one call at a time.
+   */
+  acknowledge?: (ticketIds: number[]) => Promise<void>
   /** Timing and outcome hook (metrics); called synchronously, must not throw. */
   observer?: WorkerObserver
   /**
@@ -67,6 +70,9 @@ interface Prepared {
 /** After-commit tasks (acknowledgements and the like) in flight at once. */
 const AFTER_COMMIT_CONCURRENCY = 4
 
+/** Tickets handed to one acknowledge() call at most (a backlog of several batches is taken in steps of this). */
+const MAX_ACKNOWLEDGED_AT_ONCE = 200
+
 /** Messages larger than this are analysed on the main thread: copying them to a thread costs memory (issue 2, 25 MB). */
 const MAX_POOLED_MESSAGE_BYTES = 4 * 1024 * 1024 // 4 MiB
 
@@ -88,6 +94,12 @@ interface ClaimedBatch {
 }
 
 type StoredRaw = Awaited<ReturnType<typeof loadRawBytes>>
+
+/** Automatic mail a stored batch made due: a new ticket's acknowledgement, or a reminder of an existing ticket. */
+interface AutomaticMail {
+  kind: 'acknowledge' | 'remind'
+  ticketId: number
+}
 
 /**
  * Takes spooled messages through the pipeline. Parsing happens outside any transaction; the results of a
@@ -144,14 +156,16 @@ export class MessageWorker {
     } finally {
       batch.stopHeartbeat()
     }
+    const mailDue: AutomaticMail[] = []
     for (const r of results) {
       observer.result(r)
       if (!r.ok) continue
       const { ticketId, acknowledgementDue, reminderDue, phishingEvidence } = r.outcome
-      if (acknowledgementDue) this.afterCommit('acknowledge', { ticketId }, () => this.opts.acknowledge(ticketId))
-      if (reminderDue) this.afterCommit('remind', { ticketId }, () => this.opts.remind(ticketId))
+      if (acknowledgementDue) mailDue.push({ kind: 'acknowledge', ticketId })
+      if (reminderDue) mailDue.push({ kind: 'remind', ticketId })
       if (phishingEvidence) this.afterCommit('phishing_report', { rawMessageId: r.rawMessageId }, () => this.opts.reportPhishing(phishingEvidence, r.rawMessageId))
     }
+    this.queueAutomaticMail(mailDue)
     return results
   }
 
@@ -243,17 +257,55 @@ export class MessageWorker {
    * Work that follows a commit (acknowledgements, re-send reminders, phishing reports) runs in the background, a
    * few tasks at a time, so composing, signing and writing mail does not hold up the next batch, and mail is never
    * sent for a ticket that was rolled back. Several at once because a task mostly waits (commits, the outbox fsync,
-   * a relay): one at a time, acknowledgements fell behind ingest by an order of magnitude on PostgreSQL. A crash
-   * before an acknowledgement is sent leaves the ticket's ack_status 'pending', and the scheduler's acknowledgement
-   * sweep sends it later.
+   * a relay); acknowledgements and reminders are one task, in order (queueAutomaticMail). A crash before an
+   * acknowledgement is stored leaves the ticket's ack_status 'pending', and the scheduler's acknowledgement sweep
+   * sends it later; one stored but not sent is a queued row that retryFailedOutbound sends.
    */
-  private afterCommit(what: 'acknowledge' | 'remind' | 'phishing_report', ids: Record<string, number>, task: () => Promise<void>): void {
+  private afterCommit(what: 'acknowledge' | 'phishing_report', ids: Record<string, number>, task: () => Promise<void>): void {
     this.afterCommitQueue.push(async () => {
-      const started = process.hrtime.bigint()
       await task().catch((err: unknown) => this.log.error({ err, ...ids }, `${what} failed`))
-      if (what === 'acknowledge') this.opts.observer.stage('acknowledge', secondsSince(started))
     })
     this.runAfterCommitWork()
+  }
+
+  /** Acknowledgements and re-send reminders due, in the order of the results that made them due. */
+  private mailDue: AutomaticMail[] = []
+  private sendingMail = false
+
+  /**
+   * Acknowledgements and reminders go out in one background task, in the order they became due: consecutive
+   * acknowledgements (a stored batch's, and any backlog of earlier batches) in one acknowledge() call, which stores
+   * their mail in one commit and records the outcomes in one more (acknowledge-ticket.ts). One call at a time, in
+   * order, because both kinds count against a recipient's automatic-mail limit: each call sees the mail sent before
+   * it, so the limit is applied as if the tickets were acknowledged one by one (it was a race between the four
+   * after-commit tasks before).
+   */
+  private queueAutomaticMail(mail: AutomaticMail[]): void {
+    if (mail.length === 0) return
+    this.mailDue.push(...mail)
+    if (this.sendingMail) return
+    this.sendingMail = true
+    this.afterCommit('acknowledge', {}, async () => {
+      try {
+        for (let head = this.mailDue[0]; head; head = this.mailDue[0]) {
+          if (head.kind === 'remind') {
+            this.mailDue.shift()
+            await this.opts.remind(head.ticketId).catch((err: unknown) => this.log.error({ err, ticketId: head.ticketId }, 'remind failed'))
+            continue
+          }
+          let count = 0
+          while (count < this.mailDue.length && count < MAX_ACKNOWLEDGED_AT_ONCE && this.mailDue[count]?.kind === 'acknowledge') count++
+          const ids = this.mailDue.splice(0, count).map((m) => m.ticketId)
+          const started = process.hrtime.bigint()
+          await this.opts.acknowledge(ids).catch((err: unknown) => this.log.error({ err, firstTicketId: ids[0], tickets: ids.length }, 'acknowledge failed'))
+          // The stage is per ticket: each waited as long as its batch took.
+          const seconds = secondsSince(started)
+          for (let i = 0; i < ids.length; i++) this.opts.observer.stage('acknowledge', seconds)
+        }
+      } finally {
+        this.sendingMail = false
+      }
+    })
   }
 
   private runAfterCommitWork(): void {

@@ -85,3 +85,46 @@ export async function claimOutboundForSending(
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+/** `ticketId:kind` of the messages of these kinds that these tickets already have. */
+export async function listOutboundKindsOfTickets(db: Db, ticketIds: number[], kinds: OutboundKind[]): Promise<Set<string>> {
+  if (ticketIds.length === 0 || kinds.length === 0) return new Set()
+  const rows = await db.selectFrom('outbound_messages').select(['ticket_id', 'kind']).distinct().where('ticket_id', 'in', ticketIds).where('kind', 'in', kinds).execute()
+  return new Set(rows.map((r) => `${r.ticket_id}:${r.kind}`))
+}
+
+/** countOutboundToAddressSince for several (lowercased) addresses at once; addresses with none are absent. */
+export async function countOutboundToAddressesSince(db: Db, toAddresses: string[], kinds: OutboundKind[], since: Date): Promise<Map<string, number>> {
+  if (toAddresses.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('outbound_messages')
+    .select(['to_address', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('to_address', 'in', toAddresses)
+    .where('kind', 'in', kinds)
+    .where('created_at', '>', since.toISOString())
+    .groupBy('to_address')
+    .execute()
+  return new Map(rows.map((r) => [r.to_address, Number(r.n)]))
+}
+
+/** The verification codes among these that are already printed on a message. */
+export async function listTakenVerificationCodes(db: Db, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set()
+  const rows = await db.selectFrom('outbound_messages').select('verification_code').where('verification_code', 'in', codes).execute()
+  return new Set(rows.map((r) => r.verification_code))
+}
+
+/**
+ * Inserts queued messages in one statement and returns those stored. A row that would break a unique index (a
+ * second acknowledgement of a ticket, a verification code or Message-ID already used) is left out instead of failing
+ * the statement, which on PostgreSQL would abort the whole transaction; the caller finds out which it was.
+ */
+export async function insertOutboundMessagesUnlessTaken(db: Db, rows: NewOutboundMessageRow[]): Promise<OutboundMessageRow[]> {
+  if (rows.length === 0) return []
+  return db
+    .insertInto('outbound_messages')
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .execute()
+}

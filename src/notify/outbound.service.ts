@@ -1,12 +1,10 @@
 import type { Language } from '../brand.ts'
-import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
 import { findCustomerById } from '../customers/customer.repository.ts'
 import type { CustomerRow } from '../customers/customer.table.ts'
 import { InvalidInputError, MailBlockedError, NotFoundError } from '../errors.ts'
-import { addressDomain, type Logger } from '../logger.ts'
+import type { Logger } from '../logger.ts'
 import { normalizeSubject } from '../pipeline/normalize-subject.ts'
-import { isUniqueViolation } from '../store/constraint-error.ts'
 import type { Db } from '../store/database.ts'
 import { insertTicketEvent } from '../tickets/ticket-event.repository.ts'
 import { insertTicketMessage } from '../tickets/ticket-message.repository.ts'
@@ -15,17 +13,15 @@ import { findTicketById, updateTicket } from '../tickets/ticket.repository.ts'
 import type { TicketRow, TicketUpdate } from '../tickets/ticket.table.ts'
 import { findAntiPhishingCode } from './anti-phishing-code.ts'
 import { composeOutboundMessage, type ComposedMessage } from './compose-outbound-message.ts'
-import type { MailTransport } from './mail-transport.ts'
+import type { MailTransport, OutgoingMail, SendOutcome } from './mail-transport.ts'
 import {
   claimOutboundForSending,
-  countOutboundToAddressSince,
   findOutboundMessageById,
-  hasOutboundOfKind,
   insertOutboundMessage,
   listUnsentOutbound,
   updateOutboundMessage,
 } from './outbound-message.repository.ts'
-import type { OutboundKind, OutboundMessageRow, OutboundStatus } from './outbound-message.table.ts'
+import type { OutboundKind, OutboundMessageRow, OutboundMessageUpdate, OutboundStatus } from './outbound-message.table.ts'
 import { generateVerificationCode } from './verification-code.ts'
 
 export interface OutboundDeps {
@@ -37,11 +33,13 @@ export interface OutboundDeps {
   now: () => Date
 }
 
-const AUTOMATIC_KINDS: OutboundKind[] = ['acknowledgement', 'notice', 'survey']
-const AUTO_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000 // 24 h
+/** Automatic mail, which MAILDESK_AUTO_REPLY_LIMIT caps per recipient and AUTO_REPLY_WINDOW_MS. */
+export const AUTOMATIC_KINDS: OutboundKind[] = ['acknowledgement', 'notice', 'survey']
+export const AUTO_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000 // 24 h
 const MAX_REPLY_CHARS = 100_000
 const MAX_SEND_ATTEMPTS = 10
-const CODE_ATTEMPTS = 3 // a verification code collision (40 bits) is rare; three tries make it negligible
+/** A verification code collision (40 bits) is rare; three tries make it negligible. */
+export const CODE_ATTEMPTS = 3
 
 export interface AgentReplyInput {
   ticketId: number
@@ -62,28 +60,6 @@ export interface AgentReplyResult {
   status: OutboundStatus
 }
 
-export interface AcknowledgementInput {
-  ticketId: number
-  content: { subject: string; text: string; html: string }
-  language: Language
-  /**
-   * acknowledgement (default): the one answer to a new ticket. notice: the one reminder of the existing ticket
-   * number when the customer sends the same message again.
-   */
-  kind?: 'acknowledgement' | 'notice'
-}
-
-export type AcknowledgementSkipReason = 'already_acknowledged' | 'mail_blocked' | 'rate_limited' | 'own_address'
-
-export interface AcknowledgementResult {
-  /** True when the acknowledgement was stored for delivery (status says whether the transport took it yet). */
-  sent: boolean
-  reason?: AcknowledgementSkipReason
-  outboundMessageId?: number
-  messageIdHeader?: string
-  status?: OutboundStatus
-}
-
 function customerLanguage(config: Config, customer: CustomerRow): Language {
   return customer.language === 'en' || customer.language === 'zh-CN' ? customer.language : config.brand.defaultLanguage
 }
@@ -101,7 +77,8 @@ async function findLastInboundMessage(db: Db, ticketId: number): Promise<TicketM
     .executeTakeFirst()
 }
 
-function threadingOf(message: TicketMessageRow | undefined): { inReplyTo?: string; references?: string[] } {
+/** In-Reply-To and References for mail answering this message of the customer's. */
+export function threadingOf(message: Pick<TicketMessageRow, 'message_id_header' | 'references_header'> | undefined): { inReplyTo?: string; references?: string[] } {
   if (!message?.message_id_header) return {}
   const parsed: unknown = JSON.parse(message.references_header)
   const references = Array.isArray(parsed) ? parsed.filter((r): r is string => typeof r === 'string') : []
@@ -187,59 +164,6 @@ export async function sendAgentReply(deps: OutboundDeps, input: AgentReplyInput)
   return { messageId: stored.message.id, messageIdHeader: stored.composed.messageIdHeader, outboundMessageId: stored.row.id, status }
 }
 
-/**
- * Sends the acknowledgement of a new ticket, at most one per ticket, unless the address is blocked, is one of
- * ours, or already got MAILDESK_AUTO_REPLY_LIMIT automatic mails in the last 24 hours (loop and flood safety).
- * @throws NotFoundError for an unknown ticket.
- */
-export async function sendAcknowledgement(deps: OutboundDeps, input: AcknowledgementInput): Promise<AcknowledgementResult> {
-  const { db, config, log } = deps
-  const now = deps.now()
-  const { ticket, customer } = await loadTicketAndCustomer(db, input.ticketId)
-  const skip = (reason: AcknowledgementSkipReason): AcknowledgementResult => {
-    log.info({ ticketId: ticket.id, reason, recipientDomain: addressDomain(customer.email) }, 'acknowledgement not sent')
-    return { sent: false, reason }
-  }
-  if (customer.mail_blocked) return skip('mail_blocked')
-  if (officialAddresses(config.brand).includes(customer.email.toLowerCase())) return skip('own_address')
-  const kind = input.kind ?? 'acknowledgement'
-  if (await hasOutboundOfKind(db, ticket.id, kind)) return skip('already_acknowledged')
-  const recent = await countOutboundToAddressSince(db, customer.email, AUTOMATIC_KINDS, new Date(now.getTime() - AUTO_REPLY_WINDOW_MS))
-  if (recent >= config.autoReplyLimit) return skip('rate_limited')
-
-  const last = await findLastInboundMessage(db, ticket.id)
-  const antiPhishingCode = await findAntiPhishingCode(db, customer.id)
-  let inserted: { row: OutboundMessageRow; composed: ComposedMessage }
-  try {
-    inserted = await composeAndInsert(db, now, (verificationCode) =>
-      composeOutboundMessage({
-        brand: config.brand,
-        secretKey: config.secretKey,
-        publicUrl: config.publicUrl,
-        ticketId: ticket.id,
-        kind,
-        to: { address: customer.email, name: customer.display_name },
-        subject: input.content.subject,
-        text: input.content.text,
-        html: input.content.html,
-        language: input.language,
-        ...threadingOf(last),
-        antiPhishingCode,
-        verificationCode,
-        now,
-      }),
-      { ticketId: ticket.id, kind, toAddress: customer.email },
-    )
-  } catch (err) {
-    // Another process acknowledged the same ticket between our check and our insert: the unique index decided.
-    if (isUniqueViolation(err) && (await hasOutboundOfKind(db, ticket.id, kind))) return skip('already_acknowledged')
-    throw err
-  }
-  await insertTicketEvent(db, { ticketId: ticket.id, type: `${kind}_sent`, data: { outboundMessageId: inserted.row.id }, now })
-  const status = await deliverOutbound(deps, inserted.row)
-  return { sent: true, outboundMessageId: inserted.row.id, messageIdHeader: inserted.composed.messageIdHeader, status }
-}
-
 /** Composes with a fresh verification code and inserts the queued row; a code collision is retried with a new code. */
 async function composeAndInsert(
   db: Db,
@@ -272,35 +196,59 @@ async function composeAndInsert(
   }
 }
 
+function outgoingMailOf(deps: OutboundDeps, row: OutboundMessageRow): OutgoingMail {
+  // Bounces come back to support@, where the pipeline attaches them to the ticket (handleBounce).
+  return { messageIdHeader: row.message_id_header, envelope: { from: deps.config.brand.addresses.support, to: [row.to_address] }, raw: row.raw_mime }
+}
+
+/** What one delivery attempt changes on the row, and logs. */
+function deliveryUpdate(deps: OutboundDeps, row: OutboundMessageRow, outcome: SendOutcome, attemptAt: string, sentAt: string): { status: OutboundStatus; update: OutboundMessageUpdate } {
+  if (outcome.status === 'fulfilled') {
+    deps.log.info({ outboundMessageId: row.id, ticketId: row.ticket_id, kind: row.kind, transport: deps.transport.kind }, 'outbound mail sent')
+    return {
+      status: 'sent',
+      update: { status: 'sent', transport_id: outcome.value.transportId, sent_at: sentAt, last_attempt_at: attemptAt, attempts: row.attempts + 1, error: null },
+    }
+  }
+  const err: unknown = outcome.reason
+  const message = err instanceof Error ? err.message : String(err)
+  // The error's code only: relay answers can quote the recipient address.
+  const code = err instanceof Error && 'code' in err ? String(err.code) : undefined
+  const responseCode = err instanceof Error && 'responseCode' in err ? Number(err.responseCode) : undefined
+  deps.log.warn({ outboundMessageId: row.id, ticketId: row.ticket_id, attempts: row.attempts + 1, code, responseCode }, 'outbound mail failed; will retry')
+  return { status: 'failed', update: { status: 'failed', error: message.slice(0, 500), last_attempt_at: attemptAt, attempts: row.attempts + 1 } }
+}
+
 /** Hands one stored message to the transport and records the outcome on its row; never throws for a send failure. */
 async function deliverOutbound(deps: OutboundDeps, row: OutboundMessageRow): Promise<OutboundStatus> {
   const attemptAt = deps.now().toISOString()
-  try {
-    const { transportId } = await deps.transport.send({
-      messageIdHeader: row.message_id_header,
-      // Bounces come back to support@, where the pipeline attaches them to the ticket (handleBounce).
-      envelope: { from: deps.config.brand.addresses.support, to: [row.to_address] },
-      raw: row.raw_mime,
-    })
-    await updateOutboundMessage(deps.db, row.id, {
-      status: 'sent',
-      transport_id: transportId,
-      sent_at: deps.now().toISOString(),
-      last_attempt_at: attemptAt,
-      attempts: row.attempts + 1,
-      error: null,
-    })
-    deps.log.info({ outboundMessageId: row.id, ticketId: row.ticket_id, kind: row.kind, transport: deps.transport.kind }, 'outbound mail sent')
-    return 'sent'
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    await updateOutboundMessage(deps.db, row.id, { status: 'failed', error: message.slice(0, 500), last_attempt_at: attemptAt, attempts: row.attempts + 1 })
-    // The error's code only: relay answers can quote the recipient address.
-    const code = err instanceof Error && 'code' in err ? String(err.code) : undefined
-    const responseCode = err instanceof Error && 'responseCode' in err ? Number(err.responseCode) : undefined
-    deps.log.warn({ outboundMessageId: row.id, ticketId: row.ticket_id, attempts: row.attempts + 1, code, responseCode }, 'outbound mail failed; will retry')
-    return 'failed'
-  }
+  const outcome = await deps.transport.send(outgoingMailOf(deps, row)).then(
+    (value): SendOutcome => ({ status: 'fulfilled', value }),
+    (reason: unknown): SendOutcome => ({ status: 'rejected', reason }),
+  )
+  const { status, update } = deliveryUpdate(deps, row, outcome, attemptAt, deps.now().toISOString())
+  await updateOutboundMessage(deps.db, row.id, update)
+  return status
+}
+
+/**
+ * Hands stored messages to the transport together (signed and written side by side, one directory fsync for the
+ * outbox) and records all outcomes in one transaction: one durable commit for the lot, where a commit per message
+ * cost a full fsync each on the worker's main thread. Never throws for a send failure.
+ */
+export async function deliverOutboundMany(deps: OutboundDeps, rows: OutboundMessageRow[]): Promise<OutboundStatus[]> {
+  if (rows.length === 0) return []
+  const attemptAt = deps.now().toISOString()
+  const outcomes = await deps.transport.sendMany(rows.map((row) => outgoingMailOf(deps, row)))
+  const sentAt = deps.now().toISOString()
+  const results = rows.map((row, i) => ({
+    id: row.id,
+    ...deliveryUpdate(deps, row, outcomes[i] ?? { status: 'rejected', reason: new Error('the transport returned no outcome') }, attemptAt, sentAt),
+  }))
+  await deps.db.transaction().execute(async (trx) => {
+    for (const { id, update } of results) await updateOutboundMessage(trx, id, update)
+  })
+  return results.map((r) => r.status)
 }
 
 /** Wait before the next attempt: 1 min, 2, 4 … capped at 6 h. */

@@ -4,7 +4,7 @@ import { findCustomerByEmail, upsertCustomerByEmail } from '../../src/customers/
 import { silentLogger } from '../../src/logger.ts'
 import { findAntiPhishingCode } from '../../src/notify/anti-phishing-code.ts'
 import { findOutboundMessageById } from '../../src/notify/outbound-message.repository.ts'
-import { sendAcknowledgement } from '../../src/notify/outbound.service.ts'
+import { sendAcknowledgement } from '../../src/notify/acknowledgement.service.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { insertTicket } from '../../src/tickets/ticket.repository.ts'
 import { buildApp } from '../../src/web/app.ts'
