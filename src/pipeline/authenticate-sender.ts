@@ -3,7 +3,10 @@ import type { Readable } from 'node:stream'
 import { authenticate, type AuthenticateResult } from 'mailauth'
 import type { Brand } from '../brand.ts'
 import { isOfficialDomain } from '../brand.ts'
+import { installDkimHeaderScan } from './dkim-header-scan.ts'
 import { cachingResolver } from './dns-cache.ts'
+
+installDkimHeaderScan()
 
 /** The DNS lookup mailauth calls: records of one type for one name, rejecting as node:dns does. */
 export type DnsResolver = (name: string, rrtype: string) => Promise<string[][] | string[]>
