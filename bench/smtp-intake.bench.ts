@@ -9,7 +9,6 @@ import path from 'node:path'
 import { officialAddresses } from '../src/brand.ts'
 import { loadConfig } from '../src/config.ts'
 import { SmtpIntake } from '../src/intake/smtp-intake.ts'
-import { journalRoot } from '../src/intake/spool-journal.ts'
 import { reply } from '../src/intake/smtp/smtp-command.ts'
 import { SmtpReceiver } from '../src/intake/smtp/smtp-receiver.ts'
 import { silentLogger } from '../src/logger.ts'
@@ -39,15 +38,7 @@ async function durableRate(): Promise<number> {
   const config = loadConfig({ MAILDESK_DATA_DIR: dataDir, MAILDESK_LOG_LEVEL: 'silent' })
   const runtime = await openRuntime(config, silentLogger)
   const smtp = new SmtpIntake(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      acceptedRecipients: officialAddresses(config.brand),
-      maxMessageBytes: config.maxMessageBytes,
-      maxClients: CONNECTIONS * 2,
-      serverName: 'okpay.com',
-      journal: { root: journalRoot(dataDir), rawMessageKey: runtime.pipeline.rawMessageKey },
-    },
+    { host: '127.0.0.1', port: 0, acceptedRecipients: officialAddresses(config.brand), maxMessageBytes: config.maxMessageBytes, maxClients: CONNECTIONS * 2, serverName: 'okpay.com' },
     runtime.spool,
     silentLogger,
   )

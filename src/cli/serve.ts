@@ -2,7 +2,6 @@ import { createServer } from 'node:http'
 import { ImapIntake } from '../intake/imap-intake.ts'
 import { rawMessageDir } from '../intake/raw-message-file.ts'
 import { SmtpIntake } from '../intake/smtp-intake.ts'
-import { journalRoot } from '../intake/spool-journal.ts'
 import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
 import { InvalidInputError } from '../errors.ts'
@@ -84,13 +83,11 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
           serverName: config.brand.officialDomains[0] ?? 'localhost',
           tls: config.smtpTls,
           rawFiles: { dir: rawMessageDir(config.dataDir), rawMessageKey: runtime.pipeline.rawMessageKey },
-          journal: { root: journalRoot(config.dataDir), rawMessageKey: runtime.pipeline.rawMessageKey },
         },
         runtime.spool,
         log.child({ component: 'smtp' }),
       )
     : undefined
-  if (smtp) runtime.metrics.watchSpoolJournal(() => smtp.journalBacklog())
   const imap = runs.worker
     ? new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
         maxMessageBytes: config.maxMessageBytes,

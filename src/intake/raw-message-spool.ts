@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
-import { PostgresAdapter, SqliteAdapter, sql } from 'kysely'
+import { SqliteAdapter, sql } from 'kysely'
 import type { Db } from '../store/database.ts'
 import { encryptRawMessage, RAW_ENCRYPTION } from './raw-message-crypto.ts'
 import { RAW_FILE_ENCRYPTION, type RawMessageFile } from './raw-message-file.ts'
 import type { NewRawMessageRow } from './raw-message.table.ts'
-import { spoolKey, type JournalRecord } from './spool-journal-format.ts'
-import { SqliteSpoolWriter, type ImportRow, type SpoolRow } from './sqlite-spool-writer.ts'
+import { SqliteSpoolWriter, type SpoolRow } from './sqlite-spool-writer.ts'
 
 export type RawMessageSource = 'smtp' | 'file' | 'imap' | 'form' | 'api'
 
@@ -26,19 +25,6 @@ export interface IncomingRawMessage {
 const ROWS_PER_STATEMENT = 100
 
 const EMPTY = new Uint8Array(0)
-
-/** The row a message becomes, before it is hashed, encrypted and written (here, or in the SMTP spool journal). */
-export function toSpoolRow(message: IncomingRawMessage): SpoolRow {
-  return {
-    source: message.source,
-    received_at: (message.receivedAt ?? new Date()).toISOString(),
-    mail_from: message.mailFrom ?? null,
-    rcpt_to: JSON.stringify(message.rcptTo ?? []),
-    remote_address: message.remoteAddress ?? null,
-    raw: Buffer.isBuffer(message.raw) ? message.raw : EMPTY,
-    file: Buffer.isBuffer(message.raw) ? null : message.raw,
-  }
-}
 
 /** Batches written at once on PostgreSQL, each on its own pooled connection. */
 const POSTGRES_BATCHES_IN_FLIGHT = 3
@@ -81,57 +67,19 @@ export class RawMessageSpool {
 
   /** Stores the message durably and returns its raw_messages id. */
   spool(message: IncomingRawMessage): Promise<number> {
-    const row = toSpoolRow(message)
+    const row: SpoolRow = {
+      source: message.source,
+      received_at: (message.receivedAt ?? new Date()).toISOString(),
+      mail_from: message.mailFrom ?? null,
+      rcpt_to: JSON.stringify(message.rcptTo ?? []),
+      remote_address: message.remoteAddress ?? null,
+      raw: Buffer.isBuffer(message.raw) ? message.raw : EMPTY,
+      file: Buffer.isBuffer(message.raw) ? null : message.raw,
+    }
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ row, resolve, reject })
       if (!this.flushing) this.flushing = this.flushLoop()
     })
-  }
-
-  /**
-   * Stores records of a spool journal (intake/spool-journal.ts) in one transaction: bytes already encrypted and
-   * hashed there, each under its spool key, so a record imported again after a crash is not stored twice. The commit
-   * does not wait for its own fsync (the records are durable in the journal, which is kept until syncImports()):
-   * one flush per import would double the disk flushes the journal's senders wait behind.
-   */
-  async importJournaled(journal: string, records: JournalRecord[]): Promise<void> {
-    if (records.length === 0) return
-    const rows: ImportRow[] = records.map((r) => ({
-      spool_key: spoolKey(journal, r.segment, r.sequence),
-      ...r.meta,
-      raw: r.meta.raw_file ? null : r.body,
-    }))
-    const writer = await (this.writer ??= this.openWriter())
-    if (writer) await writer.import(rows)
-    else {
-      const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter
-      await this.db.transaction().execute(async (trx) => {
-        if (postgres) await sql`set local synchronous_commit to off`.execute(trx)
-        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-          await trx
-            .insertInto('raw_messages')
-            .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-            .onConflict((oc) => oc.column('spool_key').doNothing())
-            .execute()
-        }
-      })
-    }
-    for (const listener of this.listeners) listener()
-  }
-
-  /**
-   * Makes every import so far durable: after this a journal segment whose records were imported can be reused.
-   * SQLite: a checkpoint, which syncs the WAL that holds the relaxed commits; PostgreSQL: a synchronous commit of a
-   * transaction with an id, which flushes the WAL up to it, earlier asynchronous commits included.
-   */
-  async syncImports(): Promise<void> {
-    const writer = await (this.writer ??= this.openWriter())
-    if (writer) await writer.checkpoint()
-    else if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
-      await this.db.transaction().execute(async (trx) => {
-        await sql`select txid_current()`.execute(trx)
-      })
-    }
   }
 
   /** Called after every committed batch, so a worker in this process can start at once. */

@@ -5,7 +5,7 @@ import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
 /** Columns safe to list: everything except the raw bytes. */
 const SUMMARY_COLUMNS = [
   'id', 'source', 'received_at', 'mail_from', 'rcpt_to', 'remote_address', 'size_bytes', 'sha256', 'status',
-  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption', 'raw_file', 'spool_key',
+  'attempts', 'locked_until', 'error_code', 'error_message', 'processed_at', 'message_id', 'encryption', 'raw_file',
 ] as const
 
 export type RawMessageSummary = Omit<RawMessageRow, 'raw'>

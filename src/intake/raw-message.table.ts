@@ -27,8 +27,6 @@ export interface RawMessageTable {
   error_code: string | null
   error_message: string | null
   processed_at: string | null
-  /** An SMTP message's journal record (intake/spool-journal.ts), as its 250 named it: journal/segment/sequence. */
-  spool_key: Generated<string | null>
   /** The ticket message made from it (also set for duplicates: the message it duplicated). */
   message_id: number | null
 }

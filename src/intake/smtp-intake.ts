@@ -5,7 +5,6 @@ import type { Logger } from '../logger.ts'
 import { addressDomain } from '../logger.ts'
 import { removeOrphanRawMessageFiles, removeRawMessageFile, SpillingRawSink, type RawMessageFile } from './raw-message-file.ts'
 import type { RawMessageSpool } from './raw-message-spool.ts'
-import { SpoolJournal } from './spool-journal.ts'
 import { reply, type SmtpReply } from './smtp/smtp-command.ts'
 import { SmtpReceiver } from './smtp/smtp-receiver.ts'
 import type { SmtpEnvelope } from './smtp/smtp-session.ts'
@@ -29,20 +28,17 @@ export interface SmtpIntakeOptions {
    * arrive, never whole in memory; without it every message is held in memory until spooled.
    */
   rawFiles?: { dir: string; rawMessageKey: Buffer } | undefined
-  /** Accepted messages are journaled here (journalRoot(dataDir), shared by all nodes) before the 250. */
-  journal: { root: string; rawMessageKey: Buffer }
 }
 
 const MAX_RECIPIENTS = 100
 
 /**
- * The SMTP receiver. Accepts mail for the official addresses only and answers 250 only after the message is synced
- * to the spool journal, which imports it into the database right after (intake/spool-journal.ts).
+ * The SMTP receiver. Accepts mail for the official addresses only and answers 250 only after the
+ * spool has committed the bytes.
  */
 export class SmtpIntake {
   private readonly receiver: SmtpReceiver
   private readonly accepted: Set<string>
-  private journal: SpoolJournal | undefined
 
   constructor(
     private readonly options: SmtpIntakeOptions,
@@ -83,10 +79,9 @@ export class SmtpIntake {
   }
 
   private async receive(raw: Buffer | RawMessageFile, envelope: SmtpEnvelope): Promise<SmtpReply> {
-    let id: string
+    let id: number
     try {
-      if (!this.journal) throw new Error('the SMTP intake is not listening')
-      id = await this.journal.append({
+      id = await this.spool.spool({
         raw,
         source: 'smtp',
         mailFrom: envelope.mailFrom || undefined,
@@ -101,38 +96,17 @@ export class SmtpIntake {
     return reply(250, '2.0.0', `OK: queued as ${id}`)
   }
 
-  /** Imports what stopped receivers left in their journals, opens this one's, then binds the port. */
   async listen(): Promise<AddressInfo> {
     // Temporary files of a receiver that died mid-DATA (this node or another sharing the data directory).
     if (this.options.rawFiles) {
       const removed = await removeOrphanRawMessageFiles(this.options.rawFiles.dir)
       if (removed > 0) this.log.info({ removed }, 'removed unfinished raw message files')
     }
-    this.journal = await SpoolJournal.open({ root: this.options.journal.root, rawMessageKey: this.options.journal.rawMessageKey, spool: this.spool, log: this.log })
-    try {
-      return await this.receiver.listen()
-    } catch (err) {
-      await this.journal.close()
-      throw err
-    }
+    return this.receiver.listen()
   }
 
-  /**
-   * Stops accepting connections, waits for open sessions to end (or closeTimeout), then for the journal's import
-   * into the database.
-   */
+  /** Stops accepting connections and waits for open sessions to end (or closeTimeout). */
   async close(): Promise<void> {
     await this.receiver.close()
-    await this.journal?.close()
-  }
-
-  /** Messages answered with 250 that wait in the journal for the database import (/metrics). */
-  journalBacklog(): number {
-    return this.journal?.backlog() ?? 0
-  }
-
-  /** Resolves once every message answered so far is imported into the database (tests, benchmarks). */
-  async drain(): Promise<void> {
-    await this.journal?.drain()
   }
 }

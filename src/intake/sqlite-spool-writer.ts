@@ -1,10 +1,6 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { RAW_FILE_ENCRYPTION } from './raw-message-file.ts'
-import type { JournalMeta } from './spool-journal-format.ts'
-
-/** A journaled message (intake/spool-journal.ts) being imported: already hashed and encrypted, keyed for idempotence. */
-export type ImportRow = JournalMeta & { spool_key: string; raw: Uint8Array | null }
 
 /** One message as the spool receives it; size, hash and encryption are added where it is written. */
 export interface SpoolRow {
@@ -57,27 +53,9 @@ function toParams(r) {
   return [r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, raw.length, sha256, key ? encrypt(raw) : raw, key ? 'aes-256-gcm' : null, null]
 }
 const insertAll = db.transaction((rows) => rows.map((params) => Number(insert.run(params).lastInsertRowid)))
-// A journal record imported twice (a crash between the import's commit and the journal's removal) is stored once.
-const importOne = db.prepare('insert into raw_messages (spool_key, source, received_at, mail_from, rcpt_to, remote_address, size_bytes, sha256, raw, encryption, raw_file) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (spool_key) do nothing')
-const importAll = db.transaction((rows) => {
-  for (const r of rows) importOne.run([r.spool_key, r.source, r.received_at, r.mail_from, r.rcpt_to, r.remote_address, r.size_bytes, r.sha256, r.raw, r.encryption, r.raw_file])
-})
 parentPort.on('message', (m) => {
   if (m === 'close') { db.close(); parentPort.close(); return }
   try {
-    if (m.import) {
-      // Relaxed: the records stay in the journal until a checkpoint (below) has synced this commit.
-      db.pragma('synchronous = NORMAL')
-      try { importAll(m.import) } finally { db.pragma('synchronous = FULL') }
-      parentPort.postMessage({ ids: [] })
-      return
-    }
-    if (m.checkpoint) {
-      // Syncs the WAL before copying it into the database: every commit so far is on disk after this.
-      db.pragma('wal_checkpoint(PASSIVE)')
-      parentPort.postMessage({ ids: [] })
-      return
-    }
     parentPort.postMessage({ ids: insertAll(m.map(toParams)) })
   } catch (err) {
     parentPort.postMessage({ error: String((err && err.message) || err) })
@@ -85,15 +63,12 @@ parentPort.on('message', (m) => {
 })
 `
 
-type WriterMessage = SpoolRow[] | { import: ImportRow[] } | { checkpoint: true }
-
 /** How long an idle writer thread stays before it is stopped (and started again by the next message). */
 const IDLE_MS = 2000
 
 /**
- * Writes spool batches (and journal imports) to a SQLite file in a worker thread with its own connection, so the
- * event loop keeps serving sockets while a batch is inserted and fsynced, and while it does, the next batch gathers.
- * One request at a time: a request made while another is in flight waits for it.
+ * Writes spool batches to a SQLite file in a worker thread with its own connection, so the event loop keeps serving
+ * sockets while a batch is inserted and fsynced, and while it does, the next batch gathers. One batch at a time.
  */
 export class SqliteSpoolWriter {
   private worker: Worker | undefined
@@ -111,32 +86,7 @@ export class SqliteSpoolWriter {
 
   /** Inserts the rows in one transaction; resolves with their ids, in order, once the commit is on disk. */
   write(rows: SpoolRow[]): Promise<number[]> {
-    return this.post(rows)
-  }
-
-  /** Imports journaled rows in one transaction, skipping spool keys already stored; durable after checkpoint(). */
-  async import(rows: ImportRow[]): Promise<void> {
-    await this.post({ import: rows })
-  }
-
-  /** Syncs every commit so far (imports are committed without their own fsync). */
-  async checkpoint(): Promise<void> {
-    await this.post({ checkpoint: true })
-  }
-
-  /** The last request posted: requests wait for it, so the thread gets one at a time, in order. */
-  private tail: Promise<unknown> = Promise.resolve()
-
-  private post(message: WriterMessage): Promise<number[]> {
-    const run = this.tail.then(
-      () => this.send(message),
-      () => this.send(message),
-    )
-    this.tail = run.catch(() => {})
-    return run
-  }
-
-  private send(message: WriterMessage): Promise<number[]> {
+    if (this.inFlight) return Promise.reject(new Error('SqliteSpoolWriter takes one batch at a time'))
     clearTimeout(this.idleTimer)
     const worker = this.worker ?? this.start()
     // Referenced while a batch is in flight, so a short-lived command that awaits its spool write is not ended
@@ -144,7 +94,7 @@ export class SqliteSpoolWriter {
     worker.ref()
     return new Promise<number[]>((resolve, reject) => {
       this.inFlight = { worker, resolve, reject }
-      worker.postMessage(message)
+      worker.postMessage(rows)
     }).finally(() => {
       worker.unref()
       this.idleTimer = setTimeout(() => this.stop(), IDLE_MS)

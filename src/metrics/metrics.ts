@@ -16,8 +16,6 @@ export interface Metrics {
   workerObserver: WorkerObserver
   /** Refreshes the database gauges and renders the Prometheus text exposition. */
   render(db: Db, now: Date): Promise<string>
-  /** SMTP nodes: how many messages answered with 250 wait in this process's spool journal for the database import. */
-  watchSpoolJournal(backlog: () => number): void
   contentType: string
 }
 
@@ -41,15 +39,6 @@ export function createMetrics(): Metrics {
     help: 'Accepted (durably spooled) messages in the database, by status: pending, processing, processed, duplicate, failed.',
     labelNames: ['status'],
     registers: [registry],
-  })
-  let journalBacklog: () => number = () => 0
-  new Gauge({
-    name: 'maildesk_spool_journal_backlog',
-    help: 'Messages this process answered 250 for that are in its spool journal and not yet imported into the database (grows while the database is unreachable).',
-    registers: [registry],
-    collect() {
-      this.set(journalBacklog())
-    },
   })
   const queueDepth = new Gauge({ name: 'maildesk_queue_depth', help: 'Messages waiting for or in the pipeline (pending + processing).', registers: [registry] })
   const queueAge = new Gauge({
@@ -111,9 +100,6 @@ export function createMetrics(): Metrics {
     registry,
     workerObserver,
     contentType: registry.contentType,
-    watchSpoolJournal(backlog) {
-      journalBacklog = backlog
-    },
     render(db, now) {
       // /metrics needs no login and each refresh scans raw_messages, outbound_messages and the SLA flags (5 ms at
       // 100k raw messages on SQLite, on the event loop): scrapes arriving while one is being rendered get that one.

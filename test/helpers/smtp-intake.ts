@@ -1,6 +1,5 @@
 import { officialAddresses } from '../../src/brand.ts'
 import { SmtpIntake } from '../../src/intake/smtp-intake.ts'
-import { journalRoot } from '../../src/intake/spool-journal.ts'
 import { silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
 
@@ -18,7 +17,6 @@ export async function startTestSmtpIntake(rt: Runtime, options: { maxMessageByte
       maxClients: 20,
       serverName: 'okpay.com',
       rawFiles: options.rawFilesDir === undefined ? undefined : { dir: options.rawFilesDir, rawMessageKey: rt.pipeline.rawMessageKey },
-      journal: { root: journalRoot(rt.config.dataDir), rawMessageKey: rt.pipeline.rawMessageKey },
     },
     rt.spool,
     silentLogger,

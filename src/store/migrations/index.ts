@@ -16,7 +16,6 @@ import * as m0070 from './0070-scheduled-work.ts'
 import * as m0080 from './0080-raw-message-files.ts'
 import * as m0082 from './0082-search-index-deferral.ts'
 import * as m0083 from './0083-customer-activity-index.ts'
-import * as m0100 from './0100-spool-journal-key.ts'
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
@@ -40,7 +39,6 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0080-raw-message-files': m0080,
   '0082-search-index-deferral': m0082,
   '0083-customer-activity-index': m0083,
-  '0100-spool-journal-key': m0100,
 }
 
 /** A provider that binds each migration to the dialect it runs on. */
