@@ -12,6 +12,7 @@
 import PostalMime, { type Attachment, type Email, type PostalMimeOptions } from 'postal-mime'
 import { decodeText } from './charset.ts'
 import { transcodeEightBitHeaders } from './header-8bit.ts'
+import { Base64PartDecoder } from './base64-part-decoder.ts'
 import { LARGE_MESSAGE_BYTES, LargePartDecoder, LargePartRegistry } from './large-part-decoder.ts'
 import { LineJoinDecoder } from './line-join-decoder.ts'
 
@@ -81,7 +82,8 @@ const hookedPrototypes = new WeakSet<object>()
  * export the class). They act only for parsers in ownParsers; any other PostalMime parse in the process is untouched:
  * - a part without base64 or quoted-printable encoding, for which postal-mime would use its PassThroughDecoder, gets
  *   LineJoinDecoder (the same bytes without a Blob);
- * - a base64 attachment of a large message (a parser in largePartParsers) gets LargePartDecoder.
+ * - a base64 attachment of a large message (a parser in largePartParsers) gets LargePartDecoder, any other base64
+ *   part Base64PartDecoder (the same bytes as postal-mime's Base64Decoder, with Node's base64 decoder).
  */
 function hookContentDecoders(parser: PostalMimeInternals): boolean {
   const proto: unknown = Object.getPrototypeOf(parser.root)
@@ -99,10 +101,14 @@ function hookContentDecoders(parser: PostalMimeInternals): boolean {
         this.contentDecoder = new LineJoinDecoder()
         return
       }
+      if (!base64) return
       const large = largePartParsers.get(this.postalMime)
       // Only parts postal-mime turns into attachments: text/* may become the body and message/* nested mail.
-      if (!large || !base64 || this.contentType.multipart || /^(text|message)\//i.test(this.contentType.parsed.value)) return
-      this.contentDecoder = new LargePartDecoder(large.registry, large.remainingBytes)
+      if (large && !this.contentType.multipart && !/^(text|message)\//i.test(this.contentType.parsed.value)) {
+        this.contentDecoder = new LargePartDecoder(large.registry, large.remainingBytes)
+      } else {
+        this.contentDecoder = new Base64PartDecoder()
+      }
     })
   }
   return true

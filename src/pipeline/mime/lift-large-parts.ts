@@ -91,11 +91,19 @@ const DASH = 0x2d
  * no trail of 48 KiB buffers for the garbage collector to catch up with.
  */
 export class StreamingBase64Decoder {
-  private readonly scratch = Buffer.allocUnsafe(SCRATCH_CHARS)
-  private readonly decoded = Buffer.allocUnsafe((SCRATCH_CHARS / 4) * 3)
+  private readonly scratch: Buffer
+  private readonly decoded: Buffer
   private pending = 0
 
-  constructor(private readonly out: (bytes: Buffer) => void) {}
+  /** `scratchChars`: base64 characters decoded at once, a multiple of 4 (smaller for small parts). */
+  constructor(
+    private readonly out: (bytes: Buffer) => void,
+    private readonly scratchChars = SCRATCH_CHARS,
+  ) {
+    if (scratchChars <= 0 || scratchChars % 4 !== 0) throw new RangeError('scratchChars must be a positive multiple of 4')
+    this.scratch = Buffer.allocUnsafe(scratchChars)
+    this.decoded = Buffer.allocUnsafe((scratchChars / 4) * 3)
+  }
 
   update(bytes: Uint8Array): void {
     const scratch = this.scratch
@@ -104,7 +112,7 @@ export class StreamingBase64Decoder {
       const byte = bytes[i] as number
       if (ALPHABET[byte] === 1) {
         scratch[pending++] = byte
-        if (pending === SCRATCH_CHARS) {
+        if (pending === this.scratchChars) {
           this.emit(pending)
           pending = 0
         }
