@@ -15,7 +15,7 @@ import {
   listTakenVerificationCodes,
 } from './outbound-message.repository.ts'
 import type { NewOutboundMessageRow, OutboundMessageRow, OutboundStatus } from './outbound-message.table.ts'
-import { AUTO_REPLY_WINDOW_MS, AUTOMATIC_KINDS, CODE_ATTEMPTS, deliverOutboundMany, threadingOf, type OutboundDeps } from './outbound.service.ts'
+import { AUTO_REPLY_WINDOW_MS, AUTOMATIC_KINDS, CODE_ATTEMPTS, deliverOutboundMany, queuedOutboundRow, threadingOf, type OutboundDeps } from './outbound.service.ts'
 import { generateVerificationCode } from './verification-code.ts'
 
 export interface AcknowledgementInput {
@@ -153,22 +153,8 @@ export async function sendAcknowledgements(
       verificationCode,
       now,
     })
-  const rowOf = (p: Planned, composed: ComposedMessage, verificationCode: string): NewOutboundMessageRow => ({
-    ticket_id: p.ticket.id,
-    ticket_message_id: null,
-    message_id_header: composed.messageIdHeader,
-    kind: p.kind,
-    to_address: p.customer.email.toLowerCase(),
-    subject: composed.subject,
-    verification_code: verificationCode,
-    raw_mime: composed.raw.toString('utf8'),
-    error: null,
-    transport_id: null,
-    created_at: now.toISOString(),
-    sent_at: null,
-    last_attempt_at: null,
-    bounced_at: null,
-  })
+  const rowOf = (p: Planned, composed: ComposedMessage, verificationCode: string): NewOutboundMessageRow =>
+    queuedOutboundRow(composed, { ticketId: p.ticket.id, kind: p.kind, toAddress: p.customer.email, verificationCode }, now)
   const composedMail: Array<{ plan: Planned; composed: ComposedMessage; row: NewOutboundMessageRow }> = []
   for (const [i, plan] of planned.entries()) {
     const verificationCode = codes[i] ?? generateVerificationCode()

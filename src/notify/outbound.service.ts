@@ -21,7 +21,7 @@ import {
   listUnsentOutbound,
   updateOutboundMessage,
 } from './outbound-message.repository.ts'
-import type { OutboundKind, OutboundMessageRow, OutboundMessageUpdate, OutboundStatus } from './outbound-message.table.ts'
+import type { NewOutboundMessageRow, OutboundKind, OutboundMessageRow, OutboundMessageUpdate, OutboundStatus } from './outbound-message.table.ts'
 import { generateVerificationCode } from './verification-code.ts'
 
 export interface OutboundDeps {
@@ -176,23 +176,32 @@ async function composeAndInsert(
     const composed = await compose(verificationCode)
     const taken = await db.selectFrom('outbound_messages').select('id').where('verification_code', '=', verificationCode).executeTakeFirst()
     if (taken && attempt < CODE_ATTEMPTS) continue
-    const row = await insertOutboundMessage(db, {
-      ticket_id: meta.ticketId,
-      ticket_message_id: null,
-      message_id_header: composed.messageIdHeader,
-      kind: meta.kind,
-      to_address: meta.toAddress.toLowerCase(),
-      subject: composed.subject,
-      verification_code: verificationCode,
-      raw_mime: composed.raw.toString('utf8'),
-      error: null,
-      transport_id: null,
-      created_at: now.toISOString(),
-      sent_at: null,
-      last_attempt_at: null,
-      bounced_at: null,
-    })
+    const row = await insertOutboundMessage(db, queuedOutboundRow(composed, { ...meta, verificationCode }, now))
     return { composed, row }
+  }
+}
+
+/** The outbound_messages row of a composed message before it is handed to the transport. */
+export function queuedOutboundRow(
+  composed: ComposedMessage,
+  meta: { ticketId: number; kind: OutboundKind; toAddress: string; verificationCode: string },
+  now: Date,
+): NewOutboundMessageRow {
+  return {
+    ticket_id: meta.ticketId,
+    ticket_message_id: null,
+    message_id_header: composed.messageIdHeader,
+    kind: meta.kind,
+    to_address: meta.toAddress.toLowerCase(),
+    subject: composed.subject,
+    verification_code: meta.verificationCode,
+    raw_mime: composed.raw.toString('utf8'),
+    error: null,
+    transport_id: null,
+    created_at: now.toISOString(),
+    sent_at: null,
+    last_attempt_at: null,
+    bounced_at: null,
   }
 }
 
