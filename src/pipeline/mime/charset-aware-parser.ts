@@ -15,6 +15,7 @@ import { transcodeEightBitHeaders } from './header-8bit.ts'
 import { Base64PartDecoder } from './base64-part-decoder.ts'
 import { LARGE_MESSAGE_BYTES, LargePartDecoder, LargePartRegistry } from './large-part-decoder.ts'
 import { LineJoinDecoder } from './line-join-decoder.ts'
+import { QuotedPrintablePartDecoder } from './quoted-printable-part-decoder.ts'
 
 /** What a parse decided about charsets, for warnings. */
 export interface CharsetReport {
@@ -81,7 +82,8 @@ const hookedPrototypes = new WeakSet<object>()
  * Installs our content decoders on MimeNode's prototype (reached through a parser's root node; postal-mime does not
  * export the class). They act only for parsers in ownParsers; any other PostalMime parse in the process is untouched:
  * - a part without base64 or quoted-printable encoding, for which postal-mime would use its PassThroughDecoder, gets
- *   LineJoinDecoder (the same bytes without a Blob);
+ *   LineJoinDecoder (the same bytes without a Blob); a quoted-printable part QuotedPrintablePartDecoder (the same
+ *   bytes as its QPDecoder, without a 100 KB buffer per part and a Blob);
  * - a base64 attachment of a large message (a parser in largePartParsers) gets LargePartDecoder, any other base64
  *   part Base64PartDecoder (the same bytes as postal-mime's Base64Decoder, with Node's base64 decoder).
  */
@@ -93,15 +95,16 @@ function hookContentDecoders(parser: PostalMimeInternals): boolean {
   if (!hookedPrototypes.has(proto)) {
     hookedPrototypes.add(proto)
     Reflect.set(proto, 'setupContentDecoder', function (this: DecodingNode, transferEncoding: string) {
-      Reflect.apply(original, this, [transferEncoding])
-      if (!ownParsers.has(this.postalMime)) return
-      const base64 = /base64/i.test(transferEncoding)
-      // postal-mime's own choice of decoder (MimeNode.setupContentDecoder): base64, quoted-printable, else pass-through.
-      if (!base64 && !/quoted-printable/i.test(transferEncoding)) {
-        this.contentDecoder = new LineJoinDecoder()
+      if (!ownParsers.has(this.postalMime)) {
+        Reflect.apply(original, this, [transferEncoding])
         return
       }
-      if (!base64) return
+      // postal-mime's choice (MimeNode.setupContentDecoder: base64, quoted-printable, else pass-through), with our
+      // decoders, which give the same bytes (the *-decoder.test.ts files compare them with postal-mime's own).
+      if (!/base64/i.test(transferEncoding)) {
+        this.contentDecoder = /quoted-printable/i.test(transferEncoding) ? new QuotedPrintablePartDecoder() : new LineJoinDecoder()
+        return
+      }
       const large = largePartParsers.get(this.postalMime)
       // Only parts postal-mime turns into attachments: text/* may become the body and message/* nested mail.
       if (large && !this.contentType.multipart && !/^(text|message)\//i.test(this.contentType.parsed.value)) {
