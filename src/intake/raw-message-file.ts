@@ -21,6 +21,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, ty
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { syncDirectory } from '../sync-directory.ts'
 
 /** Raw messages larger than this are spooled as files; smaller ones stay database blobs as before. */
 export const RAW_FILE_THRESHOLD_BYTES = 1024 * 1024 // 1 MiB
@@ -170,16 +171,6 @@ export class RawMessageFileWriter {
     writeSync(this.fd, body)
     writeSync(this.fd, cipher.getAuthTag())
     this.pendingBytes = 0
-  }
-}
-
-/** Makes a rename in `dir` durable (POSIX: the directory entry is only on disk once the directory is fsynced). */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
+import { syncDirectory } from '../sync-directory.ts'
 import nodemailer from 'nodemailer'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
@@ -134,7 +135,7 @@ function outboxTransport(dir: string, signer: DkimSigner, log: Logger): MailTran
         }),
       )
       // A rename is durable once the directory is fsynced: until then no message counts as written.
-      const dirSyncError = written.some((w) => w.status === 'fulfilled') ? await fsyncDirectory(dir).then(() => undefined, (err: unknown) => err) : undefined
+      const dirSyncError = written.some((w) => w.status === 'fulfilled') ? await syncDirectory(dir).then(() => undefined, (err: unknown) => err) : undefined
       return written.map((w, i): SendOutcome => {
         const name = files[i]?.name ?? ''
         if (w.status === 'rejected') return w
@@ -172,15 +173,6 @@ async function writeFileAside(dir: string, name: string, bytes: Buffer): Promise
   } catch (err) {
     await rm(temp, { force: true }).catch(() => {})
     throw err
-  }
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 
