@@ -41,6 +41,8 @@ async function ingestRates(corpus: Buffer[]): Promise<{ stored: Rate; acknowledg
   // Offline DNS (every lookup answers NXDOMAIN at once): authentication runs in full without network waits.
   const runtime = await openRuntime(config, silentLogger, { resolver: createZoneResolver({}) })
   try {
+    // Steady state, as in `serve` (its worker starts the threads at boot): loading the analysis thread is not ingest.
+    await runtime.worker.startAnalysisThreads()
     const cpu0 = process.cpuUsage()
     const start = performance.now()
     await Promise.all(corpus.map((raw) => runtime.spool.spool({ raw, source: 'smtp', rcptTo: ['support@okpay.com'] })))

@@ -341,10 +341,19 @@ export class MessageWorker {
     return all
   }
 
-  /** Runs in the background until stop(); `notify()` wakes it at once. */
+  /**
+   * Starts the analysis threads and resolves once they can take messages (at once without a pool). Otherwise they
+   * start with the first batch, and the main thread analyses alone until they have loaded.
+   */
+  async startAnalysisThreads(): Promise<void> {
+    await this.pool?.whenReady()
+  }
+
+  /** Runs in the background until stop(); `notify()` wakes it at once. The analysis threads start now, too. */
   start(): void {
     if (this.running) return
     this.running = true
+    void this.startAnalysisThreads()
     this.loop = this.backgroundLoop()
   }
 

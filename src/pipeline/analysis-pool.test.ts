@@ -13,14 +13,6 @@ import type { AnalysisContext, AnalyzedMessage } from './process-message.ts'
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/emails/${name}`, import.meta.url))
 
-async function untilReady(pool: AnalysisPool): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (pool.freeSlots === 0) {
-    if (Date.now() > deadline) throw new Error('analysis thread did not start')
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 describe('analysis pool', () => {
   const dirs: string[] = []
   let pool: AnalysisPool | undefined
@@ -62,8 +54,7 @@ describe('analysis pool', () => {
   it('gives the same analysis in a worker thread as in the main thread, from the encrypted stored bytes', async () => {
     const { setup, rawMessageKey, inThread } = setUp()
     pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
-    pool.start()
-    await untilReady(pool)
+    expect(await pool.whenReady()).toBe(true)
     for (const name of ['foxmail-gbk-raw-subject.eml', 'inline-image-cid.eml', 'outlook16-related-winmail.eml']) {
       const request: AnalysisRequest = { stored: encryptRawMessage(Buffer.from(rawMessageKey), fixture(name)), encryption: 'aes-256-gcm', envelope }
       const here = await inThread(request)
@@ -78,8 +69,7 @@ describe('analysis pool', () => {
   it('reports a failure in the thread by its code, as the main thread would', async () => {
     const { setup, inThread } = setUp()
     pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
-    pool.start()
-    await untilReady(pool)
+    expect(await pool.whenReady()).toBe(true)
     const request: AnalysisRequest = { stored: new Uint8Array([0, 1, 2, 3, 255]), encryption: null, envelope }
     const here = await inThread(request).catch(describeAnalysisFailure)
     const there = await pool.tryAnalyze(request)?.catch(describeAnalysisFailure)
@@ -95,12 +85,24 @@ describe('analysis pool', () => {
     expect(pool.freeSlots).toBe(0)
   })
 
+  it('says when its threads can take work: at once when loaded, never when it has none or is closed', async () => {
+    const { setup, inThread } = setUp()
+    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    expect(await pool.whenReady()).toBe(true)
+    expect(pool.freeSlots).toBe(32)
+    const none = new AnalysisPool(setup, inThread, { threads: 0, log: silentLogger })
+    expect(await none.whenReady()).toBe(false)
+    const closing = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    const waiting = closing.whenReady()
+    await closing.close()
+    expect(await waiting).toBe(false)
+  })
+
   it('hands messages back to the main thread when it is closed with work in flight', async () => {
     const { setup, inThread } = setUp()
     const handedBack: AnalysisRequest[] = []
     pool = new AnalysisPool(setup, (request) => (handedBack.push(request), inThread(request)), { threads: 1, log: silentLogger })
-    pool.start()
-    await untilReady(pool)
+    expect(await pool.whenReady()).toBe(true)
     const request: AnalysisRequest = { stored: fixture('gmail-alternative.eml'), encryption: null, envelope }
     const pending = pool.tryAnalyze(request)
     await pool.close()

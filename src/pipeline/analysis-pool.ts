@@ -90,7 +90,11 @@ export function transferablesOf(analyzed: AnalyzedMessage): ArrayBuffer[] {
 export interface AnalysisPoolOptions {
   /** Worker threads (started on first use). */
   threads: number
-  /** Messages handed to one thread at a time; a few, so its attachment fsyncs overlap its parsing. */
+  /**
+   * Messages handed to one thread at a time. Enough to keep it busy through the main thread's longest synchronous
+   * stretch (a batch's search indexing and commit, 20–40 ms, when no reply is read and no message handed over); the
+   * batch bounds the memory, its raw bytes are loaded when it is claimed.
+   */
   inFlightPerThread?: number
   log: Logger
 }
@@ -119,13 +123,14 @@ export class AnalysisPool {
   private broken = false
   private nextId = 1
   private readonly inFlightPerThread: number
+  private readyWaiters: Array<() => void> = []
 
   constructor(
     private readonly setup: AnalysisSetup,
     private readonly inThread: (request: AnalysisRequest) => Promise<AnalyzedMessage>,
     private readonly options: AnalysisPoolOptions,
   ) {
-    this.inFlightPerThread = options.inFlightPerThread ?? 4
+    this.inFlightPerThread = options.inFlightPerThread ?? 32
   }
 
   /** Starts the threads (once); they take work when they have loaded. */
@@ -146,6 +151,7 @@ export class AnalysisPool {
       worker.on('message', (reply: AnalysisReply | 'ready') => {
         if (reply === 'ready') {
           thread.ready = true
+          this.wakeReadyWaiters()
           return
         }
         const pending = thread.pending.get(reply.id)
@@ -159,6 +165,21 @@ export class AnalysisPool {
       worker.on('exit', (code) => fail(new Error(`analysis thread exited with code ${code}`)))
       this.threads.push(thread)
     }
+  }
+
+  /**
+   * Starts the threads and resolves once one has loaded (true), or once the pool has stopped using threads or has
+   * none (false). Until then messages are analysed in the caller's thread, a fraction of the speed.
+   */
+  async whenReady(): Promise<boolean> {
+    this.start()
+    if (this.broken || this.threads.length === 0) return false
+    if (!this.ready) await new Promise<void>((resolve) => this.readyWaiters.push(resolve))
+    return this.ready
+  }
+
+  private wakeReadyWaiters(): void {
+    for (const resolve of this.readyWaiters.splice(0)) resolve()
   }
 
   /** True once a thread has loaded and the pool has not stopped using threads. */
@@ -198,6 +219,7 @@ export class AnalysisPool {
   /** Stops the threads; messages still with them are analysed in-thread. */
   async close(): Promise<void> {
     this.broken = true
+    this.wakeReadyWaiters()
     const threads = this.threads
     this.threads = []
     for (const t of threads) this.handBack(t)
@@ -208,6 +230,7 @@ export class AnalysisPool {
     if (!this.threads.includes(thread)) return
     this.options.log.warn({ err }, 'analysis thread stopped; analysing in the main thread')
     this.broken = true
+    this.wakeReadyWaiters()
     this.threads = this.threads.filter((t) => t !== thread)
     this.handBack(thread)
     void thread.worker.terminate()
