@@ -41,11 +41,16 @@ export function parseClamdAddress(address: string): ClamdAddress {
   throw new Error('clamd address must be tcp://host:port, unix:/path/to/clamd.ctl or an absolute socket path')
 }
 
-function exchange(address: ClamdAddress, timeoutMs: number, write: (socket: Socket) => void): Promise<string> {
+/**
+ * One request and its reply. `request` yields the bytes to send; they are written as the socket drains, and no
+ * more once clamd has answered (it answers and closes early when a stream goes over its StreamMaxLength).
+ */
+function exchange(address: ClamdAddress, timeoutMs: number, request: Iterable<Uint8Array>): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(address)
     const chunks: Buffer[] = []
     let settled = false
+    let sent = 0
     const finish = (err: Error | undefined) => {
       if (settled) return
       settled = true
@@ -61,12 +66,27 @@ function exchange(address: ClamdAddress, timeoutMs: number, write: (socket: Sock
       if (chunk.includes(0)) finish(undefined)
     })
     socket.on('end', () => finish(undefined))
-    socket.on('error', (err) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
       // clamd closes the socket on us when a stream goes over StreamMaxLength; its reply may still have come.
       if (chunks.length > 0) finish(undefined)
-      else finish(err)
+      // When the close reaches us first, the reply is lost with the connection: say what most likely happened.
+      else if (sent > 0 && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) {
+        finish(new Error(`clamd closed the connection after ${sent} bytes of the request (${err.code}), as it does for a stream above its StreamMaxLength`))
+      } else finish(err)
     })
-    socket.on('connect', () => write(socket))
+    const pieces = request[Symbol.iterator]()
+    const pump = () => {
+      while (!settled && chunks.length === 0) {
+        const next = pieces.next()
+        if (next.done) return
+        sent += next.value.length
+        if (!socket.write(next.value)) {
+          socket.once('drain', pump)
+          return
+        }
+      }
+    }
+    socket.on('connect', pump)
   })
 }
 
@@ -79,9 +99,21 @@ export function parseScanReply(reply: string): ScanResult {
   return { status: 'error', error: body.replace(/\s*ERROR$/, '') || 'empty reply from clamd' }
 }
 
+/** An INSTREAM request: the command, the bytes in chunks each prefixed by its 4-byte big-endian length, a zero length. */
+function* instream(bytes: Uint8Array, chunkBytes: number): Generator<Uint8Array> {
+  yield Buffer.from('zINSTREAM\0')
+  for (let at = 0; at < bytes.length; at += chunkBytes) {
+    const chunk = bytes.subarray(at, at + chunkBytes)
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(chunk.length)
+    yield length
+    yield chunk
+  }
+  yield Buffer.alloc(4)
+}
+
 /**
- * A clamd client speaking INSTREAM (clamd(8)): `zINSTREAM\0`, then chunks each prefixed by its
- * length as a 4-byte big-endian integer, then a zero-length chunk; one connection per scan.
+ * A clamd client speaking INSTREAM (clamd(8), see instream()); one connection per scan.
  * @throws Error when the address is malformed (a config problem, found at start).
  */
 export function createClamdScanner(address: string, options: ClamdScannerOptions = {}): ClamdScanner {
@@ -95,17 +127,7 @@ export function createClamdScanner(address: string, options: ClamdScannerOptions
         return { status: 'error', error: `file is ${bytes.length} bytes, above clamd's StreamMaxLength of ${streamMaxBytes}` }
       }
       try {
-        const reply = await exchange(target, timeoutMs, (socket) => {
-          socket.write('zINSTREAM\0')
-          for (let at = 0; at < bytes.length; at += chunkBytes) {
-            const chunk = bytes.subarray(at, at + chunkBytes)
-            const length = Buffer.alloc(4)
-            length.writeUInt32BE(chunk.length)
-            socket.write(length)
-            socket.write(chunk)
-          }
-          socket.write(Buffer.alloc(4))
-        })
+        const reply = await exchange(target, timeoutMs, instream(bytes, chunkBytes))
         return parseScanReply(reply)
       } catch (err) {
         return { status: 'error', error: err instanceof Error ? err.message : String(err) }
@@ -113,7 +135,7 @@ export function createClamdScanner(address: string, options: ClamdScannerOptions
     },
     async ping() {
       try {
-        return (await exchange(target, timeoutMs, (socket) => socket.write('zPING\0'))) === 'PONG'
+        return (await exchange(target, timeoutMs, [Buffer.from('zPING\0')])) === 'PONG'
       } catch {
         return false
       }
