@@ -222,10 +222,10 @@ const FIXTURES: FixtureExpectation[] = [
   },
   {
     file: 'inline-image-cid.eml',
-    behaviour: 'an inline image referenced by Content-ID from the HTML',
+    behaviour: 'an inline image referenced by Content-ID from the HTML; the only body is HTML, its visible text is the text',
     subject: 'Screenshot of the error',
     from: { address: 'designer@example.com', name: '' },
-    text: undefined,
+    text: ['The app shows this:'],
     html: ['<img src="cid:err-shot@example.com">'],
     attachments: [['error.png', 'image/png', 'inline', 67, '<err-shot@example.com>']],
     warnings: [],

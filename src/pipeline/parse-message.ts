@@ -1,5 +1,6 @@
 import { type Address as PostalAddress, type Attachment as PostalAttachment, type Email } from 'postal-mime'
 import { NotAnEmailError } from '../errors.ts'
+import { htmlToText } from './html-text.ts'
 import { parseWithCharsetFallback } from './mime/charset-aware-parser.ts'
 import { repairC1Controls } from './mime/charset.ts'
 import { transcodeEightBitHeaders } from './mime/header-8bit.ts'
@@ -178,6 +179,10 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits, lifted?
       ...(liftedPart?.sha256 ? { stored: { sha256: liftedPart.sha256, sizeBytes } } : {}),
     })
   }
+
+  // A message with only an HTML body: its visible text is the text that search, classification and extraction read
+  // (postal-mime gives none; the agent still sees the sanitized HTML).
+  if (!text?.trim() && html?.trim()) text = htmlToText(html) || undefined
 
   return {
     messageId: normalizeMessageId(email.messageId),

@@ -191,6 +191,16 @@ for (const dialect of testDialects()) {
       expect(await search('from=2000-01-01&to=2000-01-02')).toEqual([])
     })
 
+    it('finds a message whose only body is HTML by the words its reader sees, not by its markup', async () => {
+      await ingest(htmlEmail('<h0@customer.example>', '<div style="font-family: Arial">My <b>withdrawal</b> to the bank&nbsp;is stuck</div><p>Order 7781</p>'))
+      const search = async (q: string) => (await call('GET', `/api/v1/search?${q}`)).json().tickets.map((t: { number: string }) => t.number)
+      expect(await search('q=withdrawal')).toEqual(['OKP-1001'])
+      expect(await search(`q=${encodeURIComponent('"bank is stuck"')}`)).toEqual(['OKP-1001'])
+      expect(await search('q=Arial')).toEqual([])
+      const message = (await call('GET', '/api/v1/tickets/OKP-1001')).json().messages[0]
+      expect(message.text).toBe('My withdrawal to the bank is stuck\n\nOrder 7781')
+    })
+
     it('serves HTML bodies sanitized, under a CSP with no network, and attachments as downloads', async () => {
       await ingest(htmlEmail('<h1@customer.example>', '<p onclick="alert(1)">Hi<script>alert(2)</script><img src="https://attacker.example/t.gif"><a href="https://evil.example/login">okpay.com</a></p>'))
       const ticket = (await call('GET', '/api/v1/tickets/OKP-1001')).json()

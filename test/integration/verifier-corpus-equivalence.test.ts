@@ -65,8 +65,8 @@ describe.skipIf(!existsSync(SPAM_ASSASSIN_DIR) || !existsSync(sharedCorpusDir())
       }
     }
     expect(mismatches).toEqual([])
-    // No OKPay in mail from 2002; the second brand is named in 3,900 of the 45,630 texts.
-    expect({ texts, found }).toEqual({ texts: 45_630, found: [0, 3900] })
+    // No OKPay in mail from 2002; the second brand is named in 3,911 of the 45,630 texts (HTML-only mail is read through its visible text).
+    expect({ texts, found }).toEqual({ texts: 45_630, found: [0, 3911] })
   })
 
   it('findContentSignals agrees with reading every sentence with every pattern, on every subject and body', () => {
@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(SPAM_ASSASSIN_DIR) || !existsSync(sharedCorpusDir())
     }
     expect(mismatches).toEqual([])
     // Each outcome occurs, and most mail has none (where the shortcut skips the sentences).
-    expect(seen).toEqual({ requested: 29, givesCodeOnly: 280, urgency: 377, none: 5622 })
+    expect(seen).toEqual({ requested: 32, givesCodeOnly: 280, urgency: 399, none: 5597 })
   })
 
   it('extractFields finds the same in a text without an @ or a digit as when every rule runs', () => {
@@ -102,6 +102,6 @@ describe.skipIf(!existsSync(SPAM_ASSASSIN_DIR) || !existsSync(sharedCorpusDir())
     }
     expect(mismatches).toEqual([])
     // Texts where rules were skipped, of 12,512.
-    expect(skipped).toEqual({ at: 9268, digit: 6450 })
+    expect(skipped).toEqual({ at: 8895, digit: 5591 })
   })
 })
