@@ -250,6 +250,21 @@ describe('SMTP receiver over a real socket', () => {
     await c.untilClosed()
   })
 
+  it('counts refused recipients as errors: a client guessing addresses is closed with 421', async () => {
+    const { port } = await start({ maxBadCommands: 3 })
+    const c = await greeted(port)
+    c.write('EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<support@okpay.com>\r\nRCPT TO:<admin@example.com>\r\nRCPT TO:<root@example.com>\r\nRCPT TO:<info@example.com>\r\n')
+    expect((await c.replies(7)).slice(1)).toEqual([
+      '250 2.1.0 OK',
+      '250 2.1.5 OK',
+      '550 5.1.1 admin@example.com is not an address of this service',
+      '550 5.1.1 root@example.com is not an address of this service',
+      '550 5.1.1 info@example.com is not an address of this service',
+      '421 4.7.0 too many errors, closing connection',
+    ])
+    await c.untilClosed()
+  })
+
   it('answers 451 when storing fails, and the session goes on', async () => {
     const { port, received } = await start()
     const c = await greeted(port)

@@ -274,12 +274,14 @@ export class SmtpSession {
     if (!this.envelope) return this.bad(reply(503, '5.5.1', 'send MAIL first'))
     const path = parsePath(argument, 'TO')
     if (!path.ok) return this.bad(path.reply)
-    if (path.params.size > 0) return this.send(reply(555, '5.5.4', 'RCPT takes no parameters here'))
+    if (path.params.size > 0) return this.bad(reply(555, '5.5.4', 'RCPT takes no parameters here'))
     if (this.envelope.rcptTo.length >= this.options.maxRecipients) {
       return this.send(reply(452, '4.5.3', `too many recipients (at most ${this.options.maxRecipients} per message)`))
     }
     const refusal = this.handlers.checkRecipient(path.address, this.envelope)
-    if (refusal) return this.send(refusal)
+    // A permanent refusal counts as an error, as in Postfix: a client trying address after address (harvesting which
+    // exist) is closed like one sending junk.
+    if (refusal) return refusal.code >= 500 ? this.bad(refusal) : this.send(refusal)
     this.envelope.rcptTo.push(path.address)
     return this.send(reply(250, '2.1.5', 'OK'))
   }
