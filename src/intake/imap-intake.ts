@@ -199,6 +199,10 @@ class MailboxPoller {
       socketTimeout: Math.max(this.opts.pollIntervalMs * 2, 5 * 60_000),
       maxIdleTime: Math.min(this.opts.pollIntervalMs, 25 * 60_000), // RFC 9051: servers may drop IDLE after 30 minutes
       clientInfo: { name: 'Maildesk' },
+      // A message is fetched one byte past the size limit at most (imap-sync.ts); a server sending a longer literal
+      // anyway fails the connection instead of filling memory (imapflow's default allows 1 GiB).
+      maxLiteralSize: this.opts.maxMessageBytes + 1,
+      maxResponseSize: this.opts.maxMessageBytes + 64 * 1024,
     }
   }
 

@@ -127,11 +127,19 @@ export async function syncSelectedMailbox(ctx: SyncContext): Promise<SyncResult>
     if (ctx.isStopping()) break
     await ctx.renewLease()
     const tooLarge = chunk.filter((m) => (m.size ?? 0) > ctx.maxMessageBytes)
-    for (const m of tooLarge) ctx.log.warn({ uid: m.uid, sizeBytes: m.size, limitBytes: ctx.maxMessageBytes }, 'imap message over the size limit left on the server')
     const wanted = chunk.filter((m) => (m.size ?? 0) <= ctx.maxMessageBytes).map((m) => m.uid)
-    const fetched: FetchMessageObject[] = wanted.length > 0 ? await client.fetchAll(wanted.join(','), { uid: true, source: true }, { uid: true }) : []
+    // At most one byte over the limit is asked for, so a server that under-reports a size cannot make us hold more.
+    const source = { maxLength: ctx.maxMessageBytes + 1 }
+    const fetched: FetchMessageObject[] = wanted.length > 0 ? await client.fetchAll(wanted.join(','), { uid: true, source }, { uid: true }) : []
     fetched.sort((a, b) => a.uid - b.uid)
-    const messages = fetched.flatMap((m) => (m.source ? [{ uid: m.uid, raw: m.source, sha256: sha256(m.source) }] : []))
+    for (const m of tooLarge) ctx.log.warn({ uid: m.uid, sizeBytes: m.size, limitBytes: ctx.maxMessageBytes }, 'imap message over the size limit left on the server')
+    for (const m of fetched) {
+      if (!m.source || m.source.length <= ctx.maxMessageBytes) continue
+      const listedEntry = chunk.find((c) => c.uid === m.uid)
+      ctx.log.warn({ uid: m.uid, reportedBytes: listedEntry?.size, limitBytes: ctx.maxMessageBytes }, 'imap message over the size limit (larger than the server said) left on the server')
+      if (listedEntry) tooLarge.push(listedEntry)
+    }
+    const messages = fetched.flatMap((m) => (m.source && m.source.length <= ctx.maxMessageBytes ? [{ uid: m.uid, raw: m.source, sha256: sha256(m.source) }] : []))
 
     const known = new Map((await findFetchedImapMessages(db, mailbox.name, [...new Set(messages.map((m) => m.sha256))])).map((r) => [r.sha256, r]))
     const intents: FetchIntent[] = []

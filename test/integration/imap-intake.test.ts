@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { ImapFlow, StatusObject } from 'imapflow'
@@ -12,7 +13,7 @@ import type { Store } from '../../src/store/database.ts'
 import { appendMessages, buildTestMessage, dovecotMailbox, startDovecot, type DovecotServer, type DovecotUser } from '../helpers/dovecot.ts'
 import { createTestDatabase, testDialects } from '../helpers/test-database.ts'
 
-const USERS: DovecotUser[] = Array.from({ length: 16 }, (_, i) => ({ user: `box${i}@okpay.com`, password: `secret-${i}` }))
+const USERS: DovecotUser[] = Array.from({ length: 20 }, (_, i) => ({ user: `box${i}@okpay.com`, password: `secret-${i}` }))
 let nextUser = 0
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
@@ -39,6 +40,34 @@ async function folderStatus(client: ImapFlow, folder: string): Promise<StatusObj
 }
 
 const ids = (ns: number[]) => ns.map((n) => `<imap-test-${n}@example.com>`)
+
+/** A TCP proxy to a local IMAP server that rewrites every RFC822.SIZE in its answers to 100, and keeps what the client sent. */
+async function startSizeRewritingProxy(targetPort: number): Promise<{ port: number; commands(): string; close(): Promise<void> }> {
+  let sent = ''
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort })
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on('error', () => {})
+      s.on('close', () => (client.destroy(), upstream.destroy()))
+    }
+    client.on('data', (chunk: Buffer) => {
+      sent += chunk.toString('latin1')
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => client.write(Buffer.from(chunk.toString('latin1').replace(/RFC822\.SIZE \d+/g, 'RFC822.SIZE 100'), 'latin1')))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    commands: () => sent,
+    close: () => {
+      for (const s of sockets) s.destroy()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
 
 describe('IMAP intake against a real Dovecot', () => {
   let dovecot: DovecotServer
@@ -114,6 +143,38 @@ describe('IMAP intake against a real Dovecot', () => {
         expect(state?.backlog).toBe(0)
         expect(state?.failing_since).toBeNull()
         expect(state?.last_success_at).not.toBeNull()
+      })
+
+      it('leaves a message over the size limit on the server, unseen, also when the server under-reports its size', async () => {
+        const honest = takeUser()
+        const lied = takeUser()
+        const messages = [buildTestMessage(20), buildTestMessage(21, { body: 'x'.repeat(5000) }), buildTestMessage(22)]
+        await appendMessages(dovecot, messages, 'INBOX', honest)
+        await appendMessages(dovecot, messages, 'INBOX', lied)
+        // In front of the same Dovecot: every RFC822.SIZE it answers becomes 100 bytes.
+        const proxy = await startSizeRewritingProxy(dovecot.port)
+        try {
+          startIntake([mailboxFor(honest), mailboxFor(lied, { name: 'lied', port: proxy.port })], { maxMessageBytes: 3000 })
+          for (const name of [mailboxFor(honest).name, 'lied']) {
+            const state = await waitFor(`${name} synced`, async () => {
+              const row = await findImapMailboxByName(store.db, name)
+              return Number(row?.last_uid) === 3 ? row : undefined
+            })
+            expect(state?.backlog).toBe(0)
+          }
+          expect((await spooledMessageIds(store)).sort()).toEqual([...ids([20, 22]), ...ids([20, 22])].sort())
+          // The whole message was never asked for: one byte past the limit at most.
+          expect(proxy.commands()).toContain('BODY.PEEK[]<0.3001>')
+          for (const user of [honest, lied]) {
+            const client = await dovecot.connect(user)
+            await client.mailboxOpen('INBOX')
+            const seen = (await client.fetchAll('1:*', { uid: true, flags: true })).map((m) => m.flags?.has('\\Seen'))
+            await client.logout()
+            expect(seen).toEqual([true, false, true])
+          }
+        } finally {
+          await proxy.close()
+        }
       })
 
       it('picks up a message delivered while connected (IDLE), with no poll due', async () => {
