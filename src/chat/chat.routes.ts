@@ -8,6 +8,7 @@ import type { ChatConversationRow } from '../public/public.tables.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
 import type { AppDeps } from '../web/app.ts'
 import { createChatBus, type ChatBus, type ChatEvent } from './chat-bus.ts'
+import { keepAlive, SocketsPerAddress, type LiveSocket } from './socket-liveness.ts'
 import {
   addAgentChatLine,
   addCustomerChatLine,
@@ -32,12 +33,13 @@ const MAX_PENDING_FRAMES = 16
 type Incoming = Record<string, unknown>
 
 /** The part of a ws WebSocket the chat uses (ws ships no type declarations here). */
-interface ChatSocket {
+interface ChatSocket extends LiveSocket {
   readonly readyState: number
   readonly OPEN: number
   send(data: string): void
+  close(code: number, reason: string): void
   on(event: 'message', listener: (data: unknown) => void): unknown
-  on(event: 'close', listener: () => void): unknown
+  on(event: 'close' | 'pong', listener: () => void): unknown
 }
 
 function parse(data: unknown): Incoming | undefined {
@@ -64,6 +66,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   // 30 lines a minute per conversation, shared by every socket that resumed it (a budget per socket was
   // multiplied by opening more sockets with the same resume token).
   const lines = new RateLimiter(30, 60_000)
+  const customerSockets = new SocketsPerAddress(options.chatSocketsPerAddress)
   const prefix = deps.config.brand.ticketPrefix
   // The first line must become a ticket before the chat can go on; the local worker is woken at once.
   const pipeline = { spool: deps.spool, onSpooled: deps.onSpooled, waitMs: 10_000 }
@@ -93,11 +96,18 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
     })
 
     app.get('/api/v1/public/chat', { websocket: true, config: { public: true }, schema: { hide: true } }, (socket: ChatSocket, request) => {
+      // A stranger's sockets are bounded: a few per address, alive (pinged), and only while they chat.
+      if (!customerSockets.take(request.ip)) return socket.close(1013, 'too many chat connections from this address; close one and try again')
+      keepAlive(socket, options.chatPingMs)
       let conversation: ChatConversationRow | undefined
       let customer: ChatCustomer | undefined
       let unsubscribe: (() => void) | undefined
       let queue = Promise.resolve()
       let pending = 0
+      const identify = setTimeout(() => {
+        if (!conversation) socket.close(1008, `start or resume a chat within ${Math.max(1, Math.round(options.chatIdentifyMs / 1000))} s`)
+      }, options.chatIdentifyMs)
+      identify.unref()
 
       const follow = (c: ChatConversationRow) => {
         unsubscribe?.()
@@ -184,7 +194,11 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
             pending--
           })
       })
-      socket.on('close', () => unsubscribe?.())
+      socket.on('close', () => {
+        clearTimeout(identify)
+        customerSockets.release(request.ip)
+        unsubscribe?.()
+      })
     })
 
     // Agents: every conversation's events, presence while connected, and lines typed in the workspace.
@@ -196,6 +210,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
       }
     }
     app.get('/api/v1/chat/agent', { websocket: true, schema: { hide: true }, preValidation: sameOrigin }, (socket: ChatSocket, request) => {
+      keepAlive(socket, options.chatPingMs)
       const agentName = agentNameOf(request)
       const connectionId = randomBytes(12).toString('hex')
       let queue = refreshAgentPresence(deps.store.db, connectionId, agentName, options.now()).then(async () => {

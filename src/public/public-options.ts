@@ -25,6 +25,11 @@ export interface PublicRouteOptions {
   mailTransport?: MailTransport | undefined
   /** Live-chat events between processes; default: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. */
   chatBus?: ChatBus | undefined
+  /** Chat sockets: ping interval (no pong by the next ping closes the socket), and how long a customer socket may stay open without starting or resuming a chat. */
+  chatPingMs?: number
+  chatIdentifyMs?: number
+  /** Customer chat sockets one address may hold open at once. */
+  chatSocketsPerAddress?: number
 }
 
 export type ResolvedPublicOptions = Required<Omit<PublicRouteOptions, 'mailTransport' | 'chatBus'>> & {
@@ -48,5 +53,8 @@ export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentB
     statusLookupsPerWindow: options.statusLookupsPerWindow ?? 5,
     mailTransport: options.mailTransport,
     chatBus: options.chatBus,
+    chatPingMs: options.chatPingMs ?? 30_000,
+    chatIdentifyMs: options.chatIdentifyMs ?? 60_000,
+    chatSocketsPerAddress: options.chatSocketsPerAddress ?? 20,
   }
 }

@@ -10,18 +10,25 @@ import { createPublicTestApp, type PublicTestApp } from './public-test-app.ts'
 
 /** The bit of the ws client these tests use (ws ships no type declarations here). */
 interface ClientSocket {
-  on(event: 'open' | 'close', listener: () => void): void
+  on(event: 'open', listener: () => void): void
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): void
   on(event: 'message', listener: (data: Buffer) => void): void
   on(event: 'error' | 'unexpected-response', listener: (...args: unknown[]) => void): void
   send(data: string): void
   close(): void
 }
 const require = createRequire(import.meta.url)
-const WebSocketClient: new (url: string, options?: { headers?: Record<string, string> }) => ClientSocket = require('ws')
+const WebSocketClient: new (url: string, options?: { headers?: Record<string, string>; autoPong?: boolean }) => ClientSocket = require('ws')
+
+/** The close code and reason the server ends the socket with, and how long that took. */
+function closed(socket: ClientSocket): Promise<{ code: number; reason: string; afterMs: number }> {
+  const since = Date.now()
+  return new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString(), afterMs: Date.now() - since })))
+}
 
 /** A connected socket plus a queue of the JSON messages it received. */
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocketClient(url, { headers })
+async function connect(url: string, headers: Record<string, string> = {}, autoPong = true) {
+  const socket = new WebSocketClient(url, { headers, autoPong })
   const inbox: Array<Record<string, unknown>> = []
   const waiters: Array<() => void> = []
   socket.on('message', (data) => {
@@ -170,6 +177,62 @@ for (const dialect of testDialects()) {
     })
   })
 }
+
+describe('chat sockets a stranger opens are bounded', () => {
+  let t: PublicTestApp | undefined
+  afterEach(async () => {
+    await t?.close()
+    t = undefined
+  })
+  const open = async (options: Parameters<typeof createPublicTestApp>[1]) => {
+    t = await createPublicTestApp('sqlite', options, {}, true)
+    return `${(await t.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws')}/api/v1/public/chat`
+  }
+
+  it('closes a customer socket that neither starts nor resumes a chat in time; one that started stays', async () => {
+    const url = await open({ chatIdentifyMs: 300 })
+    const idle = await connect(url)
+    const chatting = await connect(url)
+    chatting.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Card payment failed', lang: 'en' })
+    await chatting.next('started')
+    let chattingClosed = false
+    chatting.socket.on('close', () => (chattingClosed = true))
+    expect(await closed(idle.socket)).toMatchObject({ code: 1008, reason: 'start or resume a chat within 1 s' })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(chattingClosed).toBe(false)
+    chatting.socket.close()
+  })
+
+  it('refuses a customer socket beyond the per-address limit, and takes one again once another closes', async () => {
+    const url = await open({ chatSocketsPerAddress: 2 })
+    const first = await connect(url)
+    await connect(url)
+    const third = await connect(url)
+    expect(await closed(third.socket)).toMatchObject({ code: 1013, reason: 'too many chat connections from this address; close one and try again' })
+    const firstClosed = closed(first.socket)
+    first.socket.close()
+    await firstClosed
+    await new Promise((r) => setTimeout(r, 50)) // the server sees the close
+    const again = await connect(url)
+    again.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Hello again', lang: 'en' })
+    expect(await again.next('started')).toMatchObject({ agentsOnline: false })
+  })
+
+  it('terminates a socket whose peer stops answering pings, and keeps one that answers', async () => {
+    const url = await open({ chatPingMs: 100 })
+    const silent = await connect(url, {}, false)
+    const alive = await connect(url)
+    let aliveClosed = false
+    alive.socket.on('close', () => (aliveClosed = true))
+    // No close frame: the server drops the connection (1006 on this side) after one unanswered ping, 100-200 ms.
+    const end = await closed(silent.socket)
+    expect(end.code).toBe(1006)
+    expect(end.afterMs).toBeLessThan(1000)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(aliveClosed).toBe(false)
+    alive.socket.close()
+  })
+})
 
 describe.runIf(process.env.TEST_POSTGRES_URL)('postgres: chat bus across processes', () => {
   it('relays a chat between a customer on one server and an agent on another sharing the database', async () => {
