@@ -4,6 +4,10 @@
 //   and, for where the time goes, two in-process servers that answer 250 and store nothing: Maildesk's own receiver
 //   (src/intake/smtp/) and the smtp-server package it replaced (kept as a devDependency for test fakes)
 // same message size, sessions and count. Target: Maildesk with durable 250s at ≥ 50% of smtp-sink.
+// Every server first takes SMTP_SOURCE_WARMUP messages (untimed, same load), then the timed count: the rate is the
+// steady state of a server under sustained load. Without it a Node server started for the run is timed while V8
+// still compiles its hot paths and its spool thread loads (5,000 messages take ~0.8 s: a third slower, cold), and
+// smtp-sink, C, has nothing to warm.
 // Then ingest throughput (spool → pipeline → stored tickets → acknowledgements) with 1 and 2 worker processes
 // on PostgreSQL, and the one SQLite worker for comparison.
 //   node --import tsx bench/smtp-source.bench.ts
@@ -11,7 +15,8 @@
 // Postfix service from starting) and, for PostgreSQL, TEST_POSTGRES_URL (or BENCH_POSTGRES_URL).
 // Knobs: SMTP_SOURCE_COUNT (default 5000), SMTP_SOURCE_SESSIONS (a list, default "20,100": each count is measured; 0 skips),
 // SMTP_SOURCE_RUNS (3: every line is the median of the runs, each run measuring all servers back to back so a ratio
-// compares like with like), SMTP_SOURCE_BYTES (4096), INGEST_COUNT (1000; 0 skips the ingest part).
+// compares like with like), SMTP_SOURCE_WARMUP (1000; 0 times a cold start), SMTP_SOURCE_BYTES (4096),
+// INGEST_COUNT (1000; 0 skips the ingest part).
 // Why two session counts: every smtp-source session waits for its 250 before it sends again, so with few sessions a
 // durable intake's rate is bounded by its commit latency (group commit has few messages to share an fsync), and
 // with many it is bounded by its CPU; 20 is a handful of busy senders, 100 an MX under load.
@@ -33,6 +38,7 @@ import { startServeProcess, type ServeProcess } from '../test/helpers/serve-proc
 import { fmt, isMain, loadGeneratedCorpus, median } from './lib/measure.ts'
 
 const COUNT = Number(process.env.SMTP_SOURCE_COUNT ?? 5000)
+const WARMUP = Number(process.env.SMTP_SOURCE_WARMUP ?? 1000)
 const SESSION_COUNTS = (process.env.SMTP_SOURCE_SESSIONS ?? '20,100').split(',').map(Number).filter((n) => n > 0)
 const RUNS = Number(process.env.SMTP_SOURCE_RUNS ?? 3)
 const BYTES = Number(process.env.SMTP_SOURCE_BYTES ?? 4096) // 4 KiB body, the size of a typical support mail
@@ -95,14 +101,15 @@ interface Load {
   sessions: number
 }
 
-function smtpSourceArgs(load: Load, port: number): string[] {
-  return [...(load.mode === 'reuse' ? ['-d'] : []), '-s', String(load.sessions), '-l', String(BYTES), '-m', String(COUNT), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`]
+function smtpSourceArgs(load: Load, port: number, count: number): string[] {
+  return [...(load.mode === 'reuse' ? ['-d'] : []), '-s', String(load.sessions), '-l', String(BYTES), '-m', String(count), '-f', 'customer@customer.example', '-t', 'support@okpay.com', '-S', 'Payment failed', '-M', 'bench.customer.example', `127.0.0.1:${port}`]
 }
 
-/** Runs smtp-source against the port and returns messages per second of wall time. */
+/** Runs smtp-source against the port: WARMUP messages untimed, then COUNT; messages per second of wall time of the COUNT. */
 function smtpSource(port: number, load: Load): number {
+  if (WARMUP > 0) execFileSync('/usr/sbin/smtp-source', smtpSourceArgs(load, port, WARMUP), { stdio: 'ignore', timeout: 600_000 })
   const started = performance.now()
-  execFileSync('/usr/sbin/smtp-source', smtpSourceArgs(load, port), { stdio: 'ignore', timeout: 600_000 })
+  execFileSync('/usr/sbin/smtp-source', smtpSourceArgs(load, port, COUNT), { stdio: 'ignore', timeout: 600_000 })
   return COUNT / ((performance.now() - started) / 1000)
 }
 
@@ -148,7 +155,7 @@ async function maildeskIntakeRate(db: Database, dataDir: string, load: Load): Pr
     const store = await db.open()
     try {
       const row = await store.db.selectFrom('raw_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
-      if (Number(row.n) !== COUNT) throw new Error(`expected ${COUNT} spooled messages, found ${row.n}`)
+      if (Number(row.n) !== WARMUP + COUNT) throw new Error(`expected ${WARMUP + COUNT} spooled messages, found ${row.n}`)
     } finally {
       await store.destroy()
     }
@@ -174,11 +181,14 @@ async function smtpSinkRate(load: Load): Promise<number> {
 
 /** smtp-source run asynchronously (execFileSync would block a server in this process); messages per second. */
 async function smtpSourceAsync(port: number, load: Load): Promise<number> {
+  const send = (count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn('/usr/sbin/smtp-source', smtpSourceArgs(load, port, count), { stdio: 'ignore' })
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))))
+    })
+  if (WARMUP > 0) await send(WARMUP)
   const started = performance.now()
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('/usr/sbin/smtp-source', smtpSourceArgs(load, port), { stdio: 'ignore' })
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))))
-  })
+  await send(COUNT)
   return COUNT / ((performance.now() - started) / 1000)
 }
 
@@ -249,7 +259,7 @@ export async function run(): Promise<Record<string, number | string>> {
     for (const mode of ['reuse', 'connect'] as const) {
       const load: Load = { mode, sessions }
       const how = mode === 'reuse' ? 'connections kept (-d)' : 'a new connection per message'
-      console.log(`smtp-source -s ${sessions} -l ${BYTES} -m ${COUNT}, ${how}, loopback [median of ${RUNS} runs; load average ${loadAverage()}]`)
+      console.log(`smtp-source -s ${sessions} -l ${BYTES} -m ${COUNT} (after ${fmt(WARMUP)} untimed), ${how}, loopback [median of ${RUNS} runs; load average ${loadAverage()}]`)
       // Each run measures every server back to back; ratios are taken within a run, then the median is reported.
       const servers: Array<[key: string, label: string, measure: () => Promise<number>]> = [
         ['BareSmtpServer', 'smtp-server package (discards, no storage)', () => bareSmtpServerRate(load)],
