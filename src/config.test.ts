@@ -35,6 +35,21 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toContain('MAILDESK_LOG_LEVEL')
   })
 
+  it('takes trusted proxies as addresses and CIDR ranges, and names any other entry', () => {
+    expect(loadConfig({}).trustProxy).toEqual([])
+    expect(loadConfig({ MAILDESK_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8'])
+    let error: unknown
+    try {
+      loadConfig({ MAILDESK_TRUST_PROXY: '10.0.0.5,lb.internal,10.0.0.0/33' })
+    } catch (err) {
+      error = err
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'MAILDESK_TRUST_PROXY: "lb.internal" is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)',
+      'MAILDESK_TRUST_PROXY: "10.0.0.0/33" is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)',
+    ])
+  })
+
   it('takes ports as plain digits only, from flags and variables alike', () => {
     expect(loadConfig({ MAILDESK_SMTP_PORT: '25' }, { httpPort: '0' })).toMatchObject({ smtpPort: 25, httpPort: 0 })
     for (const bad of ['0x50', '1e3', ' 80', '80.0', '-1', '65536', '']) {

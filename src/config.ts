@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
@@ -84,6 +85,8 @@ const envSchema = z.object({
   MAILDESK_IMAP_LEASE_SECONDS: positiveInt.default(60),
   /** clamd for attachment scanning: tcp://host:port, unix:/path or /path/to/clamd.ctl; unset: no scanning. */
   MAILDESK_CLAMD_ADDRESS: z.string().optional(),
+  /** Load balancers in front of the http nodes (comma-separated addresses or CIDR ranges): their X-Forwarded-For names the client. */
+  MAILDESK_TRUST_PROXY: z.string().optional(),
   MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES: positiveInt.default(50 * 1024 * 1024), // 50 MiB per message
 })
 
@@ -115,6 +118,8 @@ export interface Config {
   imap: { mailboxes: readonly ImapMailboxConfig[]; alertAfterMs: number; pollIntervalMs: number; leaseMs: number }
   /** Unset: attachments are not virus-scanned. */
   clamdAddress: string | undefined
+  /** Addresses and CIDR ranges of trusted proxies; empty: the socket's address is the client's. */
+  trustProxy: readonly string[]
   maxAttachmentsTotalBytes: number
   brand: Brand
 }
@@ -247,6 +252,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       problems.push(`MAILDESK_CLAMD_ADDRESS: ${(err as Error).message}`)
     }
   }
+  const trustProxy = parseTrustedProxies(e.MAILDESK_TRUST_PROXY ?? '', problems)
   const dataDir = path.resolve(e.MAILDESK_DATA_DIR)
   const secretKey = e.MAILDESK_SECRET_KEY ? Buffer.from(e.MAILDESK_SECRET_KEY, 'hex') : loadOrCreateSecretKey(dataDir, problems)
   if (problems.length > 0 || !brand || !secretKey) throw new ConfigError(problems)
@@ -279,7 +285,23 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       leaseMs: e.MAILDESK_IMAP_LEASE_SECONDS * 1000,
     }),
     clamdAddress: e.MAILDESK_CLAMD_ADDRESS,
+    trustProxy: Object.freeze(trustProxy),
     maxAttachmentsTotalBytes: e.MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES,
     brand: Object.freeze(brand),
   })
+}
+
+/** MAILDESK_TRUST_PROXY: addresses or CIDR ranges (IPv4 or IPv6), comma-separated; anything else is a problem. */
+function parseTrustedProxies(value: string, problems: string[]): string[] {
+  const entries = value.split(',').map((v) => v.trim()).filter((v) => v.length > 0)
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/')
+    const family = isIP(address)
+    const bits = family === 4 ? 32 : 128
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits)
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      problems.push(`MAILDESK_TRUST_PROXY: "${entry.slice(0, 60)}" is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)`)
+    }
+  }
+  return entries
 }

@@ -43,7 +43,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: 1024 * 1024, // 1 MiB for JSON; message uploads raise it per route
-    trustProxy: false,
+    // Behind a load balancer its X-Forwarded-For names the client (per-address limits, logs); never trusted otherwise.
+    trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy.join(',') : false,
+    // A request must arrive whole within 5 minutes (Node's own default, which Fastify turns off): a client trickling
+    // an upload or its headers cannot hold a connection for ever. Long-lived answers (SSE, WebSockets) are not affected.
+    requestTimeout: 5 * 60_000,
   })
   registerErrorHandler(app)
   await app.register(swagger, {

@@ -184,8 +184,8 @@ describe('chat sockets a stranger opens are bounded', () => {
     await t?.close()
     t = undefined
   })
-  const open = async (options: Parameters<typeof createPublicTestApp>[1]) => {
-    t = await createPublicTestApp('sqlite', options, {}, true)
+  const open = async (options: Parameters<typeof createPublicTestApp>[1], env: Record<string, string> = {}) => {
+    t = await createPublicTestApp('sqlite', options, env, true)
     return `${(await t.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws')}/api/v1/public/chat`
   }
 
@@ -216,6 +216,26 @@ describe('chat sockets a stranger opens are bounded', () => {
     const again = await connect(url)
     again.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Hello again', lang: 'en' })
     expect(await again.next('started')).toMatchObject({ agentsOnline: false })
+  })
+
+  it('behind a trusted load balancer, counts sockets per client address (X-Forwarded-For), not per balancer', async () => {
+    const url = await open({ chatSocketsPerAddress: 1 }, { MAILDESK_TRUST_PROXY: '127.0.0.1' })
+    const amy = await connect(url, { 'x-forwarded-for': '198.51.100.7' })
+    const bob = await connect(url, { 'x-forwarded-for': '203.0.113.9' })
+    bob.send({ type: 'start', name: 'Bob', email: 'bob@example.com', text: 'Hello', lang: 'en' })
+    expect(await bob.next('started')).toMatchObject({ agentsOnline: false })
+    const amyAgain = await connect(url, { 'x-forwarded-for': '198.51.100.7' })
+    expect(await closed(amyAgain.socket)).toMatchObject({ code: 1013 })
+    amy.socket.close()
+    bob.socket.close()
+  })
+
+  it('trusting no proxy (the default), ignores X-Forwarded-For: a forged header does not dodge the limit', async () => {
+    const url = await open({ chatSocketsPerAddress: 1 })
+    const amy = await connect(url, { 'x-forwarded-for': '198.51.100.7' })
+    const forged = await connect(url, { 'x-forwarded-for': '203.0.113.9' })
+    expect(await closed(forged.socket)).toMatchObject({ code: 1013 })
+    amy.socket.close()
   })
 
   it('terminates a socket whose peer stops answering pings, and keeps one that answers', async () => {
