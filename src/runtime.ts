@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import path from 'node:path'
 import { readFile } from 'node:fs/promises'
+import { purgeExpiredLoginAttempts } from './agents/login-rate-limit.ts'
 import { createClamdScanner } from './attachments/clamd-scanner.ts'
 import { retryPendingScans } from './attachments/retry-attachment-scans.ts'
 import type { Config } from './config.ts'
@@ -115,6 +116,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
         return { purged }
       },
     },
+    { name: 'purge-login-attempts', intervalMs: 60 * 60_000, run: async (at) => ({ purged: await purgeExpiredLoginAttempts(store.db, at) }) },
     slaCheckJob({ db: store.db, calendar: pipeline.calendar, policy: pipeline.slaPolicy, log: log.child({ component: 'sla' }) }),
   ]
   const scanner = pipeline.scanner

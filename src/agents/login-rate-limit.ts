@@ -53,3 +53,14 @@ export async function recordLoginAttempt(db: Db, keys: { account: string; addres
     await db.deleteFrom('login_attempts').where('key', '=', `account:${keys.account}`).where('succeeded', '=', 0).execute()
   }
 }
+
+/**
+ * Deletes every attempt older than the window: they count for nothing. recordLoginAttempt only trims the two keys it
+ * writes, so keys tried once (an attacker spraying account names, each address of a botnet) would stay for ever;
+ * the scheduler runs this hourly. Answers how many rows went.
+ */
+export async function purgeExpiredLoginAttempts(db: Db, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - LOGIN_LIMITS.windowMs).toISOString()
+  const result = await db.deleteFrom('login_attempts').where('attempted_at', '<=', since).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
