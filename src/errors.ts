@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'MAIL_BLOCKED'
+  | 'SERVER_BUSY'
 
 /** Base class of every error the domain throws on purpose; transports map `code` to their own replies. */
 export class MaildeskError extends Error {

@@ -30,6 +30,8 @@ export interface PublicRouteOptions {
   chatIdentifyMs?: number
   /** Customer chat sockets one address may hold open at once. */
   chatSocketsPerAddress?: number
+  /** Bytes of strangers' request bodies (forms, uploads) in flight at once, process-wide (upload-budget.ts). */
+  uploadBudgetBytes?: number
 }
 
 export type ResolvedPublicOptions = Required<Omit<PublicRouteOptions, 'mailTransport' | 'chatBus'>> & {
@@ -56,5 +58,6 @@ export function resolvePublicOptions(options: PublicRouteOptions, maxAttachmentB
     chatPingMs: options.chatPingMs ?? 30_000,
     chatIdentifyMs: options.chatIdentifyMs ?? 60_000,
     chatSocketsPerAddress: options.chatSocketsPerAddress ?? 20,
+    uploadBudgetBytes: options.uploadBudgetBytes ?? 256 * 1024 * 1024, // 256 MiB
   }
 }

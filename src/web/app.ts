@@ -12,6 +12,8 @@ import type { MailTransport } from '../notify/mail-transport.ts'
 import type { DnsResolver } from '../pipeline/authenticate-sender.ts'
 import { outboundRoutes } from '../notify/outbound.routes.ts'
 import { publicRoutes, type PublicRouteOptions } from '../public/public.routes.ts'
+import { resolvePublicOptions } from '../public/public-options.ts'
+import { UploadBudget } from '../public/upload-budget.ts'
 import type { Store } from '../store/database.ts'
 import { ticketRoutes } from '../tickets/ticket.routes.ts'
 import { registerErrorHandler } from './error-handler.ts'
@@ -50,6 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 5 * 60_000,
   })
   registerErrorHandler(app)
+  // Before any public route reads a body: strangers' uploads share one memory budget (upload-budget.ts).
+  const uploads = new UploadBudget(resolvePublicOptions(deps.publicOptions ?? {}, deps.config.maxAttachmentBytes).uploadBudgetBytes)
+  app.addHook('onRequest', uploads.onRequest)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

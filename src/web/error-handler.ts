@@ -13,6 +13,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   MAIL_BLOCKED: 409,
+  SERVER_BUSY: 503,
 }
 
 /** One place turns errors into HTTP answers: `{ error: { code, message } }`. */
