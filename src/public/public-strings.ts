@@ -128,6 +128,7 @@ const en = {
     agent: 'Support',
     ended: 'The chat has ended. A transcript is kept on your ticket.',
     unavailable: 'Live chat is unavailable right now. Please write to us by email.',
+    reconnecting: 'Connection lost; reconnecting… Your message has not been sent yet.',
   },
   errors: {
     required: (field: string) => `${field} is required.`,
@@ -274,6 +275,7 @@ const zhCN: PublicStrings = {
     agent: '客服',
     ended: '对话已结束，对话记录已保存在您的工单中。',
     unavailable: '在线客服暂时无法使用，请通过邮件联系我们。',
+    reconnecting: '连接已断开，正在重新连接…您的消息尚未发出。',
   },
   errors: {
     required: (field) => `请填写“${field}”。`,

@@ -162,6 +162,51 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     await phone.close()
   })
 
+  it('resumes a chat whose connection dropped, keeping a line typed meanwhile until it can be sent', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: VIEWPORTS.desktop })
+    // Keeps every socket the page opens, so the test can drop one as a network would.
+    await ctx.addInitScript(() => {
+      const Native = window.WebSocket
+      const sockets: WebSocket[] = []
+      Object.assign(window, { testSockets: sockets })
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols)
+          sockets.push(this)
+        }
+      }
+    })
+    const p = await ctx.newPage()
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
+    await p.goto(url('/contact?lang=en'))
+    await p.click('.chat-toggle')
+    await p.fill('#chat-name', 'Wang Fang')
+    await p.fill('#chat-email', 'wang.fang@customer.example')
+    await p.fill('#chat-first', 'My card was charged twice')
+    await p.click('.chat-start button[type=submit]')
+    await p.waitForSelector('.chat-log li.system')
+
+    await p.evaluate(() => (window as unknown as { testSockets: WebSocket[] }).testSockets[0]?.close())
+    await p.fill('#chat-text', 'Order 20261126-7 if that helps')
+    await p.click('.chat-send button[type=submit]')
+    await expect(p.locator('.chat-log li.system').last().textContent()).resolves.toBe('Connection lost; reconnecting… Your message has not been sent yet.')
+    await expect(p.inputValue('#chat-text')).resolves.toBe('Order 20261126-7 if that helps')
+
+    // A second socket resumes the conversation (after 1 s) and the server sends the transcript again.
+    await p.waitForFunction(() => {
+      const sockets = (window as unknown as { testSockets: WebSocket[] }).testSockets
+      return sockets.length === 2 && sockets[1]?.readyState === WebSocket.OPEN
+    })
+    await p.waitForFunction(() => document.querySelectorAll('.chat-log li.system').length === 1)
+    await p.click('.chat-send button[type=submit]')
+    await expect(p.inputValue('#chat-text')).resolves.toBe('')
+    // The line reached the server: a reload resumes with a transcript that has it.
+    await p.reload()
+    await p.waitForFunction(() => (document.querySelector('.chat-log')?.textContent ?? '').includes('Order 20261126-7 if that helps'))
+    await expect(p.locator('.chat-log').textContent()).resolves.toContain('My card was charged twice')
+    await ctx.close()
+  })
+
   it('renders every public page in both languages at desktop and phone width', async () => {
     for (const [device, viewport] of Object.entries(VIEWPORTS)) {
       const ctx = await browser.newContext({ viewport, locale: 'en-US' })

@@ -86,14 +86,27 @@ function setUpChat(root) {
     log.scrollTop = log.scrollHeight
   }
   let socket = null
+  // A dropped connection (network, server restart, a missed ping) is resumed with the token, waiting 1 s, 2 s, 4 s…
+  // up to 30 s between tries; an ended chat, or one that never started, is not.
+  let retryMs = 0
+  let warned = false
   const connect = (first) => {
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/public/chat'
-    socket = new WebSocket(url)
-    socket.addEventListener('open', () => socket.send(JSON.stringify(first)))
-    socket.addEventListener('message', (event) => {
+    const current = new WebSocket(url)
+    socket = current
+    current.addEventListener('open', () => current.send(JSON.stringify(first)))
+    current.addEventListener('close', () => {
+      const token = sessionStorage.getItem('md_chat')
+      if (socket !== current || !token) return
+      retryMs = Math.min(retryMs ? retryMs * 2 : 1000, 30000)
+      setTimeout(() => { if (socket === current) connect({ type: 'resume', token }) }, retryMs)
+    })
+    current.addEventListener('message', (event) => {
       let m
       try { m = JSON.parse(event.data) } catch { return }
       if (m.type === 'started') {
+        retryMs = 0
+        warned = false
         sessionStorage.setItem('md_chat', m.resumeToken)
         startForm.hidden = true; sendForm.hidden = false
         if (m.transcript) { log.textContent = ''; for (const x of m.transcript) add(x.from === 'agent' ? t.agent : t.you, x.text) }
@@ -107,7 +120,11 @@ function setUpChat(root) {
         add('', m.message, true)
       }
     })
-    socket.addEventListener('error', () => add('', t.unavailable, true))
+    current.addEventListener('error', () => {
+      if (warned) return
+      warned = true
+      add('', t.unavailable, true)
+    })
   }
   const open = () => { panel.hidden = false; toggle.setAttribute('aria-expanded', 'true'); (startForm.hidden ? text.input : name.input).focus() }
   const close = () => { panel.hidden = true; toggle.setAttribute('aria-expanded', 'false'); toggle.focus() }
@@ -122,6 +139,8 @@ function setUpChat(root) {
   sendForm.addEventListener('submit', (e) => {
     e.preventDefault()
     if (!text.input.value.trim() || !socket) return
+    // Kept in the box while the connection is being resumed: a line sent into a closed socket would be lost.
+    if (socket.readyState !== WebSocket.OPEN) return add('', t.reconnecting, true)
     socket.send(JSON.stringify({ type: 'message', text: text.input.value }))
     add(t.you, text.input.value)
     text.input.value = ''
