@@ -85,6 +85,8 @@ const envSchema = z.object({
   MAILDESK_IMAP_LEASE_SECONDS: positiveInt.default(60),
   /** clamd for attachment scanning: tcp://host:port, unix:/path or /path/to/clamd.ctl; unset: no scanning. */
   MAILDESK_CLAMD_ADDRESS: z.string().optional(),
+  /** When set, GET /metrics answers only `Authorization: Bearer <this>` (at least 16 characters). */
+  MAILDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Load balancers in front of the http nodes (comma-separated addresses or CIDR ranges): their X-Forwarded-For names the client. */
   MAILDESK_TRUST_PROXY: z.string().optional(),
   MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES: positiveInt.default(50 * 1024 * 1024), // 50 MiB per message
@@ -118,6 +120,8 @@ export interface Config {
   imap: { mailboxes: readonly ImapMailboxConfig[]; alertAfterMs: number; pollIntervalMs: number; leaseMs: number }
   /** Unset: attachments are not virus-scanned. */
   clamdAddress: string | undefined
+  /** The bearer token GET /metrics requires; unset: no authentication (loopback by default). Never log it. */
+  metricsToken: string | undefined
   /** Addresses and CIDR ranges of trusted proxies; empty: the socket's address is the client's. */
   trustProxy: readonly string[]
   maxAttachmentsTotalBytes: number
@@ -285,6 +289,7 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
       leaseMs: e.MAILDESK_IMAP_LEASE_SECONDS * 1000,
     }),
     clamdAddress: e.MAILDESK_CLAMD_ADDRESS,
+    metricsToken: e.MAILDESK_METRICS_TOKEN,
     trustProxy: Object.freeze(trustProxy),
     maxAttachmentsTotalBytes: e.MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES,
     brand: Object.freeze(brand),

@@ -6,6 +6,7 @@ import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { metricsScrapeAllowed } from '../metrics/metrics.routes.ts'
 import { announceFirstAdmin } from '../agents/first-admin.ts'
 import { openRuntime } from '../runtime.ts'
 import { buildApp } from '../web/app.ts'
@@ -37,10 +38,14 @@ export function parseMetricsPort(value: string | undefined): number | undefined 
 }
 
 /** A bare HTTP listener for GET /metrics, for smtp and worker nodes, which have no web app. */
-async function listenForMetrics(host: string, port: number, render: () => Promise<{ body: string; contentType: string }>, log: Logger): Promise<{ address: string; close(): Promise<void> }> {
+async function listenForMetrics(host: string, port: number, token: string | undefined, render: () => Promise<{ body: string; contentType: string }>, log: Logger): Promise<{ address: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end()
+      return
+    }
+    if (!metricsScrapeAllowed(req.headers.authorization, token)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' }).end()
       return
     }
     render().then(
@@ -107,7 +112,7 @@ export async function serve(config: Config, log: Logger, role: ServeRole = 'all'
     // HTTP nodes serve /metrics in the web app; the others only when asked, on a port of their own.
     metrics =
       !app && options.metricsPort !== undefined
-        ? await listenForMetrics(config.host, options.metricsPort, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
+        ? await listenForMetrics(config.host, options.metricsPort, config.metricsToken, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
         : undefined
   } catch (err) {
     await Promise.allSettled([app?.close(), smtpAddress ? smtp?.close() : undefined])

@@ -1,15 +1,30 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Store } from '../store/database.ts'
 import type { Metrics } from './metrics.ts'
 
 /**
- * GET /metrics in the Prometheus text format. No authentication: it carries counts and latencies only (no
- * addresses, subjects or ids), and the default bind address is loopback. A node bound to a public address must
- * keep /metrics off the load balancer (docs/deploy.md).
+ * True when the scrape may read the metrics: no token is configured, or the Authorization header is
+ * `Bearer <token>` (compared in constant time, through hashes of equal length).
  */
-export function metricsRoutes(deps: { store: Store; metrics: Metrics; now?: () => Date }): FastifyPluginAsync {
+export function metricsScrapeAllowed(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true
+  const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? ''
+  const digest = (v: string) => createHash('sha256').update(v).digest()
+  return timingSafeEqual(digest(given), digest(token))
+}
+
+/**
+ * GET /metrics in the Prometheus text format. It carries counts and latencies only (no addresses, subjects or ids);
+ * with MAILDESK_METRICS_TOKEN set it answers only that bearer token, else anyone who can reach it (the default bind
+ * address is loopback; docs/deploy.md).
+ */
+export function metricsRoutes(deps: { store: Store; metrics: Metrics; token: string | undefined; now?: () => Date }): FastifyPluginAsync {
   return async (app) => {
-    app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (request, reply) => {
+      if (!metricsScrapeAllowed(request.headers.authorization, deps.token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: { code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <MAILDESK_METRICS_TOKEN>' } })
+      }
       const body = await deps.metrics.render(deps.store.db, deps.now?.() ?? new Date())
       return reply.type(deps.metrics.contentType).send(body)
     })

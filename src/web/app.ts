@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(publicRoutes(deps, deps.publicOptions))
   await app.register(verifyRoutes(deps, { resolver: deps.dnsResolver }))
   await app.register(phishingReportRoutes(deps))
-  await app.register(metricsRoutes({ store: deps.store, metrics: deps.metrics ?? createMetrics() }))
+  await app.register(metricsRoutes({ store: deps.store, metrics: deps.metrics ?? createMetrics(), token: deps.config.metricsToken }))
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app

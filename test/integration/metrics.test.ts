@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseMetricsPort, parseServeRole } from '../../src/cli/serve.ts'
 import { silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { buildApp } from '../../src/web/app.ts'
+import { loadConfig } from '../../src/config.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
 import { createTestRuntime } from '../helpers/runtime.ts'
+import { startServeProcess } from '../helpers/serve-process.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
 function sample(text: string, name: string): string | undefined {
@@ -69,5 +74,48 @@ describe('serve --metrics-port', () => {
   it('rejects anything else', () => {
     expect(() => parseMetricsPort('65536')).toThrow('--metrics-port must be a port number 0-65535 (got "65536")')
     expect(() => parseMetricsPort('-1')).toThrow('--metrics-port must be a port number 0-65535 (got "-1")')
+  })
+})
+
+describe('GET /metrics with MAILDESK_METRICS_TOKEN', () => {
+  const token = 'scrape-3f9a1c7e5b2d4a68'
+
+  it('answers only the bearer token, on the web app', async () => {
+    const rt = await createTestRuntime('sqlite')
+    const app = await buildApp({ config: { ...rt.config, metricsToken: token }, store: rt.store, spool: rt.spool, log: silentLogger, metrics: rt.metrics })
+    try {
+      const bare = await app.inject({ url: '/metrics' })
+      expect(bare.statusCode).toBe(401)
+      expect(bare.headers['www-authenticate']).toBe('Bearer realm="metrics"')
+      expect(bare.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <MAILDESK_METRICS_TOKEN>' } })
+      expect((await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}x` } })).statusCode).toBe(401)
+      const scraped = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })
+      expect(scraped.statusCode).toBe(200)
+      expect(sample(scraped.body, 'maildesk_queue_depth')).toBe('0')
+    } finally {
+      await app.close()
+      await rt.close()
+    }
+  })
+
+  it("answers only the bearer token, on a worker's --metrics-port listener", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'maildesk-metrics-token-'))
+    const node = await startServeProcess({ dataDir, args: ['--role', 'worker', '--metrics-port', '0'], env: { MAILDESK_METRICS_TOKEN: token } })
+    try {
+      const url = `http://${node.metrics ?? 'missing'}/metrics`
+      const bare = await fetch(url)
+      expect(bare.status).toBe(401)
+      expect(bare.headers.get('www-authenticate')).toBe('Bearer realm="metrics"')
+      const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+      expect(scraped.status).toBe(200)
+      expect(sample(await scraped.text(), 'maildesk_queue_depth')).toBe('0')
+    } finally {
+      await node.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a token shorter than 16 characters at start', () => {
+    expect(() => loadConfig({ MAILDESK_METRICS_TOKEN: 'short' })).toThrow(/MAILDESK_METRICS_TOKEN.*must be at least 16 characters/)
   })
 })
