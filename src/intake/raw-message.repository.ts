@@ -84,20 +84,22 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
 }
 
 /**
- * Confirms that a claim still holds, inside the transaction that will store the message: the row is still
+ * Confirms which claims still hold, inside the transaction that will store their messages: the row is still
  * processing under the claim this worker made (`attempts` counts claims, so a takeover by another worker after the
- * lease ran out changes it). The UPDATE also locks the row on PostgreSQL until that transaction ends, so no other
- * worker can take it over in between. False: another worker owns the message now and this one must leave it alone.
+ * lease ran out changes it). The UPDATE also locks the rows on PostgreSQL until that transaction ends, so no other
+ * worker can take them over in between. One statement for a whole batch. Answers the ids still held; any other
+ * message belongs to another worker now, and this one must leave it alone.
  */
-export async function holdRawMessageClaim(db: Db, claim: { id: number; attempts: number }): Promise<boolean> {
-  const result = await db
+export async function holdRawMessageClaims(db: Db, claims: ReadonlyArray<{ id: number; attempts: number }>): Promise<Set<number>> {
+  if (claims.length === 0) return new Set()
+  const rows = await db
     .updateTable('raw_messages')
     .set((eb) => ({ attempts: eb.ref('attempts') }))
-    .where('id', '=', claim.id)
     .where('status', '=', 'processing')
-    .where('attempts', '=', claim.attempts)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+    .where((eb) => eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+    .returning('id')
+    .execute()
+  return new Set(rows.map((r) => Number(r.id)))
 }
 
 /**

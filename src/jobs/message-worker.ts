@@ -3,7 +3,7 @@ import { rawMessageFilePath } from '../intake/raw-message-file.ts'
 import { openSpooledMessage } from '../pipeline/mime/spooled-message.ts'
 import {
   claimRawMessages,
-  holdRawMessageClaim,
+  holdRawMessageClaims,
   renewRawMessageClaims,
   loadRawBytes,
   markRawMessageDone,
@@ -456,9 +456,10 @@ export class MessageWorker {
       // The batch's messages are indexed for search in one statement at its end, not one by one (SQLite).
       results = await relaxedTransaction(this.store, (trx) =>
         indexNewMessagesAtEnd(trx, this.store.dialect, async () => {
+          const held = await holdRawMessageClaims(trx, prepared.map((item) => item.raw))
           const out: BatchResult[] = []
           for (const item of prepared) {
-            out.push(await this.storeOne(trx, item, now))
+            out.push(await this.storeOne(trx, item, now, held.has(item.raw.id)))
             // SQLite answers without ever leaving the microtask queue: let the analysis threads' replies in (each
             // reply hands its thread the next message), or the threads would idle while a batch is stored.
             if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve))
@@ -484,7 +485,7 @@ export class MessageWorker {
     // and the second try then finds it and records a duplicate.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await relaxedTransaction(this.store, (trx) => this.storeOne(trx, item, now))
+        return await relaxedTransaction(this.store, async (trx) => this.storeOne(trx, item, now, (await holdRawMessageClaims(trx, [item.raw])).has(item.raw.id)))
       } catch (err) {
         if (attempt === 0 && isUniqueViolation(err)) continue
         const failure = describeAnalysisFailure(err)
@@ -495,11 +496,15 @@ export class MessageWorker {
     }
   }
 
-  private async storeOne(db: Db, item: Prepared, now: Date): Promise<BatchResult> {
+  /**
+   * Stores one message in the caller's transaction. `held`: the claim still holds (holdRawMessageClaims, earlier in
+   * the same transaction). A worker slower than its lease may find its message taken over (and perhaps already
+   * stored) by another: it then leaves the message alone instead of storing it a second time or overwriting the
+   * other's result.
+   */
+  private async storeOne(db: Db, item: Prepared, now: Date, held: boolean): Promise<BatchResult> {
     const rawMessageId = item.raw.id
-    // A worker slower than its lease may find its message taken over (and perhaps already stored) by another:
-    // it then leaves the message alone instead of storing it a second time or overwriting the other's result.
-    if (!(await holdRawMessageClaim(db, item.raw))) {
+    if (!held) {
       return { rawMessageId, ok: false, code: LEASE_LOST, message: 'another worker took this message over after the lease ran out' }
     }
     if (item.failure || !item.analyzed) {

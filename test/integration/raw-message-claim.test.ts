@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { claimRawMessages, holdRawMessageClaim, renewRawMessageClaims } from '../../src/intake/raw-message.repository.ts'
+import { claimRawMessages, holdRawMessageClaims, renewRawMessageClaims } from '../../src/intake/raw-message.repository.ts'
 import { RawMessageSpool } from '../../src/intake/raw-message-spool.ts'
 import type { Store } from '../../src/store/database.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
 import { createTestDatabase, testDialects } from '../helpers/test-database.ts'
+import { createTestRuntime } from '../helpers/runtime.ts'
+import { createZoneResolver } from '../../src/pipeline/authenticate-sender.ts'
+import type { Runtime } from '../../src/runtime.ts'
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: a claim taken over after its lease`, () => {
@@ -23,8 +26,38 @@ for (const dialect of testDialects()) {
       const [second] = await claim('2026-11-02T01:00:01.001Z')
       expect([first?.id, first?.attempts, second?.id, second?.attempts]).toEqual([id, 1, id, 2])
       if (!first || !second) throw new Error('not claimed')
-      expect(await holdRawMessageClaim(store.db, first)).toBe(false)
-      expect(await holdRawMessageClaim(store.db, second)).toBe(true)
+      expect(await holdRawMessageClaims(store.db, [first])).toEqual(new Set())
+      expect(await holdRawMessageClaims(store.db, [second])).toEqual(new Set([id]))
+      // In one statement for a batch: only the claims still held come back.
+      const other = await new RawMessageSpool(store.db).spool({ raw: buildEmail({ messageId: '<other@customer.example>' }), source: 'smtp' })
+      const [third] = await claim('2026-11-02T01:00:01.500Z')
+      if (!third) throw new Error('not claimed')
+      expect(third.id).toBe(other)
+      expect(await holdRawMessageClaims(store.db, [first, second, third])).toEqual(new Set([id, other]))
+    })
+
+    it('a worker whose lease ran out mid-batch stores nothing and leaves the message to the worker that took it over', async () => {
+      const t0 = new Date('2026-11-02T01:00:00Z')
+      const zone = createZoneResolver({})
+      let takeover: Promise<unknown> | undefined
+      const rt: Runtime = await createTestRuntime(dialect, undefined, {
+        worker: { now: () => t0, leaseMs: 1000 },
+        // While this worker authenticates the message, another one claims it: this worker's lease has run out by then.
+        resolver: async (name, type) => {
+          takeover ??= claimRawMessages(rt.store.db, { dialect, now: new Date(t0.getTime() + 2000), leaseMs: 60_000, maxCount: 10, maxTotalBytes: 1 << 20 })
+          await takeover
+          return zone(name, type)
+        },
+      })
+      try {
+        const id = await rt.spool.spool({ raw: buildEmail({}), source: 'smtp', rcptTo: ['support@okpay.com'] })
+        expect(await rt.worker.runOnce()).toEqual([{ rawMessageId: id, ok: false, code: 'LEASE_LOST', message: 'another worker took this message over after the lease ran out' }])
+        expect(await rt.store.db.selectFrom('tickets').select('id').execute()).toEqual([])
+        const row = await rt.store.db.selectFrom('raw_messages').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow()
+        expect(row).toEqual({ status: 'processing', attempts: 2 })
+      } finally {
+        await rt.close()
+      }
     })
 
     it('claims the oldest messages first, whether pending or taken over after their lease, up to the count and byte cap', async () => {
