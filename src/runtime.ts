@@ -15,6 +15,7 @@ import { slaCheckJob } from './jobs/sla-check.job.ts'
 import { createMetrics, type Metrics } from './metrics/metrics.ts'
 import type { Logger } from './logger.ts'
 import { acknowledgePendingTickets, acknowledgeTickets, remindOfExistingTicket } from './notify/acknowledge-ticket.ts'
+import { composeOutboundMessage } from './notify/compose-outbound-message.ts'
 import { recordPhishingReport } from './phishing-reports/phishing-report.service.ts'
 import { createMailTransport, type MailTransport } from './notify/mail-transport.ts'
 import { retryFailedOutbound, type OutboundDeps } from './notify/outbound.service.ts'
@@ -82,7 +83,14 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
     : undefined
   const transport = createMailTransport(config, log)
   const now = options.worker?.now ?? (() => new Date())
-  const outbound: OutboundDeps = { db: store.db, config, transport, log: log.child({ component: 'outbound' }), now }
+  const outbound: OutboundDeps = {
+    db: store.db,
+    config,
+    transport,
+    log: log.child({ component: 'outbound' }),
+    now,
+    compose: (input) => analysisPool?.tryCompose(input) ?? composeOutboundMessage(input),
+  }
   const spool = new RawMessageSpool(store.db, rawMessageKey)
   const metrics = createMetrics()
   const worker = new MessageWorker(store, pipeline, log.child({ component: 'pipeline' }), {

@@ -136,8 +136,10 @@ export async function sendAcknowledgements(
   const antiPhishingCodes = await listAntiPhishingCodes(db, [...new Set(checked.map((p) => p.customer.id))])
   const planned: Planned[] = checked.map((p) => ({ ...p, threading: threading.get(p.ticket.id), antiPhishingCode: antiPhishingCodes.get(p.customer.id) }))
   const codes = await freshVerificationCodes(db, planned.length)
+  // In the analysis pool's threads when the runtime has them (deps.compose), all of the batch at once.
+  const composeWith = deps.compose ?? composeOutboundMessage
   const compose = (p: Planned, verificationCode: string): Promise<ComposedMessage> =>
-    composeOutboundMessage({
+    composeWith({
       brand: config.brand,
       secretKey: config.secretKey,
       publicUrl: config.publicUrl,
@@ -156,14 +158,15 @@ export async function sendAcknowledgements(
   const rowOf = (p: Planned, composed: ComposedMessage, verificationCode: string): NewOutboundMessageRow =>
     queuedOutboundRow(composed, { ticketId: p.ticket.id, kind: p.kind, toAddress: p.customer.email, verificationCode }, now)
   const composedMail: Array<{ plan: Planned; composed: ComposedMessage; row: NewOutboundMessageRow }> = []
+  const verificationCodes = planned.map((_, i) => codes[i] ?? generateVerificationCode())
+  const attempts = await Promise.allSettled(planned.map((plan, i) => compose(plan, verificationCodes[i] as string)))
   for (const [i, plan] of planned.entries()) {
-    const verificationCode = codes[i] ?? generateVerificationCode()
-    try {
-      const composed = await compose(plan, verificationCode)
-      composedMail.push({ plan, composed, row: rowOf(plan, composed, verificationCode) })
-    } catch (err) {
-      log.error({ err, ticketId: plan.ticket.id }, 'acknowledgement could not be composed')
-      outcomes[plan.index] = { sent: false, error: err }
+    const attempt = attempts[i] as PromiseSettledResult<ComposedMessage>
+    if (attempt.status === 'fulfilled') {
+      composedMail.push({ plan, composed: attempt.value, row: rowOf(plan, attempt.value, verificationCodes[i] as string) })
+    } else {
+      log.error({ err: attempt.reason, ticketId: plan.ticket.id }, 'acknowledgement could not be composed')
+      outcomes[plan.index] = { sent: false, error: attempt.reason }
     }
   }
 

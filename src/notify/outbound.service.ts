@@ -12,7 +12,7 @@ import type { TicketMessageRow } from '../tickets/ticket-message.table.ts'
 import { findTicketById, updateTicket } from '../tickets/ticket.repository.ts'
 import type { TicketRow, TicketUpdate } from '../tickets/ticket.table.ts'
 import { findAntiPhishingCode } from './anti-phishing-code.ts'
-import { composeOutboundMessage, type ComposedMessage } from './compose-outbound-message.ts'
+import { composeOutboundMessage, type ComposedMessage, type ComposeOutboundInput } from './compose-outbound-message.ts'
 import type { MailTransport, OutgoingMail, SendOutcome } from './mail-transport.ts'
 import {
   claimOutboundForSending,
@@ -31,6 +31,8 @@ export interface OutboundDeps {
   log: Logger
   /** The clock; tests pass a fixed one. */
   now: () => Date
+  /** Composes automatic mail; the runtime passes its analysis threads' (AnalysisPool.tryCompose), else in-thread. */
+  compose?: ((input: ComposeOutboundInput) => Promise<ComposedMessage>) | undefined
 }
 
 /** Automatic mail, which MAILDESK_AUTO_REPLY_LIMIT caps per recipient and AUTO_REPLY_WINDOW_MS. */

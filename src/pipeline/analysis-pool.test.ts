@@ -10,6 +10,9 @@ import { AttachmentStore } from '../tickets/attachment-store.ts'
 import { AnalysisPool, analyzeStoredMessage, describeAnalysisFailure, type AnalysisRequest, type AnalysisSetup } from './analysis-pool.ts'
 import { createZoneResolver } from './authenticate-sender.ts'
 import type { AnalysisContext, AnalyzedMessage } from './process-message.ts'
+import PostalMime from 'postal-mime'
+import { composeOutboundMessage, type ComposeOutboundInput } from '../notify/compose-outbound-message.ts'
+import { parseOwnMessageId } from '../notify/own-message-id.ts'
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/emails/${name}`, import.meta.url))
 
@@ -96,6 +99,39 @@ describe('analysis pool', () => {
     const waiting = closing.whenReady()
     await closing.close()
     expect(await waiting).toBe(false)
+  })
+
+  it('composes automatic mail in a thread as the main thread does: a Buffer with the same message', async () => {
+    const { setup, inThread } = setUp()
+    pool = new AnalysisPool(setup, inThread, { threads: 1, log: silentLogger })
+    expect(await pool.whenReady()).toBe(true)
+    const config = loadConfig({ MAILDESK_DATA_DIR: dirs[0] as string, MAILDESK_LOG_LEVEL: 'silent' })
+    const input: ComposeOutboundInput = {
+      brand: config.brand,
+      secretKey: config.secretKey,
+      publicUrl: 'https://help.okpay.com',
+      ticketId: 1042,
+      kind: 'acknowledgement',
+      to: { address: 'li.wei@customer.example', name: '李伟' },
+      subject: '我们已收到您的邮件',
+      text: '您好，\n\n我们已收到您的邮件，工单号 OKP-1042。',
+      language: 'zh-CN',
+      verificationCode: '7KQM-4XPT',
+      now: new Date('2026-11-25T02:05:10Z'),
+    }
+    const there = await pool.tryCompose(input)
+    const here = await composeOutboundMessage(input)
+    if (!there) throw new Error('the thread took no job')
+    expect(Buffer.isBuffer(there.raw)).toBe(true)
+    expect(parseOwnMessageId(there.messageIdHeader, config.secretKey)).toEqual({ ticketId: 1042 })
+    expect({ ...there, raw: undefined, messageIdHeader: undefined }).toEqual({ ...here, raw: undefined, messageIdHeader: undefined })
+    // The same message but for its random parts (Message-ID, MIME boundaries).
+    const read = async (raw: Buffer) => {
+      const email = await PostalMime.parse(raw)
+      return { subject: email.subject, from: email.from, to: email.to, text: email.text, html: email.html, date: email.date }
+    }
+    expect(await read(there.raw)).toEqual(await read(here.raw))
+    expect((await read(there.raw)).text).toContain('我们已收到您的邮件，工单号 OKP-1042。')
   })
 
   it('hands messages back to the main thread when it is closed with work in flight', async () => {

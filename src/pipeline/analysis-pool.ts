@@ -9,6 +9,7 @@ import { createClamdScanner } from '../attachments/clamd-scanner.ts'
 import { resolverFromDescription, type DnsResolverDescription } from './authenticate-sender.ts'
 import type { ParseLimits } from './parse-message.ts'
 import { analyzeMessage, type AnalysisContext, type AnalyzedMessage, type Envelope } from './process-message.ts'
+import { composeOutboundMessage, type ComposedMessage, type ComposeOutboundInput } from '../notify/compose-outbound-message.ts'
 
 /** What a worker thread needs to analyse messages exactly as the main thread does; all of it structured-clonable. */
 export interface AnalysisSetup {
@@ -52,7 +53,14 @@ export interface AnalysisFailure {
   message: string
 }
 
-export type AnalysisReply = { id: number } & ({ ok: true; analyzed: AnalyzedMessage } | { ok: false; failure: AnalysisFailure })
+/** What the main thread posts: a message to analyse, or an automatic mail to compose (notify/compose-outbound-message.ts). */
+export type PoolJob = { id: number; request: AnalysisRequest } | { id: number; compose: ComposeOutboundInput }
+
+/** A composed mail as it crosses from the thread: its bytes arrive as a plain Uint8Array. */
+type ComposedOnTheWire = Omit<ComposedMessage, 'raw'> & { raw: Uint8Array }
+
+/** A thread's answer to one job: its analysis or composed mail, or the failure. */
+export type AnalysisReply = { id: number } & ({ ok: true; value: AnalyzedMessage | ComposedOnTheWire } | { ok: false; failure: AnalysisFailure })
 
 /** The stable code and message of an analysis error, in either thread. */
 export function describeAnalysisFailure(err: unknown): AnalysisFailure {
@@ -100,8 +108,9 @@ export interface AnalysisPoolOptions {
 }
 
 interface Pending {
-  request: AnalysisRequest
-  resolve: (analyzed: AnalyzedMessage) => void
+  /** The same job in this thread, should the worker thread die before answering. */
+  here: () => Promise<unknown>
+  resolve: (value: never) => void
   reject: (err: unknown) => void
 }
 
@@ -157,7 +166,7 @@ export class AnalysisPool {
         const pending = thread.pending.get(reply.id)
         if (!pending) return
         thread.pending.delete(reply.id)
-        if (reply.ok) pending.resolve(reply.analyzed)
+        if (reply.ok) pending.resolve(reply.value as never)
         else pending.reject(new AnalysisThreadError(reply.failure))
       })
       const fail = (err: unknown) => this.threadFailed(thread, err)
@@ -200,6 +209,22 @@ export class AnalysisPool {
    * that dies can hand its messages back).
    */
   tryAnalyze(request: AnalysisRequest): Promise<AnalyzedMessage> | undefined {
+    // Structured cloning copies a view's whole underlying buffer: a pooled Buffer would take its 8 KiB slab along.
+    return this.tryPost((id) => ({ id, request: { ...request, stored: ownBuffer(request.stored) } }), () => this.inThread(request))
+  }
+
+  /**
+   * Composes an automatic mail (MIME building, quoted-printable, the HTML part) in a worker thread when one has
+   * room, so acknowledgements sent while a batch is stored do not take the main thread's time; undefined otherwise.
+   */
+  tryCompose(input: ComposeOutboundInput): Promise<ComposedMessage> | undefined {
+    const posted = this.tryPost<ComposedOnTheWire>((id) => ({ id, compose: input }), () => composeOutboundMessage(input))
+    // Structured cloning delivers the bytes as a plain Uint8Array: a Buffer again, over the same memory.
+    return posted?.then((composed) => ({ ...composed, raw: Buffer.from(composed.raw.buffer, composed.raw.byteOffset, composed.raw.byteLength) }))
+  }
+
+  /** Posts a job to the least busy ready thread with room; undefined when there is none. */
+  private tryPost<T>(job: (id: number) => PoolJob, here: () => Promise<T>): Promise<T> | undefined {
     if (this.broken) return undefined
     let best: PoolThread | undefined
     for (const t of this.threads) {
@@ -208,11 +233,9 @@ export class AnalysisPool {
     if (!best) return undefined
     const thread = best
     const id = this.nextId++
-    // Structured cloning copies a view's whole underlying buffer: a pooled Buffer would take its 8 KiB slab along.
-    const message = { id, request: { ...request, stored: ownBuffer(request.stored) } }
-    return new Promise<AnalyzedMessage>((resolve, reject) => {
-      thread.pending.set(id, { request, resolve, reject })
-      thread.worker.postMessage(message)
+    return new Promise<T>((resolve, reject) => {
+      thread.pending.set(id, { here, resolve: resolve as (value: never) => void, reject })
+      thread.worker.postMessage(job(id))
     })
   }
 
@@ -239,7 +262,7 @@ export class AnalysisPool {
   private handBack(thread: PoolThread): void {
     const pending = [...thread.pending.values()]
     thread.pending.clear()
-    for (const p of pending) this.inThread(p.request).then(p.resolve, p.reject)
+    for (const p of pending) p.here().then(p.resolve as (value: unknown) => void, p.reject)
   }
 }
 
