@@ -343,17 +343,18 @@ export class MessageWorker {
 
   /**
    * Starts the analysis threads and resolves once they can take messages (at once without a pool). Otherwise they
-   * start with the first batch, and the main thread analyses alone until they have loaded.
+   * start with the first batch of more than one message, and the main thread analyses alone until they have loaded.
+   * `start()` does not call this: a thread costs ~40 MB of memory, which a quiet server (or one that only ever gets
+   * single large messages, analysed here anyway) need not pay (issue 2's memory target: 25 MB message under 200 MB).
    */
   async startAnalysisThreads(): Promise<void> {
     await this.pool?.whenReady()
   }
 
-  /** Runs in the background until stop(); `notify()` wakes it at once. The analysis threads start now, too. */
+  /** Runs in the background until stop(); `notify()` wakes it at once. */
   start(): void {
     if (this.running) return
     this.running = true
-    void this.startAnalysisThreads()
     this.loop = this.backgroundLoop()
   }
 
