@@ -54,6 +54,16 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     return url(link[1])
   }
 
+  /** Opens the chat widget on the page it is on and starts a chat; resolves once the server has answered. */
+  async function startChat(p: Page, who: { name: string; email: string; text: string }): Promise<void> {
+    await p.click('.chat-toggle')
+    await p.fill('#chat-name', who.name)
+    await p.fill('#chat-email', who.email)
+    await p.fill('#chat-first', who.text)
+    await p.click('.chat-start button[type=submit]')
+    await p.waitForSelector('.chat-log li.system')
+  }
+
   it('shows the official address on the contact page, in English and Chinese', async () => {
     await page.goto(url('/contact?lang=en'))
     await expect(page.locator('a[data-purpose="support"]').textContent()).resolves.toBe('support@okpay.com')
@@ -137,13 +147,8 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
 
   it('opens the chat widget and is told when no agent is online', async () => {
     await page.goto(url('/contact?lang=en'))
-    await page.click('.chat-toggle')
-    await page.fill('#chat-name', 'Li Lei')
-    await page.fill('#chat-email', 'li.lei@customer.example')
-    await page.fill('#chat-first', 'Is anyone there?')
-    await page.click('.chat-start button[type=submit]')
+    await startChat(page, { name: 'Li Lei', email: 'li.lei@customer.example', text: 'Is anyone there?' })
     await expect(page.locator('.chat-log').textContent()).resolves.toContain('Is anyone there?')
-    await page.waitForSelector('.chat-log li.system')
     await expect(page.locator('.chat-log li.system').first().textContent()).resolves.toContain('No agent is online right now')
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'public-chat-en-desktop.png'), fullPage: false })
 
@@ -151,12 +156,7 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     const p = await phone.newPage()
     await p.goto(url('/contact'))
     await expect(p.locator('html').getAttribute('lang')).resolves.toBe('zh-CN')
-    await p.click('.chat-toggle')
-    await p.fill('#chat-name', '李雷')
-    await p.fill('#chat-email', 'li.lei@customer.example')
-    await p.fill('#chat-first', '请问退款多久到账？')
-    await p.click('.chat-start button[type=submit]')
-    await p.waitForSelector('.chat-log li.system')
+    await startChat(p, { name: '李雷', email: 'li.lei@customer.example', text: '请问退款多久到账？' })
     await expect(p.locator('.chat-log li.system').first().textContent()).resolves.toContain('目前没有客服在线')
     await p.screenshot({ path: path.join(SCREENSHOT_DIR, 'public-chat-zh-CN-phone.png'), fullPage: false })
     await phone.close()
@@ -179,12 +179,7 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     const p = await ctx.newPage()
     p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
     await p.goto(url('/contact?lang=en'))
-    await p.click('.chat-toggle')
-    await p.fill('#chat-name', 'Wang Fang')
-    await p.fill('#chat-email', 'wang.fang@customer.example')
-    await p.fill('#chat-first', 'My card was charged twice')
-    await p.click('.chat-start button[type=submit]')
-    await p.waitForSelector('.chat-log li.system')
+    await startChat(p, { name: 'Wang Fang', email: 'wang.fang@customer.example', text: 'My card was charged twice' })
 
     await p.evaluate(() => (window as unknown as { testSockets: WebSocket[] }).testSockets[0]?.close())
     await p.fill('#chat-text', 'Order 20261126-7 if that helps')
