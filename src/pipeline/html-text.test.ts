@@ -14,6 +14,29 @@ for order&nbsp;7781 never came.</p><table><tr><td>Amount</td><td>&euro;12.50</td
     expect(htmlToText('<p>2 < 3 &amp; 5 > 4</p><script>alert("x")</script><p>R&D &unknown;</p>')).toBe('2 < 3 & 5 > 4\n\nR&D &unknown;')
   })
 
+  it('leaves the head out only when it is closed, and keeps what follows an unclosed one', () => {
+    expect(htmlToText('<HEAD><title>x</title></Head ><p>Body</p>')).toBe('Body')
+    expect(htmlToText('<head><title>Refund</title><p>Body</p>')).toBe('Refund\n\nBody')
+  })
+
+  it.each([
+    ['repeated <head> without a closing tag', '<head>'],
+    ['repeated </head without its ">"', '</head   '],
+    ['repeated unclosed comments', '<!--'],
+    ['repeated unclosed quoted attributes', '<a title="'],
+    ['repeated bare "&"', '&'],
+  ])('reads 1 MB of %s within 200 ms (linear time)', (_name, unit) => {
+    const html = unit.repeat(Math.ceil((1024 * 1024) / unit.length))
+    htmlToText(html.slice(0, 10_000)) // compile the hot paths before timing
+    let bestMs = Number.POSITIVE_INFINITY
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const started = performance.now()
+      htmlToText(html)
+      bestMs = Math.min(bestMs, performance.now() - started)
+    }
+    expect(bestMs, `best of five: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
+  })
+
   it('gives an empty text for a body that shows nothing but an image', () => {
     expect(htmlToText('<html><body><img src="cid:a@b"></body></html>')).toBe('')
   })
