@@ -265,6 +265,20 @@ describe('SMTP receiver over a real socket', () => {
     await c.untilClosed()
   })
 
+  it('still takes a message copied to a dozen unknown addresses of ours beside a real one (default error limit)', async () => {
+    const { port, received } = await start()
+    const c = await greeted(port)
+    const unknown = Array.from({ length: 12 }, (_, i) => `RCPT TO:<guess${i}@example.com>\r\n`).join('')
+    c.write(`EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<support@okpay.com>\r\n${unknown}DATA\r\n`)
+    const replies = await c.replies(16)
+    expect(replies.slice(1, 3)).toEqual(['250 2.1.0 OK', '250 2.1.5 OK'])
+    expect(replies.slice(3, 15).every((r) => r.startsWith('550 5.1.1 '))).toBe(true)
+    expect(replies[15]).toBe('354 end data with <CR><LF>.<CR><LF>')
+    c.write('Subject: hi\r\n\r\nhello\r\n.\r\n')
+    expect(await c.replies(1)).toEqual(['250 2.0.0 OK: queued as 1'])
+    expect(received.map((r) => r.envelope.rcptTo)).toEqual([['support@okpay.com']])
+  })
+
   it('answers 451 when storing fails, and the session goes on', async () => {
     const { port, received } = await start()
     const c = await greeted(port)

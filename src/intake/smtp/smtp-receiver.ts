@@ -16,7 +16,12 @@ export interface SmtpReceiverOptions {
   maxRecipients?: number
   /** Command line limit without CRLF (RFC 5321 allows 512 octets plus extension parameters). Default 4 KiB. */
   maxLineBytes?: number
-  /** 500/501/502/503 replies before the session is closed with 421. Default 10. */
+  /**
+   * Errors (5xx replies: junk commands, bad syntax, refused recipients) before the session is closed with 421.
+   * Default 20, Postfix's smtpd_hard_error_limit: a customer who copies a dozen guessed addresses of ours
+   * (ceo@, legal@…) beside support@ must still get the message through, and a client trying address after address
+   * is still stopped.
+   */
   maxBadCommands?: number
   /** A session silent this long gets 421 and is closed. Default 60 s. */
   socketTimeoutMs?: number
@@ -56,7 +61,7 @@ export class SmtpReceiver {
         maxMessageBytes: this.options.maxMessageBytes,
         maxRecipients: this.options.maxRecipients ?? 100,
         maxLineBytes: this.options.maxLineBytes ?? 4096,
-        maxBadCommands: this.options.maxBadCommands ?? 10,
+        maxBadCommands: this.options.maxBadCommands ?? 20,
         tls: this.options.tls,
       },
       this.handlers,
