@@ -20,6 +20,7 @@ for order&nbsp;7781 never came.</p><table><tr><td>Amount</td><td>&euro;12.50</td
   })
 
   it.each([
+    ['an ordinary newsletter (words, inline and table tags, entities)', '<div>Dear customer, your <b>refund</b> of &euro;12 is on its way.</div><table><tr><td>Order</td><td>7781</td></tr></table>\n'],
     ['repeated <head> without a closing tag', '<head>'],
     ['repeated </head without its ">"', '</head   '],
     ['repeated unclosed comments', '<!--'],

@@ -75,6 +75,61 @@ function startsMarkup(html: string, at: number): boolean {
   return next === 0x21 || next === 0x3f || isAsciiLetter(next) || (next === 0x2f && isAsciiLetter(html.charCodeAt(at + 2)))
 }
 
+/** What the scanner reports, in document order. */
+interface VisibleSink {
+  /** A tag that the reader sees as a line break (block) or a space (table cell). */
+  separator(kind: 'block' | 'cell'): void
+  /** An entity, decoded; `rawStart`–`rawEnd` is its source. */
+  decoded(text: string, rawStart: number, rawEnd: number): void
+  /** Source text shown as it is, `html.slice(rawStart, rawEnd)`. */
+  plain(rawStart: number, rawEnd: number): void
+}
+
+/** Reads the visible text of an HTML document once, front to back, telling `sink` what it finds. */
+function scanVisible(html: string, sink: VisibleSink): void {
+  let i = 0
+  while (i < html.length) {
+    const code = html.charCodeAt(i)
+    if (code === 0x3c && startsMarkup(html, i)) {
+      if (html.startsWith('<!--', i)) {
+        const close = html.indexOf('-->', i + 4)
+        i = close < 0 ? html.length : close + 3
+        continue
+      }
+      const tag = readTag(html, i)
+      if (BLOCK_TAGS.has(tag.name)) sink.separator('block')
+      else if (CELL_TAGS.has(tag.name)) sink.separator('cell')
+      i = tag.end
+      if (!tag.closing && RAW_TEXT_TAGS.has(tag.name)) i = findRawTextEnd(html, i, tag.name)
+      continue
+    }
+    if (code === 0x26) {
+      ENTITY.lastIndex = i
+      const match = ENTITY.exec(html)
+      const decoded = match ? decodeEntity(match) : undefined
+      if (match && decoded !== undefined) {
+        sink.decoded(decoded, i, i + match[0].length)
+        i += match[0].length
+        continue
+      }
+    }
+    // Plain text up to the next tag or entity in one piece (a bare "<" or "&" is text).
+    let end = i + 1
+    while (end < html.length) {
+      const next = html.charCodeAt(end)
+      if (next === 0x3c && startsMarkup(html, end)) break
+      if (next === 0x26) {
+        ENTITY.lastIndex = end
+        if (ENTITY.test(html)) break
+      }
+      end++
+    }
+    sink.plain(i, end)
+    i = end
+  }
+}
+
+/** The visible text with, for each of its characters, the raw range it came from (for redaction). */
 export function buildVisibleText(html: string): VisibleText {
   const parts: string[] = []
   const rawStarts = new Int32Array(html.length + 1)
@@ -88,52 +143,19 @@ export function buildVisibleText(html: string): VisibleText {
       length++
     }
   }
-  let i = 0
-  while (i < html.length) {
-    const code = html.charCodeAt(i)
-    if (code === 0x3c && startsMarkup(html, i)) {
-      if (html.startsWith('<!--', i)) {
-        const close = html.indexOf('-->', i + 4)
-        i = close < 0 ? html.length : close + 3
-        continue
+  scanVisible(html, {
+    // A separator stands for at least one raw character of markup, so the visible text never outgrows the arrays.
+    separator: (kind) => push(kind === 'block' ? '\n' : ' ', -1, -1),
+    decoded: push,
+    plain: (rawStart, rawEnd) => {
+      parts.push(html.slice(rawStart, rawEnd))
+      for (let k = rawStart; k < rawEnd; k++) {
+        rawStarts[length] = k
+        rawEnds[length] = k + 1
+        length++
       }
-      const tag = readTag(html, i)
-      // A separator replaces one raw character of markup, so the visible text never outgrows the arrays.
-      if (BLOCK_TAGS.has(tag.name)) push('\n', -1, -1)
-      else if (CELL_TAGS.has(tag.name)) push(' ', -1, -1)
-      i = tag.end
-      if (!tag.closing && RAW_TEXT_TAGS.has(tag.name)) i = findRawTextEnd(html, i, tag.name)
-      continue
-    }
-    if (code === 0x26) {
-      ENTITY.lastIndex = i
-      const match = ENTITY.exec(html)
-      const decoded = match ? decodeEntity(match) : undefined
-      if (match && decoded !== undefined) {
-        push(decoded, i, i + match[0].length)
-        i += match[0].length
-        continue
-      }
-    }
-    // Copy plain text up to the next tag or entity in one piece (a bare "<" or "&" is text).
-    let end = i + 1
-    while (end < html.length) {
-      const next = html.charCodeAt(end)
-      if (next === 0x3c && startsMarkup(html, end)) break
-      if (next === 0x26) {
-        ENTITY.lastIndex = end
-        if (ENTITY.test(html)) break
-      }
-      end++
-    }
-    parts.push(html.slice(i, end))
-    for (let k = i; k < end; k++) {
-      rawStarts[length] = k
-      rawEnds[length] = k + 1
-      length++
-    }
-    i = end
-  }
+    },
+  })
   return { text: parts.join(''), rawStarts, rawEnds }
 }
 
@@ -151,26 +173,40 @@ function decodeEntity(match: RegExpExecArray): string | undefined {
  * <head> left out.
  */
 export function htmlToText(html: string): string {
-  const { text, rawStarts } = buildVisibleText(withoutHead(html))
-  let out = ''
-  let space = false
-  for (let k = 0; k < text.length; k++) {
-    const ch = text[k] as string
-    if (rawStarts[k] === -1 && ch === '\n') {
-      out += '\n'
-      space = false
-    } else if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\u00a0') {
-      space = true
-    } else {
-      if (space && out.length > 0 && !out.endsWith('\n')) out += ' '
-      space = false
-      out += ch
+  const source = withoutHead(html)
+  const out: string[] = []
+  let pendingSpace = false
+  let lineStart = true
+  // One piece per text node, its whitespace runs collapsed to single spaces (a piece per word held ~30 bytes each).
+  const addText = (text: string): void => {
+    const collapsed = text.replace(/[ \t\n\r\f\u00a0]+/g, ' ')
+    if (collapsed === '') return
+    if (collapsed === ' ') {
+      pendingSpace = true
+      return
     }
+    const leading = collapsed.startsWith(' ')
+    const trailing = collapsed.endsWith(' ')
+    if ((pendingSpace || leading) && !lineStart) out.push(' ')
+    out.push(collapsed.slice(leading ? 1 : 0, trailing ? -1 : undefined))
+    pendingSpace = trailing
+    lineStart = false
   }
-  return out
-    .replace(/ +\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
+  // No offset arrays (8 bytes per character of the document): only the text is wanted here.
+  scanVisible(source, {
+    separator: (kind) => {
+      if (kind === 'cell') {
+        pendingSpace = true
+        return
+      }
+      out.push('\n')
+      pendingSpace = false
+      lineStart = true
+    },
+    decoded: (text) => addText(text),
+    plain: (rawStart, rawEnd) => addText(source.slice(rawStart, rawEnd)),
+  })
+  return out.join('').replace(/\n{3,}/g, '\n\n').trim()
 }
 
 /**
