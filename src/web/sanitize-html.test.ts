@@ -52,4 +52,20 @@ describe('sanitizeHtml', () => {
       }
     }
   })
+
+  it('shows a document of more tags than it can parse in time as its text, escaped, in a fraction of a second', () => {
+    // Deep nesting and stray closing tags: the parser's work grows with the square of the tags (30,000 here).
+    const hostile = `${'<div>'.repeat(15_000)}<b>Refund &amp; <script>alert(1)</script>order 7781</b>${'</i>'.repeat(15_000)}`
+    const started = performance.now()
+    const { html, blockedImages } = sanitizeHtml(hostile)
+    const ms = performance.now() - started
+    expect(html).toBe(
+      '<p class="md-too-complex">This message\'s HTML has more than 20,000 tags, too many to display; its text follows.</p><pre class="md-text">Refund &#38; order 7781</pre>',
+    )
+    expect(blockedImages).toBe(0)
+    expect(ms, `${ms.toFixed(0)} ms`).toBeLessThan(500)
+    // Below the cap the HTML is sanitized as usual.
+    expect(sanitizeHtml(`${'<div>'.repeat(100)}<b>x</b>`).html).toBe(`${'<div>'.repeat(100)}<b>x</b>${'</div>'.repeat(100)}`)
+  })
 })
+

@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2'
+import { htmlToText } from '../pipeline/html-text.ts'
 
 // An allow-list sanitizer for customer HTML mail. Only listed tags and attributes survive; everything that can
 // run code, submit data or fetch from the network (script, event handlers, forms, iframes, remote images, CSS
@@ -46,8 +47,35 @@ function safeStyle(value: string): string | undefined {
   return value.length <= 2000 ? value : undefined
 }
 
-/** Sanitizes untrusted HTML into a fragment that cannot run script, submit forms or load remote content. */
+/**
+ * Tags a document may have for its HTML to be shown. htmlparser2 keeps its open elements in an array it unshifts and
+ * searches, so deep nesting costs it the square of the tags: 40,000 unclosed <div>s and as many stray </b>s take
+ * 1.5 s, and a 25 MB message of them would hold the web app for many minutes. At this cap the worst case stays near
+ * 0.2 s, and ordinary mail (a large newsletter has a few thousand tags) is far below it.
+ */
+const MAX_TAGS = 20_000
+
+/** How many tags the document has, counted up to `limit` + 1 (a "<" before a letter, "/", "!" or "?"). */
+function countTags(input: string, limit: number): number {
+  let count = 0
+  for (let at = input.indexOf('<'); at >= 0 && count <= limit; at = input.indexOf('<', at + 1)) {
+    const next = input.charCodeAt(at + 1)
+    if ((next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 0x2f || next === 0x21 || next === 0x3f) count++
+  }
+  return count
+}
+
+/**
+ * Sanitizes untrusted HTML into a fragment that cannot run script, submit forms or load remote content. A document
+ * with more than MAX_TAGS tags is shown as its visible text instead, with a line that says so.
+ */
 export function sanitizeHtml(input: string, options: SanitizeOptions = {}): SanitizedHtml {
+  if (countTags(input, MAX_TAGS) > MAX_TAGS) {
+    return {
+      html: `<p class="md-too-complex">This message's HTML has more than ${MAX_TAGS.toLocaleString('en-US')} tags, too many to display; its text follows.</p><pre class="md-text">${escapeHtml(htmlToText(input))}</pre>`,
+      blockedImages: 0,
+    }
+  }
   const out: string[] = []
   const open: string[] = []
   let dropDepth = 0
@@ -150,5 +178,6 @@ img{max-width:100%;height:auto}.md-link{color:#0969da;text-decoration:underline}
 .md-link-target{color:#57606a;font-size:12px;font-family:ui-monospace,monospace;word-break:break-all}
 .md-image-blocked{display:inline-block;border:1px dashed #d0d7de;color:#57606a;font-size:12px;padding:0 4px}
 blockquote{border-left:3px solid #d0d7de;margin:0 0 0 4px;padding-left:8px;color:#57606a}
+.md-too-complex{color:#57606a;font-size:12px}pre.md-text{white-space:pre-wrap;font:inherit}
 </style></head><body>${fragment}</body></html>`
 }
