@@ -4,7 +4,7 @@ import { isOfficialDomain } from '../brand.ts'
 import type { ParsedMessage } from '../pipeline/parse-message.ts'
 import { analyzeHost } from '../verifier/analyze-host.ts'
 import { brandProfile, FREEMAIL_DOMAINS } from '../verifier/brand-profile.ts'
-import { htmlToText } from '../verifier/message-links.ts'
+import { htmlToText } from '../pipeline/html-text.ts'
 import { linkedDomainsOf } from '../verifier/verify-email.ts'
 import type { CampaignKeyKind } from './phishing-report.table.ts'
 

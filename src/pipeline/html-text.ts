@@ -39,7 +39,7 @@ function isTagNameChar(code: number): boolean {
 }
 
 /** Reads a tag from `<` to its `>`, skipping quoted attribute values; returns its end and lowercased name. */
-function readTag(html: string, start: number): { end: number; name: string; closing: boolean } {
+export function readTag(html: string, start: number): { end: number; name: string; closing: boolean } {
   let i = start + 1
   const closing = html.charCodeAt(i) === 0x2f
   if (closing) i++
@@ -70,7 +70,7 @@ function findRawTextEnd(html: string, from: number, name: string): number {
 }
 
 /** True when the "<" at `at` opens a tag, a closing tag, a comment, a doctype or a processing instruction. */
-function startsMarkup(html: string, at: number): boolean {
+export function startsMarkup(html: string, at: number): boolean {
   const next = html.charCodeAt(at + 1)
   return next === 0x21 || next === 0x3f || isAsciiLetter(next) || (next === 0x2f && isAsciiLetter(html.charCodeAt(at + 2)))
 }
