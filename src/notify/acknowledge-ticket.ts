@@ -1,4 +1,5 @@
 import type { Language } from '../brand.ts'
+import { findCustomersByIds } from '../customers/customer.repository.ts'
 import type { CustomerRow } from '../customers/customer.table.ts'
 import { missingFacts, type ExtractedFields } from '../pipeline/extract-fields.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
@@ -8,7 +9,7 @@ import { listAttachmentsOfMessages } from '../tickets/attachment.repository.ts'
 import { attachmentNoticeText, type NoticeItem } from '../attachments/attachment-notice.ts'
 import { escapeHtml } from './outbound-text.ts'
 import { renderAcknowledgement } from './acknowledgement.ts'
-import { listCustomersByIds, listFirstMessagesOfTickets, listQuarantinedDigests, listTicketsByIds, type FirstMessageFacts } from './acknowledgement.repository.ts'
+import { listFirstMessagesOfTickets, listQuarantinedDigests, listTicketsByIds, type FirstMessageFacts } from './acknowledgement.repository.ts'
 import { sendAcknowledgement, sendAcknowledgements, type AcknowledgementInput } from './acknowledgement.service.ts'
 import type { OutboundDeps } from './outbound.service.ts'
 
@@ -73,7 +74,7 @@ async function summarizeTickets(
   kind: 'acknowledgement' | 'notice',
 ): Promise<{ inputs: AcknowledgementInput[]; known: { tickets: Map<number, TicketRow>; customers: Map<number, CustomerRow> } }> {
   const { db, config } = deps
-  const customers = new Map((await listCustomersByIds(db, [...new Set(tickets.map((t) => t.customer_id))])).map((c) => [c.id, c]))
+  const customers = new Map((await findCustomersByIds(db, [...new Set(tickets.map((t) => t.customer_id))])).map((c) => [c.id, c]))
   const firstMessages = await listFirstMessagesOfTickets(db, tickets.map((t) => t.id))
   const firstOf = new Map(firstMessages.map((m) => [m.ticket_id, m]))
   const notices = await attachmentNotices(deps, firstMessages)

@@ -1,4 +1,3 @@
-import type { CustomerRow } from '../customers/customer.table.ts'
 import type { Db } from '../store/database.ts'
 import type { TicketMessageRow } from '../tickets/ticket-message.table.ts'
 import type { TicketRow } from '../tickets/ticket.table.ts'
@@ -10,11 +9,6 @@ import type { TicketRow } from '../tickets/ticket.table.ts'
 export async function listTicketsByIds(db: Db, ids: number[]): Promise<TicketRow[]> {
   if (ids.length === 0) return []
   return db.selectFrom('tickets').selectAll().where('id', 'in', ids).orderBy('id', 'asc').execute()
-}
-
-export async function listCustomersByIds(db: Db, ids: number[]): Promise<CustomerRow[]> {
-  if (ids.length === 0) return []
-  return db.selectFrom('customers').selectAll().where('id', 'in', ids).execute()
 }
 
 /** What the acknowledgement says about the message that opened a ticket. */

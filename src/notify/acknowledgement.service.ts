@@ -1,11 +1,12 @@
 import { officialAddresses, type Language } from '../brand.ts'
+import { findCustomersByIds } from '../customers/customer.repository.ts'
 import type { CustomerRow } from '../customers/customer.table.ts'
 import { NotFoundError } from '../errors.ts'
 import { addressDomain } from '../logger.ts'
 import type { Db } from '../store/database.ts'
 import { insertTicketEvent } from '../tickets/ticket-event.repository.ts'
 import type { TicketRow } from '../tickets/ticket.table.ts'
-import { listAntiPhishingCodes, listCustomersByIds, listLastInboundMessagesOfTickets, listTicketsByIds, setPendingAckStatus, type ThreadingFacts } from './acknowledgement.repository.ts'
+import { listAntiPhishingCodes, listLastInboundMessagesOfTickets, listTicketsByIds, setPendingAckStatus, type ThreadingFacts } from './acknowledgement.repository.ts'
 import { composeOutboundMessage, type ComposedMessage } from './compose-outbound-message.ts'
 import {
   countOutboundToAddressesSince,
@@ -229,7 +230,7 @@ async function loadTicketsAndCustomers(
   for (const t of await listTicketsByIds(db, missingTickets)) tickets.set(t.id, t)
   const customers = new Map(known?.customers)
   const missingCustomers = [...new Set([...tickets.values()].map((t) => t.customer_id).filter((id) => !customers.has(id)))]
-  for (const c of await listCustomersByIds(db, missingCustomers)) customers.set(c.id, c)
+  for (const c of await findCustomersByIds(db, missingCustomers)) customers.set(c.id, c)
   return { tickets, customers }
 }
 
