@@ -83,6 +83,15 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
   })
 }
 
+/** A claim a worker made: the message, and its attempts count as that claim set it. */
+type Claim = { id: number; attempts: number }
+
+/** Rows still processing under these claims (`attempts` counts claims, so another worker's takeover changes it). */
+function stillClaimed(claims: ReadonlyArray<Claim>) {
+  return (eb: ExpressionBuilder<Database, 'raw_messages'>) =>
+    eb.and([eb('status', '=', 'processing'), eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)])))])
+}
+
 /**
  * Confirms which claims still hold, inside the transaction that will store their messages: the row is still
  * processing under the claim this worker made (`attempts` counts claims, so a takeover by another worker after the
@@ -90,13 +99,12 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
  * worker can take them over in between. One statement for a whole batch. Answers the ids still held; any other
  * message belongs to another worker now, and this one must leave it alone.
  */
-export async function holdRawMessageClaims(db: Db, claims: ReadonlyArray<{ id: number; attempts: number }>): Promise<Set<number>> {
+export async function holdRawMessageClaims(db: Db, claims: ReadonlyArray<Claim>): Promise<Set<number>> {
   if (claims.length === 0) return new Set()
   const rows = await db
     .updateTable('raw_messages')
     .set((eb) => ({ attempts: eb.ref('attempts') }))
-    .where('status', '=', 'processing')
-    .where((eb) => eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+    .where(stillClaimed(claims))
     .returning('id')
     .execute()
   return new Set(rows.map((r) => Number(r.id)))
@@ -106,13 +114,12 @@ export async function holdRawMessageClaims(db: Db, claims: ReadonlyArray<{ id: n
  * Extends the lease of claims this worker still holds (its heartbeat while a batch is in flight), so only a dead
  * worker's messages are ever taken over; returns how many were extended.
  */
-export async function renewRawMessageClaims(db: Db, claims: Array<{ id: number; attempts: number }>, lockedUntil: Date): Promise<number> {
+export async function renewRawMessageClaims(db: Db, claims: ReadonlyArray<Claim>, lockedUntil: Date): Promise<number> {
   if (claims.length === 0) return 0
   const result = await db
     .updateTable('raw_messages')
     .set({ locked_until: lockedUntil.toISOString() })
-    .where('status', '=', 'processing')
-    .where((eb) => eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+    .where(stillClaimed(claims))
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
