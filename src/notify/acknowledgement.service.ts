@@ -13,10 +13,9 @@ import {
   hasOutboundOfKind,
   insertOutboundMessagesUnlessTaken,
   listOutboundKindsOfTickets,
-  listTakenVerificationCodes,
 } from './outbound-message.repository.ts'
 import type { NewOutboundMessageRow, OutboundMessageRow, OutboundStatus } from './outbound-message.table.ts'
-import { AUTO_REPLY_WINDOW_MS, AUTOMATIC_KINDS, CODE_ATTEMPTS, deliverOutboundMany, queuedOutboundRow, threadingOf, type OutboundDeps } from './outbound.service.ts'
+import { AUTO_REPLY_WINDOW_MS, AUTOMATIC_KINDS, CODE_ATTEMPTS, deliverOutboundMany, freshVerificationCodes, queuedOutboundRow, threadingOf, type OutboundDeps } from './outbound.service.ts'
 import { generateVerificationCode } from './verification-code.ts'
 
 export interface AcknowledgementInput {
@@ -232,25 +231,4 @@ async function loadTicketsAndCustomers(
   const missingCustomers = [...new Set([...tickets.values()].map((t) => t.customer_id).filter((id) => !customers.has(id)))]
   for (const c of await findCustomersByIds(db, missingCustomers)) customers.set(c.id, c)
   return { tickets, customers }
-}
-
-/**
- * Verification codes for `count` messages, none already printed on a message nor twice in the batch (checked for the
- * whole batch at once, up to CODE_ATTEMPTS rounds; a code taken after that is caught by the insert).
- */
-async function freshVerificationCodes(db: Db, count: number): Promise<string[]> {
-  const codes = Array.from({ length: count }, () => generateVerificationCode())
-  for (let attempt = 1; attempt < CODE_ATTEMPTS && codes.length > 0; attempt++) {
-    const taken = await listTakenVerificationCodes(db, codes)
-    const seen = new Set<string>()
-    let clash = false
-    for (const [i, code] of codes.entries()) {
-      const fresh = taken.has(code) || seen.has(code) ? generateVerificationCode() : code
-      if (fresh !== code) clash = true
-      codes[i] = fresh
-      seen.add(fresh)
-    }
-    if (!clash) break
-  }
-  return codes
 }

@@ -19,6 +19,7 @@ import {
   findOutboundMessageById,
   insertOutboundMessage,
   listUnsentOutbound,
+  listTakenVerificationCodes,
   updateOutboundMessage,
 } from './outbound-message.repository.ts'
 import type { NewOutboundMessageRow, OutboundKind, OutboundMessageRow, OutboundMessageUpdate, OutboundStatus } from './outbound-message.table.ts'
@@ -166,21 +167,38 @@ export async function sendAgentReply(deps: OutboundDeps, input: AgentReplyInput)
   return { messageId: stored.message.id, messageIdHeader: stored.composed.messageIdHeader, outboundMessageId: stored.row.id, status }
 }
 
-/** Composes with a fresh verification code and inserts the queued row; a code collision is retried with a new code. */
+/** Composes with a fresh verification code (freshVerificationCodes) and inserts the queued row. */
 async function composeAndInsert(
   db: Db,
   now: Date,
   compose: (verificationCode: string) => Promise<ComposedMessage>,
   meta: { ticketId: number; kind: OutboundKind; toAddress: string },
 ): Promise<{ composed: ComposedMessage; row: OutboundMessageRow }> {
-  for (let attempt = 1; ; attempt++) {
-    const verificationCode = generateVerificationCode()
-    const composed = await compose(verificationCode)
-    const taken = await db.selectFrom('outbound_messages').select('id').where('verification_code', '=', verificationCode).executeTakeFirst()
-    if (taken && attempt < CODE_ATTEMPTS) continue
-    const row = await insertOutboundMessage(db, queuedOutboundRow(composed, { ...meta, verificationCode }, now))
-    return { composed, row }
+  const [verificationCode = generateVerificationCode()] = await freshVerificationCodes(db, 1)
+  const composed = await compose(verificationCode)
+  const row = await insertOutboundMessage(db, queuedOutboundRow(composed, { ...meta, verificationCode }, now))
+  return { composed, row }
+}
+
+/**
+ * Verification codes for `count` messages, none already printed on a message nor twice in the batch (checked for the
+ * whole batch at once, up to CODE_ATTEMPTS rounds; a code taken after that is caught by the insert).
+ */
+export async function freshVerificationCodes(db: Db, count: number): Promise<string[]> {
+  const codes = Array.from({ length: count }, () => generateVerificationCode())
+  for (let attempt = 1; attempt < CODE_ATTEMPTS && codes.length > 0; attempt++) {
+    const taken = await listTakenVerificationCodes(db, codes)
+    const seen = new Set<string>()
+    let clash = false
+    for (const [i, code] of codes.entries()) {
+      const fresh = taken.has(code) || seen.has(code) ? generateVerificationCode() : code
+      if (fresh !== code) clash = true
+      codes[i] = fresh
+      seen.add(fresh)
+    }
+    if (!clash) break
   }
+  return codes
 }
 
 /** The outbound_messages row of a composed message before it is handed to the transport. */
@@ -232,13 +250,7 @@ function deliveryUpdate(deps: OutboundDeps, row: OutboundMessageRow, outcome: Se
 
 /** Hands one stored message to the transport and records the outcome on its row; never throws for a send failure. */
 async function deliverOutbound(deps: OutboundDeps, row: OutboundMessageRow): Promise<OutboundStatus> {
-  const attemptAt = deps.now().toISOString()
-  const outcome = await deps.transport.send(outgoingMailOf(deps, row)).then(
-    (value): SendOutcome => ({ status: 'fulfilled', value }),
-    (reason: unknown): SendOutcome => ({ status: 'rejected', reason }),
-  )
-  const { status, update } = deliveryUpdate(deps, row, outcome, attemptAt, deps.now().toISOString())
-  await updateOutboundMessage(deps.db, row.id, update)
+  const [status = 'failed'] = await deliverOutboundMany(deps, [row])
   return status
 }
 
