@@ -85,8 +85,13 @@ const envSchema = z.object({
   MAILDESK_IMAP_LEASE_SECONDS: positiveInt.default(60),
   /** clamd for attachment scanning: tcp://host:port, unix:/path or /path/to/clamd.ctl; unset: no scanning. */
   MAILDESK_CLAMD_ADDRESS: z.string().optional(),
-  /** When set, GET /metrics answers only `Authorization: Bearer <this>` (at least 16 characters). */
-  MAILDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** When set, GET /metrics answers only `Authorization: Bearer <this>` (16-200 characters, no spaces). */
+  MAILDESK_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .max(200, 'must be at most 200 characters (a longer bearer token is not read)')
+    .regex(/^\S+$/, 'must not contain spaces (it is sent as a bearer token)')
+    .optional(),
   /** Load balancers in front of the http nodes (comma-separated addresses or CIDR ranges): their X-Forwarded-For names the client. */
   MAILDESK_TRUST_PROXY: z.string().optional(),
   MAILDESK_MAX_ATTACHMENTS_TOTAL_BYTES: positiveInt.default(50 * 1024 * 1024), // 50 MiB per message

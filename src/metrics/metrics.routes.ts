@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Store } from '../store/database.ts'
+import { bearerToken } from '../web/auth.ts'
 import type { Metrics } from './metrics.ts'
 
 /**
@@ -9,7 +10,7 @@ import type { Metrics } from './metrics.ts'
  */
 export function metricsScrapeAllowed(authorization: string | undefined, token: string | undefined): boolean {
   if (token === undefined) return true
-  const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? ''
+  const given = bearerToken(authorization) ?? ''
   const digest = (v: string) => createHash('sha256').update(v).digest()
   return timingSafeEqual(digest(given), digest(token))
 }

@@ -41,12 +41,17 @@ function unauthenticated(reply: FastifyReply, message = 'log in or send an API t
   return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message } })
 }
 
+/** The token of an `Authorization: Bearer <token>` header (scheme in any case, 1-200 characters); else undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : /^Bearer\s+(\S{1,200})$/i.exec(authorization)?.[1]
+}
+
 /** Identifies the caller by API token or session cookie; undefined when neither is valid. */
 export async function identifyCaller(db: Db, request: FastifyRequest, now: Date): Promise<AuthenticatedAgent | undefined> {
   const authorization = request.headers.authorization
   if (authorization !== undefined) {
-    const match = /^Bearer\s+(\S{1,200})$/i.exec(authorization)
-    return match?.[1] ? findAgentByApiToken(db, match[1], now) : undefined
+    const token = bearerToken(authorization)
+    return token ? findAgentByApiToken(db, token, now) : undefined
   }
   const session = readCookie(request.headers.cookie, SESSION_COOKIE)
   return session ? findAgentBySession(db, session, now) : undefined

@@ -117,5 +117,8 @@ describe('GET /metrics with MAILDESK_METRICS_TOKEN', () => {
 
   it('refuses a token shorter than 16 characters at start', () => {
     expect(() => loadConfig({ MAILDESK_METRICS_TOKEN: 'short' })).toThrow(/MAILDESK_METRICS_TOKEN.*must be at least 16 characters/)
+    // Read as `Authorization: Bearer <token>`, which holds 1-200 characters without spaces (web/auth.ts bearerToken).
+    expect(() => loadConfig({ MAILDESK_METRICS_TOKEN: 'x'.repeat(201) })).toThrow(/MAILDESK_METRICS_TOKEN.*must be at most 200 characters/)
+    expect(() => loadConfig({ MAILDESK_METRICS_TOKEN: 'scrape token 3f9a1c7e' })).toThrow(/MAILDESK_METRICS_TOKEN.*must not contain spaces/)
   })
 })
