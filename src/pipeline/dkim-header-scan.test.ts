@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
+import { randomText, seededRandom } from '../../test/helpers/seeded-random.ts'
 import { installDkimHeaderScan } from './dkim-header-scan.ts'
 
 const require = createRequire(import.meta.url)
@@ -61,12 +62,10 @@ describe('DKIM header scan', () => {
   it('reads 5,000 generated messages, cut into chunks at random, as mailauth does', async () => {
     installDkimHeaderScan()
     const alphabet = ['a', ':', ' ', '\r', '\n', '\n', '\r\n', 'X-Y: z']
-    let seed = 11
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const next = seededRandom(11)
     let headerEnds = 0
     for (let n = 0; n < 5000; n++) {
-      let text = ''
-      for (let k = Math.floor(next() * 30); k > 0; k--) text += alphabet[Math.floor(next() * alphabet.length)]
+      const text = randomText(next, alphabet, Math.floor(next() * 30))
       const bytes = Buffer.from(text, 'latin1')
       const chunks: Buffer[] = []
       for (let at = 0; at < bytes.length; ) {

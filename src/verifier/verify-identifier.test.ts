@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { pick, randomText, seededRandom } from '../../test/helpers/seeded-random.ts'
 import { loadConfig } from '../config.ts'
 import { mentionsBrandAsWordByWord } from '../../test/helpers/verifier-reference.ts'
 import { analyzeHost } from './analyze-host.ts'
@@ -75,11 +76,9 @@ describe('verifyIdentifier', () => {
 
   it('never throws, whatever is typed (malformed escapes, brackets, controls, emoji)', () => {
     const pieces = ['o', 'k', 'p', 'a', 'y', '.', '-', '@', ':', '/', '%', '%zz', '%E4', '?', '#', '[', ']', '0', 'х', 'ｏ', 'xn--', 'http://', 'mailto:', 'tel:', '+', ' ', '\u0000', '\u202e', '😀', '＠', '。', '\\']
-    let seed = 42
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const next = seededRandom(42)
     for (let i = 0; i < 5000; i++) {
-      let input = ''
-      for (let j = 1 + Math.floor(next() * 12); j > 0; j--) input += pieces[Math.floor(next() * pieces.length)]
+      const input = randomText(next, pieces, 1 + Math.floor(next() * 12))
       const r = verifyIdentifier(input, en)
       expect(r.reasons.length, input).toBeGreaterThan(0)
     }
@@ -131,15 +130,13 @@ describe('mentionsBrandAsWord', () => {
     const brandish = ['okpay', 'OKPay', '0kpay', 'ok\u0440ay', 'ok', 'pay', 'kpay', 'o', '0', 'wordmill', 'vvordrnill', 'WordMill', 'lolo', '1o1o', 'd0l1', 'cloll', 'rnvvcl', 'ltd']
     const separators = [' ', '-', '.', '|', '_', '\n', '@', '客服', '中', '1', '2', '24', '9']
     const other = ['m', 'w', 'd', 'rn', 'vv', 'cl', 'l', 'i', 'x', 'у', 'а', 'é', '\u0301', 'İ', 'Σ', '\u212a', '²', 'ｏ', '😀']
-    let seed = 7
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
-    const pick = (list: string[]) => list[Math.floor(next() * list.length)] ?? ''
+    const next = seededRandom(7)
     const mentions = { ascii: 0, other: 0, none: 0 }
     for (let i = 0; i < 20_000; i++) {
       let text = ''
       for (let j = Math.floor(next() * 7); j > 0; j--) {
         const r = next()
-        text += pick(r < 0.4 ? brandish : r < 0.7 ? separators : other)
+        text += pick(next, r < 0.4 ? brandish : r < 0.7 ? separators : other)
       }
       const expected = mentionsBrandAsWordByWord(profile, text)
       // eslint-disable-next-line no-control-regex

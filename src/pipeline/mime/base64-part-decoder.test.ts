@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { randomText, seededRandom } from '../../../test/helpers/seeded-random.ts'
 import { expectParsedLikePostalMime, multipartMessage } from '../../../test/helpers/postal-mime-equivalence.ts'
 import { deterministicBytes as bytes } from '../../../test/helpers/deterministic-bytes.ts'
 import { Base64PartDecoder } from './base64-part-decoder.ts'
@@ -44,14 +45,11 @@ describe('Base64PartDecoder', () => {
   it('decodes 2,000 generated bodies (base64 with padding, junk and cuts anywhere) to the bytes postal-mime gives', async () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
     const pieces = [...alphabet, '=', '==', ' ', '\t', '\r\n', '\r\n', '\u00e9', '-', '*']
-    let seed = 3
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const next = seededRandom(3)
     let decodedBytes = 0
     for (let n = 0; n < 2000; n++) {
-      let body = ''
-      for (let k = Math.floor(next() * 400); k > 0; k--) body += pieces[Math.floor(next() * pieces.length)]
       // Never a line that reads as a boundary ("--b") or a blank line ending nothing: the part is one body.
-      body = body.replace(/^--/gm, 'A-')
+      const body = randomText(next, pieces, Math.floor(next() * 400)).replace(/^--/gm, 'A-')
       const ours = await expectParsedLikePostalMime(message([{ type: 'application/octet-stream', body }]))
       decodedBytes += ours.attachments[0]?.bytes ?? 0
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { randomText, seededRandom } from '../../../test/helpers/seeded-random.ts'
 import { expectParsedLikePostalMime, multipartMessage } from '../../../test/helpers/postal-mime-equivalence.ts'
 import { QuotedPrintablePartDecoder } from './quoted-printable-part-decoder.ts'
 
@@ -37,12 +38,10 @@ describe('QuotedPrintablePartDecoder', () => {
 
   it('decodes 2,000 generated bodies (escapes valid and not, soft breaks, 8-bit bytes) to the bytes postal-mime gives', async () => {
     const pieces = ['a', 'Z', ' ', '\t', '=', '=3D', '=c3=a9', '=C3', '=ff', '=9f', '=Fa', '=A', '=g0', '==', '=\r\n', '\r\n', '\r\n', '\u00e9', '0', 'F']
-    let seed = 5
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const next = seededRandom(5)
     let decodedBytes = 0
     for (let n = 0; n < 2000; n++) {
-      let body = ''
-      for (let k = Math.floor(next() * 120); k > 0; k--) body += pieces[Math.floor(next() * pieces.length)]
+      const body = randomText(next, pieces, Math.floor(next() * 120))
       const ours = await expectParsedLikePostalMime(message([{ type: 'application/octet-stream', body }]))
       decodedBytes += ours.attachments[0]?.bytes ?? 0
     }
