@@ -36,9 +36,4 @@ export class UploadBudget {
       this.inFlight -= bytes
     })
   }
-
-  /** Bytes reserved right now (for tests and metrics). */
-  get reservedBytes(): number {
-    return this.inFlight
-  }
 }
