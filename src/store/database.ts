@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import type {
   AgentSessionTable,
   AgentTable,
@@ -35,6 +35,7 @@ import type { TicketMessageTable } from '../tickets/ticket-message.table.ts'
 import type { TicketTable } from '../tickets/ticket.table.ts'
 import type { SqlDialect } from './migrations/dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
+import { PostgresSchemaDialect } from './postgres-schema-dialect.ts'
 import { registerSearchIndexDeferral } from './search-index-deferral.ts'
 import { withStatementCache } from './sqlite-statement-cache.ts'
 
@@ -120,7 +121,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
   })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresSchemaDialect({ pool }) })
 }
 
 /**

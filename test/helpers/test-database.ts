@@ -22,7 +22,7 @@ export function testPostgresUrl(): string {
 export async function createTestDatabase(dialect: SqlDialect, sqlitePath = ':memory:'): Promise<Store> {
   if (dialect === 'sqlite') return openDatabase({ sqlitePath })
   const { schema, url } = await createTestSchema()
-  const store = await withSchemaLock(() => openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 4 }))
+  const store = await openDatabase({ databaseUrl: url, pgSchema: schema, maxConnections: 4 })
   return {
     ...store,
     destroy: async () => {
@@ -68,30 +68,11 @@ export async function serveProcessDatabase(
 }
 
 export async function dropTestSchema(schema: string): Promise<void> {
-  await withSchemaLock(async () => {
-    const client = new pg.Client({ connectionString: testPostgresUrl() })
-    await client.connect()
-    try {
-      await client.query(`drop schema if exists ${schema} cascade`)
-    } finally {
-      await client.end()
-    }
-  })
-}
-
-/**
- * Kysely's migrator lists the tables of every schema (catalog introspection), and that query fails when another
- * test drops its schema at the same moment ("schema t_… does not exist"). Migrating and dropping test schemas
- * therefore take turns under one advisory lock; nothing else is serialised.
- */
-async function withSchemaLock<T>(fn: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: testPostgresUrl() })
   await client.connect()
   try {
-    await client.query('select pg_advisory_lock(7411021)')
-    return await fn()
+    await client.query(`drop schema if exists ${schema} cascade`)
   } finally {
-    await client.query('select pg_advisory_unlock(7411021)').catch(() => {})
     await client.end()
   }
 }
