@@ -142,11 +142,12 @@ for (const dialect of testDialects()) {
       const second = await connect(`${base}/api/v1/public/chat`)
       second.send({ type: 'resume', token: started.resumeToken })
       expect(await second.next('started')).toMatchObject({ conversationId: started.conversationId })
-      // 30 lines a minute: 15 on each socket use the whole budget, the 31st is refused on either.
-      for (let i = 1; i <= 15; i++) {
-        first.send({ type: 'message', text: `line ${i}` })
-        second.send({ type: 'message', text: `line ${i}` })
-      }
+      // 30 lines a minute: 15 on each socket use the whole budget, the 31st is refused on either. A socket handles
+      // its frames in order, so the answer to an empty line says its 15 lines before it were counted.
+      for (let i = 1; i <= 15; i++) first.send({ type: 'message', text: `line ${i}` })
+      first.send({ type: 'message', text: ' ' })
+      expect(await first.next('error')).toMatchObject({ code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
+      for (let i = 1; i <= 15; i++) second.send({ type: 'message', text: `line ${i}` })
       second.send({ type: 'message', text: 'one too many' })
       expect(await second.next('error')).toMatchObject({ code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
       first.send({ type: 'message', text: 'one too many' })
