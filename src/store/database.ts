@@ -36,6 +36,7 @@ import type { TicketTable } from '../tickets/ticket.table.ts'
 import type { SqlDialect } from './migrations/dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
 import { PostgresSchemaDialect } from './postgres-schema-dialect.ts'
+import { containsIgnoringCase } from './contains-ignoring-case.ts'
 import { registerSearchIndexDeferral } from './search-index-deferral.ts'
 import { withStatementCache } from './sqlite-statement-cache.ts'
 
@@ -103,6 +104,8 @@ function openSqlite(file: string): Db {
   sqlite.pragma('busy_timeout = 5000')
   // Used by the two-character Chinese search index's triggers (migration 0042): every connection needs it.
   sqlite.function('maildesk_cjk_bigrams', { deterministic: true }, (text: unknown) => cjkBigrams(typeof text === 'string' ? text : null))
+  // Checks a search term's trigram candidates (ticket-search.repository.ts): the index keeps no positions (migration 0084).
+  sqlite.function('maildesk_contains', { deterministic: true }, containsIgnoringCase)
   // Read by the search index triggers (migration 0082): a stored batch indexes its messages at its end.
   registerSearchIndexDeferral(sqlite)
   // Temporary tables and sorting in memory, not in temporary files.

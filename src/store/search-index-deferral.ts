@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import type { Db, SqlDialect } from './database.ts'
 
 /**
- * SQLite's message search indexes (FTS5, migrations 0040 and 0042) are written by triggers on ticket_messages.
+ * SQLite's message search indexes (FTS5, migrations 0084 and 0042) are written by triggers on ticket_messages.
  * Inside a transaction, every statement that fires a trigger opens a statement journal, and FTS5 writes its
  * pending rows out as a new segment whenever one opens (xSavepoint): a batch of a hundred messages became a hundred
  * small segments, each merged again later. Deferred, the triggers leave the batch's new messages alone and
@@ -70,9 +70,9 @@ export async function indexNewMessagesAtEnd<T>(trx: Db, dialect: SqlDialect, fn:
   }
   const first = await close()
   if (first !== null) {
-    // The same rows and expressions as the insert triggers (migrations 0040 and 0042).
-    await sql`insert into message_search(rowid, subject, body)
-      select id, subject, coalesce(text_body, '') from ticket_messages where id >= ${first}`.execute(trx)
+    // The same rows and expressions as the insert triggers (migrations 0084 and 0082).
+    await sql`insert into message_search(rowid, text)
+      select id, subject || ' ' || coalesce(text_body, '') from ticket_messages where id >= ${first}`.execute(trx)
     await sql`insert into message_search_cjk(rowid, grams)
       select id, maildesk_cjk_bigrams(subject || ' ' || coalesce(text_body, '')) from ticket_messages where id >= ${first}`.execute(trx)
   }

@@ -30,11 +30,6 @@ function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
-/**
- * Full-text search over subjects and bodies, with filters, newest activity first. One function for both
- * databases: SQLite answers terms of 3+ characters from the FTS5 trigram index; PostgreSQL from the
- * pg_trgm GIN index (ILIKE). Shorter terms (two Chinese characters such as 退款) fall back to a scan.
- */
 /** Matches counted at most; beyond it the count is reported as a lower bound. */
 export const MAX_COUNTED = 1000
 /** SQLite: at most this many of a term's newest messages are considered (a common word's older hits are skipped). */
@@ -45,18 +40,40 @@ export const MAX_MESSAGES_PER_TERM = 2000
  * common term is bounded to its newest MAX_MESSAGES_PER_TERM messages, so a word in half the mailbox costs the same
  * as a rare one.
  */
-function newestMatchingTicketIds(index: 'message_search' | 'message_search_cjk', phrase: string) {
-  return (eb: ExpressionBuilder<Database, 'tickets'>) =>
-    eb
+function newestMatchingTicketIds(index: 'message_search' | 'message_search_cjk', query: string, contains?: string) {
+  return (eb: ExpressionBuilder<Database, 'tickets'>) => {
+    const candidates = eb
       .selectFrom('ticket_messages')
       .select('ticket_messages.ticket_id')
       .where(
         'ticket_messages.id',
         'in',
-        sql<number>`(select rowid from ${sql.table(index)} where ${sql.table(index)} match ${phrase} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
+        sql<number>`(select rowid from ${sql.table(index)} where ${sql.table(index)} match ${query} order by rowid desc limit ${MAX_MESSAGES_PER_TERM})`,
       )
+    return contains === undefined
+      ? candidates
+      : candidates.where(sql<boolean>`maildesk_contains(ticket_messages.subject || ' ' || coalesce(ticket_messages.text_body, ''), ${contains})`)
+  }
 }
 
+/**
+ * The FTS5 query that finds the messages holding every trigram of a term of 3+ characters ("refund" → "ref" AND "efu"
+ * AND "fun" AND "und"): the trigram index keeps no positions (migration 0084), so these are candidates, and the term
+ * itself is then looked for in their text.
+ */
+export function trigramQuery(term: string): string {
+  const chars = [...term]
+  const grams = new Set<string>()
+  for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''))
+  return [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ')
+}
+
+/**
+ * Full-text search over subjects and bodies, with filters, newest activity first. One function for both
+ * databases: SQLite answers terms of 3+ characters from the FTS5 trigram index; PostgreSQL from the
+ * pg_trgm GIN index (ILIKE). Shorter terms (two Chinese characters such as 退款) use the bigram indexes; others fall
+ * back to a scan.
+ */
 export async function searchTickets(
   store: Store,
   query: TicketSearchQuery,
@@ -74,7 +91,7 @@ export async function searchTickets(
   // and stops at the page size instead of scanning every body.
   for (const term of terms) {
     if (store.dialect === 'sqlite' && [...term].length >= 3) {
-      base = base.where('tickets.id', 'in', newestMatchingTicketIds('message_search', `"${term.replace(/"/g, '""')}"`))
+      base = base.where('tickets.id', 'in', newestMatchingTicketIds('message_search', trigramQuery(term), term))
     } else if (store.dialect === 'sqlite' && isCjkBigram(term)) {
       // Two Chinese characters: the bigram index (migration 0042), bounded like the trigram one.
       base = base.where('tickets.id', 'in', newestMatchingTicketIds('message_search_cjk', `"${term}"`))

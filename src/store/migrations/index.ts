@@ -16,6 +16,7 @@ import * as m0070 from './0070-scheduled-work.ts'
 import * as m0080 from './0080-raw-message-files.ts'
 import * as m0082 from './0082-search-index-deferral.ts'
 import * as m0083 from './0083-customer-activity-index.ts'
+import * as m0084 from './0084-trigram-search-without-positions.ts'
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0080-raw-message-files': m0080,
   '0082-search-index-deferral': m0082,
   '0083-customer-activity-index': m0083,
+  '0084-trigram-search-without-positions': m0084,
 }
 
 /** A provider that binds each migration to the dialect it runs on. */
