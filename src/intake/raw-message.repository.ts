@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely'
-import type { Database, Db, SqlDialect } from '../store/database.ts'
+import type { Database, Db, SqlDialect, Store } from '../store/database.ts'
+import { relaxedTransaction } from '../store/relaxed-transaction.ts'
 import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
 
 /** Columns safe to list: everything except the raw bytes. */
@@ -11,7 +12,6 @@ const SUMMARY_COLUMNS = [
 export type RawMessageSummary = Omit<RawMessageRow, 'raw'>
 
 export interface ClaimOptions {
-  dialect: SqlDialect
   now: Date
   leaseMs: number
   maxCount: number
@@ -23,13 +23,16 @@ export interface ClaimOptions {
  * Marks the oldest pending messages (and those whose worker's lease ran out) as processing and returns them.
  * PostgreSQL locks the candidate rows with SKIP LOCKED, so concurrent workers never claim the same message;
  * SQLite does it in one UPDATE statement, which is atomic even with another process on the same file.
+ * The claim's commit does not wait for its fsync (relaxedTransaction): a claim lost to a power cut leaves the
+ * message pending, to be claimed again; the batch's stored results are committed after it, in the same log order.
  */
-export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawMessageSummary[]> {
+export async function claimRawMessages(store: Store, opts: ClaimOptions): Promise<RawMessageSummary[]> {
   const nowIso = opts.now.toISOString()
   const lockedUntil = new Date(opts.now.getTime() + opts.leaseMs).toISOString()
   // SQLite: `+status` keeps the status index out of the UPDATE's re-check, so the rows are found by id. With an
   // indexable OR there, SQLite walked every pending row and tested each against the id list.
-  const status = opts.dialect === 'sqlite' ? sql<string>`+status` : sql<string>`status`
+  const { dialect } = store
+  const status = dialect === 'sqlite' ? sql<string>`+status` : sql<string>`status`
   const claimable = (eb: ExpressionBuilder<Database, 'raw_messages'>) =>
     eb.or([eb(status, '=', 'pending'), eb.and([eb(status, '=', 'processing'), eb('locked_until', '<', nowIso)])])
   const claim = (trx: Db, ids: number[] | RawBuilder<number>) =>
@@ -42,7 +45,7 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
       .execute()
       .then((rows) => rows.sort((a, b) => a.id - b.id))
 
-  if (opts.dialect === 'sqlite') {
+  if (dialect === 'sqlite') {
     // The oldest maxCount of each kind, read in id order from raw_messages_status_idx (status, id) and merged: one
     // OR over both made SQLite collect and sort every pending row per claim (8.6 ms with 6,000 queued, 0.2 ms now).
     // Running total of sizes: the first message always, then only while the batch stays under the byte cap.
@@ -60,9 +63,9 @@ export async function claimRawMessages(db: Db, opts: ClaimOptions): Promise<RawM
           order by id limit ${opts.maxCount}
         )
       ) c where c.n = 1 or c.running <= ${opts.maxTotalBytes})`
-    return claim(db, candidates)
+    return relaxedTransaction(store, (trx) => claim(trx, candidates))
   }
-  return db.transaction().execute(async (trx) => {
+  return relaxedTransaction(store, async (trx) => {
     const rows = await trx
       .selectFrom('raw_messages')
       .select(['id', 'size_bytes'])

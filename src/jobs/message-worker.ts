@@ -171,10 +171,9 @@ export class MessageWorker {
 
   /** Claims a batch and starts its analysis in the pool's threads (when there is a pool); undefined when idle. */
   private async claimBatch(): Promise<ClaimedBatch | undefined> {
-    const { db, dialect } = this.store
+    const { db } = this.store
     const started = process.hrtime.bigint()
-    const claimed = await claimRawMessages(db, {
-      dialect,
+    const claimed = await claimRawMessages(this.store, {
       now: this.opts.now(),
       leaseMs: this.opts.leaseMs,
       maxCount: this.opts.batchSize,

@@ -20,7 +20,7 @@ for (const dialect of testDialects()) {
 
     it('holds for the worker that claimed last and no longer for the one whose lease ran out', async () => {
       const id = await new RawMessageSpool(store.db).spool({ raw: buildEmail({}), source: 'smtp' })
-      const claim = (at: string) => claimRawMessages(store.db, { dialect, now: new Date(at), leaseMs: 1000, maxCount: 10, maxTotalBytes: 1 << 20 })
+      const claim = (at: string) => claimRawMessages(store, { now: new Date(at), leaseMs: 1000, maxCount: 10, maxTotalBytes: 1 << 20 })
       const [first] = await claim('2026-11-02T01:00:00Z')
       expect(await claim('2026-11-02T01:00:00.500Z')).toEqual([])
       const [second] = await claim('2026-11-02T01:00:01.001Z')
@@ -44,7 +44,7 @@ for (const dialect of testDialects()) {
         worker: { now: () => t0, leaseMs: 1000 },
         // While this worker authenticates the message, another one claims it: this worker's lease has run out by then.
         resolver: async (name, type) => {
-          takeover ??= claimRawMessages(rt.store.db, { dialect, now: new Date(t0.getTime() + 2000), leaseMs: 60_000, maxCount: 10, maxTotalBytes: 1 << 20 })
+          takeover ??= claimRawMessages(rt.store, { now: new Date(t0.getTime() + 2000), leaseMs: 60_000, maxCount: 10, maxTotalBytes: 1 << 20 })
           await takeover
           return zone(name, type)
         },
@@ -66,7 +66,7 @@ for (const dialect of testDialects()) {
       const ids: number[] = []
       for (let i = 0; i < 7; i++) ids.push(await spool.spool({ raw, source: 'smtp' }))
       const claim = (at: string, maxCount: number, maxTotalBytes: number) =>
-        claimRawMessages(store.db, { dialect, now: new Date(at), leaseMs: 1000, maxCount, maxTotalBytes }).then((rows) =>
+        claimRawMessages(store, { now: new Date(at), leaseMs: 1000, maxCount, maxTotalBytes }).then((rows) =>
           rows.map((r) => [r.id - (ids[0] as number), r.attempts]),
         )
       // The first two are claimed by a worker that dies; a second worker claims the third.
@@ -82,7 +82,7 @@ for (const dialect of testDialects()) {
 
     it('a renewed lease keeps a slow worker\'s claim; only the current claim can be renewed', async () => {
       const id = await new RawMessageSpool(store.db).spool({ raw: buildEmail({}), source: 'smtp' })
-      const claim = (at: string) => claimRawMessages(store.db, { dialect, now: new Date(at), leaseMs: 1000, maxCount: 10, maxTotalBytes: 1 << 20 })
+      const claim = (at: string) => claimRawMessages(store, { now: new Date(at), leaseMs: 1000, maxCount: 10, maxTotalBytes: 1 << 20 })
       const [first] = await claim('2026-11-02T01:00:00Z')
       if (!first) throw new Error('not claimed')
       // The heartbeat at 0.9 s pushes the lease to 1.9 s: a claim at 1.5 s finds nothing to take over.
