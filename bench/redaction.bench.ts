@@ -4,12 +4,7 @@
 //   node --import tsx bench/redaction.bench.ts
 import { FINDING_TYPES, redactSensitiveData } from '../src/pipeline/redact/redact-sensitive-data.ts'
 import { readRedactionCorpus, scoreRedactionCorpus } from '../test/fixtures/redaction/corpus.ts'
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
-}
+import { isMain, median, rerunWithServeFlags } from './lib/measure.ts'
 
 /** A support mail of about `bytes` UTF-8 bytes: corpus sentences (secrets and look-alikes) between plain prose. */
 function buildMessage(sentences: readonly string[], bytes: number): string {
@@ -74,4 +69,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return { cases: cases.length, accuracy, timing }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run()
+if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()

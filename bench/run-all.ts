@@ -1,6 +1,9 @@
 // `npm run bench`: runs every benchmark in bench/ in turn and prints their figures.
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { rerunWithServeFlags } from './lib/measure.ts'
+
+if (rerunWithServeFlags()) process.exit()
 
 const dir = fileURLToPath(new URL('.', import.meta.url))
 const only = process.argv.slice(2)
