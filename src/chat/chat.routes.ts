@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Language } from '../brand.ts'
 import { NotFoundError, InvalidInputError } from '../errors.ts'
+import { waitForTicketId } from '../public/feedback/feedback.service.ts'
 import type { ResolvedPublicOptions } from '../public/public-options.ts'
 import { RateLimiter } from '../public/rate-limiter.ts'
 import type { ChatConversationRow } from '../public/public.tables.ts'
@@ -29,6 +30,8 @@ const EMAIL = /^[^@\s<>()[\]\\,;:"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/i
 const HEARTBEAT_MS = 20_000
 /** Frames a customer socket may have waiting behind the one being handled; more are refused, not queued. */
 const MAX_PENDING_FRAMES = 16
+/** How long a resuming socket waits for the conversation's lines still on their way to the ticket. */
+const LINE_ON_TICKET_WAIT_MS = 3000
 
 type Incoming = Record<string, unknown>
 
@@ -67,6 +70,19 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   // multiplied by opening more sockets with the same resume token).
   const lines = new RateLimiter(30, 60_000)
   const customerSockets = new SocketsPerAddress(options.chatSocketsPerAddress)
+  // Customer lines spooled but not yet on the ticket (the worker stores them moments later), per conversation. A
+  // socket that resumes the chat reads its transcript, which is the ticket's messages, once they are there (or
+  // after LINE_ON_TICKET_WAIT_MS): a page reloaded right after its customer sent a line resumed before the line was
+  // stored, and its transcript lacked it. Within one process; another process's resume reads what is stored.
+  const linesInFlight = new Map<number, Promise<unknown>>()
+  const untilOnTicket = (conversationId: number, spooled: Promise<{ rawMessageId: number }>): void => {
+    const stored = spooled.then((line) => waitForTicketId(deps.store.db, line.rawMessageId, LINE_ON_TICKET_WAIT_MS)).catch(() => undefined)
+    const all: Promise<unknown> = Promise.all([linesInFlight.get(conversationId), stored])
+    linesInFlight.set(conversationId, all)
+    void all.then(() => {
+      if (linesInFlight.get(conversationId) === all) linesInFlight.delete(conversationId)
+    })
+  }
   const prefix = deps.config.brand.ticketPrefix
   // The first line must become a ticket before the chat can go on; the local worker is woken at once.
   const pipeline = { spool: deps.spool, onSpooled: deps.onSpooled, waitMs: 10_000 }
@@ -156,6 +172,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
           conversation = found
           customer = { name: owner.display_name ?? '', email: owner.email, language: found.language === 'en' ? 'en' : 'zh-CN' }
           follow(found)
+          await linesInFlight.get(found.id)
           const transcript = await listChatLines(deps.store.db, found)
           const agentsOnline = (await countAgentsOnline(deps.store.db, now)) > 0
           return send(socket, { type: 'started', conversationId: found.id, ticketNumber: formatTicketNumber(prefix, found.ticket_id), agentsOnline, resumeToken: str(m, 'token'), transcript })
@@ -165,7 +182,9 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
           const text = str(m, 'text').trim()
           if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
           if (!lines.take(String(conversation.id), now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
-          const line = await addCustomerChatLine(deps.store.db, pipeline, deps.config.brand, conversation, { customer, text, remoteAddress: request.ip, now })
+          const spooling = addCustomerChatLine(deps.store.db, pipeline, deps.config.brand, conversation, { customer, text, remoteAddress: request.ip, now })
+          untilOnTicket(conversation.id, spooling)
+          const line = await spooling
           await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'customer', text: line.text, at: line.at })
           return
         }

@@ -116,17 +116,20 @@ export async function findConversationById(db: Db, id: number): Promise<ChatConv
   return db.selectFrom('chat_conversations').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** A customer line: relayed at once (redacted), stored through the pipeline as a follow-up on the ticket. */
+/**
+ * A customer line: relayed at once (redacted), stored through the pipeline as a follow-up on the ticket; with the id
+ * of its spooled raw message, which is on the ticket once the worker has processed it.
+ */
 export async function addCustomerChatLine(
   db: Db,
   pipeline: { spool: RawMessageSpool; onSpooled?: (() => void) | undefined },
   brand: Brand,
   conversation: ChatConversationRow,
   line: { customer: ChatCustomer; text: string; remoteAddress: string; now: Date },
-): Promise<ChatLine> {
+): Promise<ChatLine & { rawMessageId: number }> {
   const ticket = await db.selectFrom('tickets').select('subject').where('id', '=', conversation.ticket_id).executeTakeFirst()
   const number = formatTicketNumber(brand.ticketPrefix, conversation.ticket_id)
-  await spoolCustomerLine(pipeline.spool, brand, {
+  const rawMessageId = await spoolCustomerLine(pipeline.spool, brand, {
     customer: line.customer,
     // The ticket token threads the line even before the previous one has been processed.
     subject: `Re: ${ticket?.subject ?? 'Live chat'} [${number}]`,
@@ -137,7 +140,7 @@ export async function addCustomerChatLine(
   })
   pipeline.onSpooled?.()
   await db.updateTable('chat_conversations').set({ last_activity_at: line.now.toISOString() }).where('id', '=', conversation.id).execute()
-  return { from: 'customer', text: cleanChatText(line.text), at: line.now.toISOString() }
+  return { from: 'customer', text: cleanChatText(line.text), at: line.now.toISOString(), rawMessageId }
 }
 
 /** An agent line: stored on the ticket as an outbound message (it is not mailed; the customer is in the chat). */
@@ -174,7 +177,8 @@ export async function listChatLines(db: Db, conversation: ChatConversationRow): 
   const messages = await listMessagesOfTicket(db, conversation.ticket_id)
   return messages
     .filter((m) => m.direction !== 'note')
-    .map((m) => ({ from: m.direction === 'inbound' ? ('customer' as const) : ('agent' as const), text: m.text_body ?? '', at: m.received_at }))
+    // A line stored through the pipeline is a mail body, which ends with a line break the customer never typed.
+    .map((m) => ({ from: m.direction === 'inbound' ? ('customer' as const) : ('agent' as const), text: (m.text_body ?? '').trimEnd(), at: m.received_at }))
 }
 
 export async function endChatConversation(db: Db, conversation: ChatConversationRow, actor: string, now: Date): Promise<void> {

@@ -122,6 +122,25 @@ for (const dialect of testDialects()) {
       agent.socket.close()
     })
 
+    it('shows a line just sent in the transcript of a socket that resumes the chat at once (a reloaded page)', async () => {
+      const agent = await connect(`${base}/api/v1/chat/agent`, { authorization: `Bearer ${token}` })
+      const first = await connect(`${base}/api/v1/public/chat`)
+      first.send({ type: 'start', name: 'Wang Fang', email: 'wang.fang@customer.example', text: 'My card was charged twice', lang: 'en' })
+      const started = await first.next('started')
+      await agent.next('started')
+      first.send({ type: 'message', text: 'Order 20261126-7 if that helps' })
+      // Relayed to the agent: the line is spooled, and reaches the ticket when the worker has stored it.
+      await agent.next('message')
+      const second = await connect(`${base}/api/v1/public/chat`)
+      second.send({ type: 'resume', token: started.resumeToken })
+      const resumed = await second.next('started')
+      expect((resumed.transcript as Array<{ from: string; text: string }>).map((l) => [l.from, l.text])).toEqual([
+        ['customer', 'My card was charged twice'],
+        ['customer', 'Order 20261126-7 if that helps'],
+      ])
+      for (const c of [first, second, agent]) c.socket.close()
+    })
+
     it('refuses the agent socket without authentication, and bad customer input with a clear error', async () => {
       await expect(connect(`${base}/api/v1/chat/agent`)).rejects.toThrow('upgrade refused: 401')
       // Cross-site WebSocket hijacking: another site's page cannot ride on an agent's credentials.
