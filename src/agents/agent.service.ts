@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { InvalidInputError, MaildeskError } from '../errors.ts'
+import { sameSecret } from '../public/signing-key.ts'
 import type { Db } from '../store/database.ts'
 import { isAgentRole, type AgentRole, type AuthenticatedAgent } from './agent.ts'
 import {
@@ -152,9 +153,7 @@ export async function endSession(db: Db, sessionToken: string): Promise<void> {
 /** Compares a CSRF header with the session's token in constant time. */
 export function isCsrfTokenValid(expected: string | undefined, received: string | undefined): boolean {
   if (!expected || !received) return false
-  const a = Buffer.from(expected)
-  const b = Buffer.from(received)
-  return a.length === b.length && timingSafeEqual(a, b)
+  return sameSecret(expected, received)
 }
 
 /** Issues an API token for an agent; the token is shown once and only its hash is stored. */

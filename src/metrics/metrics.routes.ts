@@ -1,18 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
+import { sameSecret } from '../public/signing-key.ts'
 import type { Store } from '../store/database.ts'
 import { bearerToken } from '../web/auth.ts'
 import type { Metrics } from './metrics.ts'
 
 /**
  * True when the scrape may read the metrics: no token is configured, or the Authorization header is
- * `Bearer <token>` (compared in constant time, through hashes of equal length).
+ * `Bearer <token>` (compared in constant time, sameSecret).
  */
 export function metricsScrapeAllowed(authorization: string | undefined, token: string | undefined): boolean {
-  if (token === undefined) return true
-  const given = bearerToken(authorization) ?? ''
-  const digest = (v: string) => createHash('sha256').update(v).digest()
-  return timingSafeEqual(digest(given), digest(token))
+  return token === undefined || sameSecret(bearerToken(authorization) ?? '', token)
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
+import { sameSecret } from '../public/signing-key.ts'
 import { formatTicketNumber, parseTicketNumber } from '../tickets/ticket-number.ts'
 
 // Our Message-IDs name their ticket and carry an HMAC, so a reply threads by In-Reply-To while a forged
@@ -9,12 +10,6 @@ const MARKER_MAC_HEX = 12
 
 function mac(secret: Buffer, purpose: string, value: string, hexChars: number): string {
   return createHmac('sha256', secret).update(`${purpose}:${value}`).digest('hex').slice(0, hexChars)
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /** A new Message-ID `<ticketId.random.HMAC@domain>` for a message about this ticket. */
@@ -28,7 +23,7 @@ export function parseOwnMessageId(id: string, secret: Buffer): { ticketId: numbe
   const match = /^<?(\d{1,15})\.([0-9a-f]{16})\.([0-9a-f]{24})@[^<>\s@]+>?$/i.exec(id.trim())
   if (!match?.[1] || !match[2] || !match[3]) return undefined
   const local = `${match[1]}.${match[2].toLowerCase()}`
-  if (!sameText(mac(secret, 'message-id', local, MAC_HEX), match[3].toLowerCase())) return undefined
+  if (!sameSecret(mac(secret, 'message-id', local, MAC_HEX), match[3].toLowerCase())) return undefined
   const ticketId = Number(match[1])
   return Number.isSafeInteger(ticketId) && ticketId > 0 ? { ticketId } : undefined
 }
@@ -49,7 +44,7 @@ export function findOwnMarker(body: string, secret: Buffer): { ticketId: number 
     const [, prefix, digits, code] = match
     if (!prefix || !digits || !code) continue
     const number = `${prefix.toUpperCase()}-${digits}`
-    if (!sameText(mac(secret, 'marker', number, MARKER_MAC_HEX), code.toLowerCase())) continue
+    if (!sameSecret(mac(secret, 'marker', number, MARKER_MAC_HEX), code.toLowerCase())) continue
     const ticketId = parseTicketNumber(prefix.toUpperCase(), number)
     if (ticketId !== undefined) found = { ticketId }
   }
