@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely'
-import type { Database, Db, SqlDialect, Store } from '../store/database.ts'
+import type { Database, Db, Store } from '../store/database.ts'
 import { relaxedTransaction } from '../store/relaxed-transaction.ts'
 import type { RawMessageRow, RawMessageStatus } from './raw-message.table.ts'
 

@@ -29,10 +29,7 @@ export class UploadBudget {
       throw new MaildeskError('SERVER_BUSY', 'too many uploads at once; please try again in a minute')
     }
     this.inFlight += bytes
-    let released = false
     reply.raw.once('close', () => {
-      if (released) return
-      released = true
       this.inFlight -= bytes
     })
   }

@@ -6,7 +6,6 @@ import { insertAttachments, listAttachmentsOfMessages } from './attachment.repos
 import { insertTicketEvent, listEventsOfTicket } from './ticket-event.repository.ts'
 import { insertTicketMessage, listMessagesOfTicket } from './ticket-message.repository.ts'
 import { findTicketById, insertTicket, updateTicket } from './ticket.repository.ts'
-import type { TicketRow } from './ticket.table.ts'
 
 /** Used when a message names no sender at all (RFC 2606 reserves .invalid). */
 export const UNKNOWN_SENDER = 'unknown-sender@maildesk.invalid'

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import PostalMime from 'postal-mime'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../src/config.ts'
 import { upsertCustomerByEmail } from '../../src/customers/customer.repository.ts'
 import { silentLogger } from '../../src/logger.ts'

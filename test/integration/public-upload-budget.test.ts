@@ -17,7 +17,6 @@ function post(base: string, path: string, body: Buffer, contentLength = body.len
   return { req, answer }
 }
 
-
 describe("strangers' uploads share one memory budget", () => {
   let t: PublicTestApp | undefined
   afterEach(async () => {
