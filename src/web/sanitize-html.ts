@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2'
-import { htmlToText } from '../pipeline/html-text.ts'
+import { htmlToText, startsMarkup } from '../pipeline/html-text.ts'
 
 // An allow-list sanitizer for customer HTML mail. Only listed tags and attributes survive; everything that can
 // run code, submit data or fetch from the network (script, event handlers, forms, iframes, remote images, CSS
@@ -55,12 +55,11 @@ function safeStyle(value: string): string | undefined {
  */
 const MAX_TAGS = 20_000
 
-/** How many tags the document has, counted up to `limit` + 1 (a "<" before a letter, "/", "!" or "?"). */
+/** How many tags the document has, counted up to `limit` + 1 (every "<" that opens markup, html-text.ts). */
 function countTags(input: string, limit: number): number {
   let count = 0
   for (let at = input.indexOf('<'); at >= 0 && count <= limit; at = input.indexOf('<', at + 1)) {
-    const next = input.charCodeAt(at + 1)
-    if ((next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 0x2f || next === 0x21 || next === 0x3f) count++
+    if (startsMarkup(input, at)) count++
   }
   return count
 }
