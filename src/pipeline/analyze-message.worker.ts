@@ -17,22 +17,22 @@ if (!port) throw new Error('analyze-message.worker.ts runs as a worker thread')
 const setup = workerData as AnalysisSetup
 const ctx = analysisContextFromSetup(setup)
 
+/** A job's answer and the buffers that move with it (not copied). */
+async function run(job: PoolJob): Promise<{ value: Extract<AnalysisReply, { ok: true }>['value']; transfer: ArrayBuffer[] }> {
+  if ('request' in job) {
+    const analyzed = await analyzeStoredMessage(ctx, setup.rawMessageKey, job.request)
+    return { value: analyzed, transfer: transferablesOf(analyzed) }
+  }
+  const composed = await composeOutboundMessage(job.compose)
+  // The mail's bytes move to the main thread in a buffer of their own (a Buffer may sit in a shared slab).
+  const raw = new Uint8Array(composed.raw)
+  return { value: { ...composed, raw }, transfer: [raw.buffer] }
+}
+
 port.on('message', (job: PoolJob) => {
-  const work = 'request' in job ? analyzeStoredMessage(ctx, setup.rawMessageKey, job.request) : composeOutboundMessage(job.compose)
-  work.then(
-    (value) => {
-      if ('parsed' in value) {
-        port.postMessage({ id: job.id, ok: true, value } satisfies AnalysisReply, transferablesOf(value))
-        return
-      }
-      // The mail's bytes move to the main thread in a buffer of their own (a Buffer may sit in a shared slab).
-      const raw = new Uint8Array(value.raw)
-      port.postMessage({ id: job.id, ok: true, value: { ...value, raw } } satisfies AnalysisReply, [raw.buffer])
-    },
-    (err: unknown) => {
-      const reply: AnalysisReply = { id: job.id, ok: false, failure: describeAnalysisFailure(err) }
-      port.postMessage(reply)
-    },
+  run(job).then(
+    ({ value, transfer }) => port.postMessage({ id: job.id, ok: true, value } satisfies AnalysisReply, transfer),
+    (err: unknown) => port.postMessage({ id: job.id, ok: false, failure: describeAnalysisFailure(err) } satisfies AnalysisReply),
   )
 })
 port.postMessage('ready')
