@@ -106,7 +106,7 @@ function scanVisible(html: string, sink: VisibleSink): void {
     if (code === 0x26) {
       ENTITY.lastIndex = i
       const match = ENTITY.exec(html)
-      const decoded = match ? decodeEntity(match) : undefined
+      const decoded = match ? decodeEntity(match[1], match[2], match[3]) : undefined
       if (match && decoded !== undefined) {
         sink.decoded(decoded, i, i + match[0].length)
         i += match[0].length
@@ -159,12 +159,19 @@ export function buildVisibleText(html: string): VisibleText {
   return { text: parts.join(''), rawStarts, rawEnds }
 }
 
-function decodeEntity(match: RegExpExecArray): string | undefined {
-  const [, decimal, hex, name] = match
+/** A character reference's text from its parts (decimal, hex or name); undefined for one that names nothing. */
+function decodeEntity(decimal: string | undefined, hex: string | undefined, name: string | undefined): string | undefined {
   if (name !== undefined) return NAMED_ENTITIES[name.toLowerCase()]
   const codePoint = decimal !== undefined ? Number(decimal) : Number.parseInt(hex ?? '', 16)
   if (!Number.isInteger(codePoint) || codePoint <= 0 || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return undefined
   return String.fromCodePoint(codePoint)
+}
+
+const ENTITIES = new RegExp(ENTITY.source, 'g')
+
+/** Text from HTML (an attribute value, say) with its character references decoded, as the scanner decodes them. */
+export function decodeEntities(text: string): string {
+  return text.replace(ENTITIES, (whole, decimal?: string, hex?: string, name?: string) => decodeEntity(decimal, hex, name) ?? whole)
 }
 
 /**

@@ -15,6 +15,11 @@ describe('extractLinks', () => {
     ])
   })
 
+  it('decodes an href once, as a browser does: an escaped reference stays a reference', () => {
+    const html = '<a href="https://pay.example/?q=&amp;lt;b&amp;gt;&#47;x&AMP;y">link</a>'
+    expect(extractLinks(html, undefined)).toEqual([{ href: 'https://pay.example/?q=&lt;b&gt;/x&y', shownHost: undefined }])
+  })
+
   it('skips an anchor whose closing tag is missing or more than 2,000 characters on', () => {
     expect(extractLinks(`<a href="https://a.example/">${'x'.repeat(2001)}</a><a href="https://b.example/">b.example`, undefined)).toEqual([])
   })

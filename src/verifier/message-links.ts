@@ -1,4 +1,4 @@
-import { htmlToText, readTag, startsMarkup } from '../pipeline/html-text.ts'
+import { decodeEntities, htmlToText, readTag, startsMarkup } from '../pipeline/html-text.ts'
 
 /** A link in a message: where it goes, and the host its visible text shows, if the text looks like an address. */
 export interface MessageLink {
@@ -17,18 +17,6 @@ const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i
 const ANCHOR_CLOSE = /<\/a\s*>/i
 const BARE_URL = /\bhttps?:\/\/[^\s<>"'()\]]+/gi
 const SHOWN_ADDRESS = /^(?:https?:\/\/)?((?:[\p{L}\p{N}-]+\.)+[\p{L}]{2,})(?::\d+)?(?:[/?#]\S*)?$/iu
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&amp;/gi, '&')
-    .replace(/&lt;/gi, '<')
-    .replace(/&gt;/gi, '>')
-    .replace(/&quot;/gi, '"')
-    .replace(/&#39;|&apos;/gi, "'")
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&#(\d{1,6});/g, (_, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
-    .replace(/&#x([0-9a-f]{1,6});/gi, (_, h: string) => String.fromCodePoint(Math.min(Number.parseInt(h, 16), 0x10ffff)))
-}
 
 /** The host a link's visible text claims, when the text is itself an address (www.okpay.com, https://…). */
 export function shownHostOf(text: string): string | undefined {
