@@ -8,7 +8,7 @@ import { surveyRoutes } from '../surveys/survey.routes.ts'
 import type { AppDeps } from '../web/app.ts'
 import { contactRoutes } from './contact.routes.ts'
 import { feedbackRoutes } from './feedback/feedback.routes.ts'
-import { resolvePublicOptions, type PublicRouteOptions } from './public-options.ts'
+import type { PublicRouteOptions, ResolvedPublicOptions } from './public-options.ts'
 import { parseUrlEncoded } from './read-form.ts'
 
 // A Map, not an object literal: a name such as "constructor" or "toString" must not find Object.prototype.
@@ -20,8 +20,7 @@ const ASSETS = new Map<string, { type: string; body: string }>([
 export type { PublicRouteOptions }
 
 /** Every public page and public API route; registered once from buildApp. */
-export function publicRoutes(deps: AppDeps, options: PublicRouteOptions = {}) {
-  const resolved = resolvePublicOptions(options, deps.config.maxAttachmentBytes)
+export function publicRoutes(deps: AppDeps, resolved: ResolvedPublicOptions) {
   return async function register(app: FastifyInstance): Promise<void> {
     // Encapsulated: these parsers apply to the public routes only. Limits are set per request in readMultipartForm.
     if (!app.hasContentTypeParser('multipart/form-data')) {

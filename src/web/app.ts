@@ -53,7 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   registerErrorHandler(app)
   // Before any public route reads a body: strangers' uploads share one memory budget (upload-budget.ts).
-  const uploads = new UploadBudget(resolvePublicOptions(deps.publicOptions ?? {}, deps.config.maxAttachmentBytes).uploadBudgetBytes)
+  const publicOptions = resolvePublicOptions(deps.publicOptions ?? {}, deps.config.maxAttachmentBytes)
+  const uploads = new UploadBudget(publicOptions.uploadBudgetBytes)
   app.addHook('onRequest', uploads.onRequest)
   await app.register(swagger, {
     openapi: {
@@ -81,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rawMessageRoutes(deps))
   await app.register(imapMailboxRoutes(deps))
   await app.register(outboundRoutes(deps))
-  await app.register(publicRoutes(deps, deps.publicOptions))
+  await app.register(publicRoutes(deps, publicOptions))
   await app.register(verifyRoutes(deps, { resolver: deps.dnsResolver }))
   await app.register(phishingReportRoutes(deps))
   await app.register(metricsRoutes({ store: deps.store, metrics: deps.metrics ?? createMetrics(), token: deps.config.metricsToken }))
