@@ -110,7 +110,7 @@ export interface AnalysisPoolOptions {
 interface Pending {
   /** The same job in this thread, should the worker thread die before answering. */
   here: () => Promise<unknown>
-  resolve: (value: never) => void
+  resolve: (value: unknown) => void
   reject: (err: unknown) => void
 }
 
@@ -166,7 +166,7 @@ export class AnalysisPool {
         const pending = thread.pending.get(reply.id)
         if (!pending) return
         thread.pending.delete(reply.id)
-        if (reply.ok) pending.resolve(reply.value as never)
+        if (reply.ok) pending.resolve(reply.value)
         else pending.reject(new AnalysisThreadError(reply.failure))
       })
       const fail = (err: unknown) => this.threadFailed(thread, err)
@@ -234,7 +234,7 @@ export class AnalysisPool {
     const thread = best
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
-      thread.pending.set(id, { here, resolve: resolve as (value: never) => void, reject })
+      thread.pending.set(id, { here, resolve: resolve as (value: unknown) => void, reject })
       thread.worker.postMessage(job(id))
     })
   }
@@ -262,7 +262,7 @@ export class AnalysisPool {
   private handBack(thread: PoolThread): void {
     const pending = [...thread.pending.values()]
     thread.pending.clear()
-    for (const p of pending) p.here().then(p.resolve as (value: unknown) => void, p.reject)
+    for (const p of pending) p.here().then(p.resolve, p.reject)
   }
 }
 
