@@ -1,4 +1,4 @@
-import { request as httpRequest, type ClientRequest } from 'node:http'
+import { request as httpRequest, type ClientRequest, type ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPublicTestApp, type PublicTestApp } from './public-test-app.ts'
 
@@ -26,10 +26,12 @@ describe("strangers' uploads share one memory budget", () => {
   it('answers 503 with Retry-After while slow uploads hold the budget, and takes uploads again once they end', async () => {
     t = await createPublicTestApp('sqlite', { uploadBudgetBytes: 100_000 })
     const base = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    // A visitor on a slow line: 80 kB announced, 1 kB sent so far.
+    // A visitor on a slow line: 80 kB announced, 1 kB sent so far. Its budget is taken by the onRequest hook, which
+    // has run once the server has seen the request and a turn of the event loop has passed.
+    const slowResponse = new Promise<ServerResponse>((resolve) => t?.app.server.once('request', (_req, res: ServerResponse) => setImmediate(() => resolve(res))))
     const slow = post(base, '/feedback', Buffer.alloc(1000, 0x61), 80_000)
     slow.answer.catch(() => {})
-    await new Promise((r) => setTimeout(r, 100))
+    const slowOnServer = await slowResponse
 
     const refused = post(base, '/feedback', Buffer.alloc(50_000, 0x61))
     refused.req.end()
@@ -41,8 +43,10 @@ describe("strangers' uploads share one memory budget", () => {
     // Pages and bodiless requests are not uploads.
     expect((await t.app.inject({ url: '/feedback?lang=en' })).statusCode).toBe(200)
 
+    // The budget is given back when the server's side of the slow request closes (its listener runs before ours).
+    const slowClosed = new Promise((resolve) => slowOnServer.once('close', resolve))
     slow.req.destroy()
-    await new Promise((r) => setTimeout(r, 100))
+    await slowClosed
     const accepted = post(base, '/feedback', Buffer.alloc(50_000, 0x61))
     accepted.req.end()
     // Read by the form handler this time: a body that is no form gets the form page's 400, not a 503.
