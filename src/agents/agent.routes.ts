@@ -16,6 +16,7 @@ import {
 import { insertAuditEntry, listAuditEntries } from './audit-log.repository.ts'
 import { ROW_ID_SCHEMA } from '../tickets/ticket-number.ts'
 import { verifyPassword } from './password.ts'
+import { forgetFirstAdminPassword } from './first-admin.ts'
 
 function presentAgent(a: AuthenticatedAgent) {
   return { id: a.id, email: a.email, displayName: a.displayName, role: a.role, language: a.language }
@@ -100,6 +101,7 @@ export function agentRoutes(deps: AppDeps & { now?: () => Date }) {
           }
           await changeAgentPassword(db, agent.id, request.body.password, now())
           await insertAuditEntry(db, { agentId: agent.id, action: 'password_changed', targetType: 'agent', targetId: agent.id, ip: request.ip, now: now() })
+          forgetFirstAdminPassword(deps.config, agent.email)
         }
         return { ok: true }
       },

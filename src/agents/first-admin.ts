@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import type { Db } from '../store/database.ts'
@@ -8,18 +11,56 @@ export function firstAdminEmail(config: Config): string {
   return `admin@${config.brand.officialDomains[0] ?? 'localhost'}`
 }
 
+/** Where the first admin's password is left for the operator: beside the data directory's secret key, mode 0600. */
+export function firstAdminPasswordFile(dataDir: string): string {
+  return path.join(dataDir, 'secrets', 'first-admin-password')
+}
+
 /**
- * At first start (no agent at all) creates an admin with a random password and writes it to the log exactly
- * once; later starts find an agent and print nothing. Returns the password it printed, for tests.
+ * At first start (no agent at all) creates an admin with a random password and leaves the password in a file only
+ * this user can read; the log names the file, never the password (logs are shipped and kept where secrets must not
+ * be). Later starts find an agent and do nothing. Returns the password, for tests.
  */
 export async function announceFirstAdmin(db: Db, config: Config, log: Logger, now = new Date()): Promise<string | undefined> {
   const created = await createFirstAdminIfNone(db, firstAdminEmail(config), now)
   if (!created) return undefined
-  // Deliberately in the message text: this one line is how the operator learns the first password.
+  const file = firstAdminPasswordFile(config.dataDir)
+  try {
+    writeSecretFile(file, `${created.password}\n`)
+  } catch (err) {
+    log.error(
+      { email: created.email, code: (err as NodeJS.ErrnoException).code },
+      `first start: created admin ${created.email}, but its password could not be written to ${file}; ` +
+        `set one with \`maildesk admin set-password --email ${created.email}\``,
+    )
+    return created.password
+  }
   log.warn(
-    { email: created.email },
-    `first start: created admin ${created.email} with password ${created.password} ; log in at /agent/ and change it ` +
-      '(PATCH /api/v1/auth/me, or `maildesk admin set-password --email …`); this password is not shown again',
+    { email: created.email, passwordFile: file },
+    `first start: created admin ${created.email}; the password is in ${file} (readable by this user only); ` +
+      'log in at /agent/ and change it (PATCH /api/v1/auth/me, or `maildesk admin set-password --email …`), which deletes the file',
   )
   return created.password
+}
+
+/**
+ * Once the first admin has a password of their own, the generated one is of no use to anyone: its file goes.
+ * Only the file on this node's data directory; a no-op for any other agent.
+ */
+export function forgetFirstAdminPassword(config: Config, email: string): void {
+  if (email.toLowerCase() !== firstAdminEmail(config).toLowerCase()) return
+  rmSync(firstAdminPasswordFile(config.dataDir), { force: true })
+}
+
+/** Written whole with mode 0600 and renamed into place, so the password is never readable by others, even briefly. */
+function writeSecretFile(file: string, contents: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  writeFileSync(temp, contents, { flag: 'wx', mode: 0o600 })
+  try {
+    renameSync(temp, file)
+  } catch (err) {
+    rmSync(temp, { force: true })
+    throw err
+  }
 }

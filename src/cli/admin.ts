@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { changeAgentPassword, createAgent } from '../agents/agent.service.ts'
 import { findAgentByEmail } from '../agents/agent.repository.ts'
+import { forgetFirstAdminPassword } from '../agents/first-admin.ts'
 import { insertAuditEntry } from '../agents/audit-log.repository.ts'
 import type { Config } from '../config.ts'
 import { InvalidInputError } from '../errors.ts'
@@ -62,6 +63,7 @@ export async function admin(config: Config, args: string[], options: AdminOption
       if (!agent) throw new InvalidInputError(`no agent with email ${options.email.slice(0, 320)}`, 'email')
       await changeAgentPassword(store.db, agent.id, password, now)
       await insertAuditEntry(store.db, { agentId: null, action: 'password_changed', targetType: 'agent', targetId: agent.id, data: { via: 'cli' }, now })
+      forgetFirstAdminPassword(config, agent.email)
       io.out(`password changed for ${agent.email}; their sessions were ended`)
     }
     return 0

@@ -1,5 +1,5 @@
 import { startServeProcess } from './serve-process.ts'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import nodemailer, { type SendMailOptions } from 'nodemailer'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -22,22 +22,22 @@ export interface RunningMaildesk {
 
 /**
  * Starts `bin/maildesk serve` exactly as `npm start` does (ports 0, a fresh data directory) and reads the
- * first admin's password from its log, which is where an operator finds it at first start.
+ * first admin's password from the file its log names, which is where an operator finds it at first start.
  */
 export async function startMaildesk(env: Record<string, string> = {}): Promise<RunningMaildesk> {
   const dataDir = tempDir('maildesk-e2e-')
   const server = await startServeProcess({
     dataDir,
     env: { MAILDESK_LOG_LEVEL: 'info', ...env },
-    waitFor: /created admin (\S+) with password (\S+)/,
+    waitFor: /created admin (\S+); the password is in (\S+) /,
   })
-  const admin = /created admin (\S+) with password (\S+)/.exec(server.output())
+  const admin = /created admin (\S+); the password is in (\S+) /.exec(server.output())
   return {
     httpUrl: server.httpUrl,
     smtpPort: server.smtpPort,
     dataDir,
     adminEmail: admin?.[1] ?? '',
-    adminPassword: admin?.[2] ?? '',
+    adminPassword: admin ? readFileSync(admin[2] as string, 'utf8').trim() : '',
     stop: () => server.stop(),
   }
 }

@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { announceFirstAdmin } from '../../src/agents/first-admin.ts'
 import { verifyPassword } from '../../src/agents/password.ts'
 import { admin } from '../../src/cli/admin.ts'
 import { main } from '../../src/cli/main.ts'
+import { silentLogger } from '../../src/logger.ts'
 import { openDatabase, sqlitePathIn } from '../../src/store/database.ts'
 import { tempDir, testConfig } from '../helpers/fixtures.ts'
 
@@ -44,6 +46,25 @@ describe('maildesk admin', () => {
     } finally {
       await store.destroy()
     }
+  })
+
+  it("set-password deletes the first admin's generated password file, and leaves it for anyone else's change", async () => {
+    const dataDir = tempDir()
+    const config = testConfig({ MAILDESK_DATA_DIR: dataDir })
+    const store = await openDatabase({ sqlitePath: sqlitePathIn(dataDir) })
+    try {
+      await announceFirstAdmin(store.db, config, silentLogger)
+    } finally {
+      await store.destroy()
+    }
+    const passwordFile = path.join(dataDir, 'secrets', 'first-admin-password')
+    const pw = path.join(dataDir, 'pw')
+    writeFileSync(pw, 'another-agents-password\n')
+    expect(await main(['admin', 'create', '--email', 'agent@okpay.com', '--role', 'agent', '--password-file', pw, '--data-dir', dataDir], { MAILDESK_LOG_LEVEL: 'silent' }, capture().io)).toBe(0)
+    expect(await main(['admin', 'set-password', '--email', 'agent@okpay.com', '--password-file', pw, '--data-dir', dataDir], { MAILDESK_LOG_LEVEL: 'silent' }, capture().io)).toBe(0)
+    expect(existsSync(passwordFile)).toBe(true)
+    expect(await main(['admin', 'set-password', '--email', 'admin@okpay.com', '--password-file', pw, '--data-dir', dataDir], { MAILDESK_LOG_LEVEL: 'silent' }, capture().io)).toBe(0)
+    expect(existsSync(passwordFile)).toBe(false)
   })
 
   it('says what is missing', async () => {

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { announceFirstAdmin } from '../../src/agents/first-admin.ts'
-import { silentLogger } from '../../src/logger.ts'
+import { createLogger, silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { buildApp } from '../../src/web/app.ts'
 import { createAgentSession, type AgentSession } from '../helpers/auth.ts'
@@ -279,6 +279,36 @@ for (const dialect of testDialects()) {
         await fresh.close()
       }
       expect(await announceFirstAdmin(rt.store.db, rt.config, silentLogger)).toBeUndefined()
+    })
+
+    it('leaves the first password in a file only this user can read, names the file in the log, and deletes it once the admin sets their own', async () => {
+      const fresh = await createTestRuntime(dialect)
+      const lines: string[] = []
+      const log = createLogger('info', { write: (line: string) => void lines.push(line) })
+      const freshApp = await buildApp({ config: fresh.config, store: fresh.store, spool: fresh.spool, log: silentLogger })
+      try {
+        const password = (await announceFirstAdmin(fresh.store.db, fresh.config, log)) as string
+        const file = path.join(fresh.config.dataDir, 'secrets', 'first-admin-password')
+        expect(readFileSync(file, 'utf8')).toBe(`${password}\n`)
+        expect(statSync(file).mode & 0o777).toBe(0o600)
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).not.toContain(password)
+        expect(JSON.parse(lines[0] as string)).toMatchObject({
+          email: 'admin@okpay.com',
+          passwordFile: file,
+          msg: `first start: created admin admin@okpay.com; the password is in ${file} (readable by this user only); log in at /agent/ and change it (PATCH /api/v1/auth/me, or \`maildesk admin set-password --email …\`), which deletes the file`,
+        })
+
+        const login = await freshApp.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@okpay.com', password } })
+        expect(login.statusCode).toBe(200)
+        const headers = { cookie: String(login.headers['set-cookie']).split(';')[0] ?? '', 'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken }
+        const changed = await freshApp.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers, payload: { currentPassword: password, password: 'a-password-of-my-own' } })
+        expect(changed.statusCode).toBe(200)
+        expect(existsSync(file)).toBe(false)
+      } finally {
+        await freshApp.close()
+        await fresh.close()
+      }
     })
   })
 }
