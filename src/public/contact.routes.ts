@@ -67,6 +67,9 @@ export function contactRoutes(deps: AppDeps, options: ContactRouteOptions = {}) 
       },
     )
 
+    // The site's front door: someone who types the bare address lands on the page the brand name in every header links to.
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/contact'))
+
     app.get('/contact', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
       const ctx = pageContext(request, deps.config)
       const { t, brand } = ctx

@@ -39,6 +39,12 @@ for (const dialect of testDialects()) {
       expect(res.json().hotlines[0].label).toBe('客服热线（中国大陆）')
     })
 
+    it('sends a visitor of the bare address to the contact page', async () => {
+      const res = await t.app.inject({ url: '/' })
+      expect(res.statusCode).toBe(302)
+      expect(res.headers.location).toBe('/contact')
+    })
+
     it('serves the contact page with a strict CSP, both addresses and a link to the verifier', async () => {
       const res = await t.app.inject({ url: '/contact?lang=en' })
       expect(res.statusCode).toBe(200)
