@@ -15,6 +15,8 @@ describe('classifyMessage', () => {
     ['withdrawal beats refund on "提现被退回"', { subject: '提现被退回', text: '提现到银行卡的钱被退回了' }, 'withdrawal', 'normal'],
     ['identity verification is kyc, a verification code is not', { subject: 'Verification code', text: 'The SMS verification code never arrives when I log in.' }, 'account', 'normal'],
     ['Apple Pay is a product question, not a payment problem', { subject: 'Apple Pay?', text: 'Can I add my OKPay card to Apple Pay?' }, 'other', 'normal'],
+    ['"API" is an integration cue as a word, not inside "capital" or "rapid"', { subject: 'Password', text: 'My new password needs a capital letter and the app rejects it' }, 'account', 'normal'],
+    ['an API question in Chinese is still an integration question', { subject: '接口', text: '我们想用API接入收款' }, 'other', 'normal'],
     ['no cue at all is other', { subject: 'Hello', text: 'Hello there' }, 'other', 'normal'],
     ['an empty message is other', { subject: '', text: '' }, 'other', 'normal'],
   ]

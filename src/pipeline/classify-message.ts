@@ -110,7 +110,7 @@ const CUES: Cue[] = [
 
   // other: business, feedback, product
   { category: 'other', name: 'invoice', weight: 4, pattern: /发票|\binvoice\b|\bvat\b/i },
-  { category: 'other', name: 'integration', weight: 4, pattern: /接入|API|文档|\bsandbox\b|\bwebhook|\bintegrat\w*/i },
+  { category: 'other', name: 'integration', weight: 4, pattern: /接入|\bAPIs?\b|文档|\bsandbox\b|\bwebhook|\bintegrat\w*/i },
   { category: 'other', name: 'partnership', weight: 4, pattern: /合作|洽谈|\bpartnership\b|\bcollaborat\w*/i },
   { category: 'other', name: 'feedback', weight: 3, pattern: /建议|表扬|感谢|深色模式|繁体|界面|\bfeature request\b|\bplease add\b|\blove\b|\bgreat\b|\bdark mode\b|\bthanks? (?:to|you)\b|\bsuggest\w*/i },
   { category: 'other', name: 'merchant-onboarding', weight: 3, pattern: /开了一家|开店|商户入驻|注册(?:成为)?商户|个体户|费率|\bsmall business\b|企业(?:账户|收款)|开通.{0,4}收款|\bbusiness account\b|\bcorporate account\b|\bbecome a merchant\b|\bmerchant account\b|\bfor my (?:shop|store|business)\b/i },
