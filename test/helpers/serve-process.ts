@@ -27,8 +27,12 @@ export interface ServeOptions {
   env?: Record<string, string>
   /** Resolve only once stdout also matches this (e.g. the first-admin line). */
   waitFor?: RegExp
+  /** Until the listening line (and waitFor); then the process is killed and the start fails with its output. */
   timeoutMs?: number
 }
+
+/** Below vitest's 30 s hook timeout, so a start that hangs fails with the server's own output, not a bare timeout. */
+const START_TIMEOUT_MS = 20_000
 
 /** Starts the real `bin/maildesk serve` (any --role) in its own process and waits for its listening line. */
 export async function startServeProcess(options: ServeOptions): Promise<ServeProcess> {
@@ -43,7 +47,11 @@ export async function startServeProcess(options: ServeOptions): Promise<ServePro
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`maildesk serve did not start:\n${stdout}\n${stderr}`)), options.timeoutMs ?? 60_000)
+    const timer = setTimeout(() => {
+      // Killed, not left behind: a hook that gives up on it would otherwise leave a server running after the tests.
+      child.kill('SIGKILL')
+      reject(new Error(`maildesk serve did not start${options.waitFor ? ` (or did not print ${options.waitFor})` : ''}:\n${stdout}\n${stderr}`))
+    }, options.timeoutMs ?? START_TIMEOUT_MS)
     child.once('exit', (code) => {
       clearTimeout(timer)
       reject(new Error(`maildesk serve exited with ${code}:\n${stdout}\n${stderr}`))
