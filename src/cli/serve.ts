@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import { ImapIntake } from '../intake/imap-intake.ts'
 import { rawMessageDir } from '../intake/raw-message-file.ts'
 import { SmtpIntake } from '../intake/smtp-intake.ts'
@@ -6,7 +6,7 @@ import { officialAddresses } from '../brand.ts'
 import type { Config } from '../config.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
-import { metricsScrapeAllowed } from '../metrics/metrics.routes.ts'
+import { METRICS_UNAUTHENTICATED, metricsScrapeAllowed } from '../metrics/metrics.routes.ts'
 import { announceFirstAdmin } from '../agents/first-admin.ts'
 import { openRuntime } from '../runtime.ts'
 import { buildApp } from '../web/app.ts'
@@ -39,20 +39,23 @@ export function parseMetricsPort(value: string | undefined): number | undefined 
 
 /** A bare HTTP listener for GET /metrics, for smtp and worker nodes, which have no web app. */
 async function listenForMetrics(host: string, port: number, token: string | undefined, render: () => Promise<{ body: string; contentType: string }>, log: Logger): Promise<{ address: string; close(): Promise<void> }> {
+  // Errors as the web app words them: JSON that says what was wrong.
+  const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body))
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
-      res.writeHead(404).end()
+      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${(req.method ?? '').slice(0, 10)} ${(req.url ?? '').slice(0, 200)}: this port serves GET /metrics only` } })
       return
     }
     if (!metricsScrapeAllowed(req.headers.authorization, token)) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' }).end()
+      json(res, METRICS_UNAUTHENTICATED.status, METRICS_UNAUTHENTICATED.body, METRICS_UNAUTHENTICATED.headers)
       return
     }
     render().then(
       ({ body, contentType }) => res.writeHead(200, { 'content-type': contentType }).end(body),
       (err: unknown) => {
         log.error({ err }, 'metrics failed')
-        res.writeHead(500).end()
+        json(res, 500, { error: { code: 'INTERNAL', message: 'internal error; the operator can find it in the log' } })
       },
     )
   })

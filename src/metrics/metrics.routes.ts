@@ -12,6 +12,13 @@ export function metricsScrapeAllowed(authorization: string | undefined, token: s
   return token === undefined || sameSecret(bearerToken(authorization) ?? '', token)
 }
 
+/** The refusal of a scrape without the token, the same from the web app and from a node's --metrics-port listener. */
+export const METRICS_UNAUTHENTICATED = {
+  status: 401,
+  headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+  body: { error: { code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <MAILDESK_METRICS_TOKEN>' } },
+} as const
+
 /**
  * GET /metrics in the Prometheus text format. It carries counts and latencies only (no addresses, subjects or ids);
  * with MAILDESK_METRICS_TOKEN set it answers only that bearer token, else anyone who can reach it (the default bind
@@ -21,7 +28,7 @@ export function metricsRoutes(deps: { store: Store; metrics: Metrics; token: str
   return async (app) => {
     app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (request, reply) => {
       if (!metricsScrapeAllowed(request.headers.authorization, deps.token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: { code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <MAILDESK_METRICS_TOKEN>' } })
+        return reply.code(METRICS_UNAUTHENTICATED.status).headers(METRICS_UNAUTHENTICATED.headers).send(METRICS_UNAUTHENTICATED.body)
       }
       const body = await deps.metrics.render(deps.store.db, deps.now?.() ?? new Date())
       return reply.type(deps.metrics.contentType).send(body)
