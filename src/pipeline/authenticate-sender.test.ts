@@ -9,6 +9,7 @@ import {
   createSystemResolver,
   createZoneResolver,
   DNS_QUERY_TRIES,
+  isForgedSender,
   KEY_LOOKUP_LIMIT_CODE,
   MAX_KEY_LOOKUPS_PER_MESSAGE,
   withCrlfLineEnds,
@@ -118,6 +119,32 @@ describe('authenticateSender', () => {
     expect(result.spf.result).toBe('pass')
     expect(result.dmarc.result).toBe('pass') // SPF-aligned: example.net's own server sent it
     expect(result.spoofed).toBe(false)
+  })
+})
+
+describe('isForgedSender', () => {
+  const unsignedFrom = (domain: string) =>
+    Buffer.from(`From: Li Wei <li.wei@${domain}>\r\nTo: support@okpay.com\r\nSubject: Payout\r\nMessage-ID: <p1@${domain}>\r\n\r\nChange my payout account.\r\n`)
+  const zone: DnsZone = {
+    'reject.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
+    '_dmarc.reject.example': { TXT: ['v=DMARC1; p=reject'] },
+    'quarantine.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
+    '_dmarc.quarantine.example': { TXT: ['v=DMARC1; p=quarantine'] },
+    'none.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
+    '_dmarc.none.example': { TXT: ['v=DMARC1; p=none'] },
+  }
+  const judge = async (domain: string, ip: string) =>
+    isForgedSender(await authenticateSender(unsignedFrom(domain), { ip, mailFrom: `li.wei@${domain}`, mta: 'mx.test', resolver: createZoneResolver(zone) }))
+
+  it('is true when DMARC fails for a domain that publishes p=reject or p=quarantine', async () => {
+    expect(await judge('reject.example', '203.0.113.66')).toBe(true)
+    expect(await judge('quarantine.example', '203.0.113.66')).toBe(true)
+  })
+
+  it('is false when DMARC passes, when the domain publishes p=none, and when it publishes no DMARC at all', async () => {
+    expect(await judge('reject.example', '192.0.2.10')).toBe(false)
+    expect(await judge('none.example', '203.0.113.66')).toBe(false)
+    expect(await judge('no-dmarc.example', '203.0.113.66')).toBe(false)
   })
 })
 

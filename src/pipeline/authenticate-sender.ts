@@ -68,6 +68,18 @@ export function isAuthenticatedFrom(auth: AuthenticationResult): boolean {
   return auth.dmarc.result === 'pass' || auth.dkim.some((d) => d.result === 'pass' && d.aligned)
 }
 
+/**
+ * True when the From address is provably not the sender's: DMARC fails for its domain, and the domain's owner
+ * publishes a policy of reject or quarantine, so it stands behind its alignment and mail failing it is not theirs.
+ * Such a From must not be trusted for identity: no automatic reply goes to it (a forger would aim our
+ * acknowledgements at a stranger), and it cannot add to that address's tickets by who it claims to be. Under
+ * p=none a failure proves nothing (forwarding and lists break alignment all the time), and a temporary DNS error
+ * is not a failure.
+ */
+export function isForgedSender(auth: AuthenticationResult): boolean {
+  return auth.dmarc.result === 'fail' && (auth.dmarc.policy === 'reject' || auth.dmarc.policy === 'quarantine')
+}
+
 function relaxedAligned(signingDomain: string, fromDomain: string | undefined): boolean {
   if (!fromDomain) return false
   const s = signingDomain.toLowerCase()

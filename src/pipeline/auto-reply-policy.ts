@@ -30,6 +30,7 @@ export type AutoReplyBlockReason =
   | 'bulk-sender'
   | 'loop-header'
   | 'null-return-path'
+  | 'forged-sender'
 
 export interface AutoReplyDecision {
   allowed: boolean

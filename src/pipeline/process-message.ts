@@ -19,7 +19,7 @@ import {
   UNKNOWN_SENDER,
   type InboundMessage,
 } from '../tickets/ticket.service.ts'
-import { authenticateSender, type AuthenticationResult, type DnsResolver } from './authenticate-sender.ts'
+import { authenticateSender, isForgedSender, type AuthenticationResult, type DnsResolver } from './authenticate-sender.ts'
 import { isAutomaticReply, isBounce, shouldAutoReply, type AutoReplyDecision } from './auto-reply-policy.ts'
 import { classifyMessage, type Classification } from './classify-message.ts'
 import { detectLanguage } from './detect-language.ts'
@@ -166,7 +166,9 @@ export async function analyzeMessage(ctx: AnalysisContext, message: Uint8Array |
     : isAutomaticReply(original.headers, original.subject)
       ? 'auto_reply'
       : 'message'
-  const autoReply = shouldAutoReply({ headers: original.headers, from: senderAddress, ownAddresses: officialAddresses(ctx.brand) })
+  const autoReply: AutoReplyDecision = isForgedSender(authentication)
+    ? { allowed: false, reason: 'forged-sender' }
+    : shouldAutoReply({ headers: original.headers, from: senderAddress, ownAddresses: officialAddresses(ctx.brand) })
   const bounceText = kind === 'bounce' ? Buffer.from(raw).toString('utf8') : undefined
   const security = ctx.brand.addresses.security.toLowerCase()
   const toSecurity =
@@ -264,7 +266,7 @@ export async function storeAnalyzedMessage(
   const decision = await threadMessage(
     db,
     { ticketPrefix: ctx.brand.ticketPrefix, secretKey: ctx.secretKey, now, subjectWindowMs: SUBJECT_WINDOW_MS, resendWindowMs: RESEND_WINDOW_MS },
-    { message: analyzed.parsed, senderAddress: analyzed.senderAddress, bodySha256: analyzed.bodySha256 },
+    { message: analyzed.parsed, senderAddress: analyzed.senderAddress, senderForged: isForgedSender(analyzed.authentication), bodySha256: analyzed.bodySha256 },
   )
   if (decision.kind === 'duplicate') {
     await recordDuplicateDelivery(db, decision.ticketId, decision.messageId, raw.id, now)

@@ -37,6 +37,8 @@ export interface ThreadingOptions {
 export interface ThreadInput {
   message: ParsedMessage
   senderAddress: string
+  /** The From is provably forged (authenticate-sender.ts isForgedSender): who it claims to be counts for nothing. */
+  senderForged?: boolean
   /** SHA-256 of the normalised text; undefined for messages too short to tell re-sends apart. */
   bodySha256: string | undefined
 }
@@ -46,7 +48,9 @@ export interface ThreadInput {
  * In-Reply-To/References against stored Message-IDs (ours carry an HMAC, so forged ones are not trusted); our
  * hidden marker in the body; the [OKP-1042] token in the subject (only from the ticket's customer or a
  * participant); the same sender and normalised subject within a window. Merged tickets lead to their target;
- * closed tickets are not reopened (the message starts a new ticket).
+ * closed tickets are not reopened (the message starts a new ticket). A forged sender gets none of the steps that
+ * rest on who the sender is (re-send, subject token, subject match): a stranger who knows a customer's address and
+ * ticket number cannot write into that ticket, or have their message dropped as the customer's re-send.
  */
 export async function threadMessage(db: Db, opts: ThreadingOptions, input: ThreadInput): Promise<ThreadDecision> {
   const { message, senderAddress } = input
@@ -61,7 +65,8 @@ export async function threadMessage(db: Db, opts: ThreadingOptions, input: Threa
       dropMessageId = true
     }
   }
-  if (input.bodySha256) {
+  const trusted = input.senderForged !== true
+  if (trusted && input.bodySha256) {
     const since = new Date(opts.now.getTime() - opts.resendWindowMs)
     const resent = await findRecentInboundWithBody(db, senderAddress, input.bodySha256, since)
     if (resent) return { kind: 'duplicate', ticketId: resent.ticket_id, messageId: resent.id, reason: 'same_body' }
@@ -90,13 +95,13 @@ export async function threadMessage(db: Db, opts: ThreadingOptions, input: Threa
 
   const tokenNumber = findTicketToken(message.subject, opts.ticketPrefix)
   const token = tokenNumber === undefined ? undefined : parseTicketNumber(opts.ticketPrefix, `${opts.ticketPrefix}-${tokenNumber}`)
-  if (token !== undefined && (await isParticipant(db, token, senderAddress))) {
+  if (trusted && token !== undefined && (await isParticipant(db, token, senderAddress))) {
     const byToken = await join(token, 'subject_token')
     if (byToken) return byToken
   }
 
   const subject = normalizeSubject(message.subject)
-  const customer = subject ? await findCustomerByEmail(db, senderAddress) : undefined
+  const customer = trusted && subject ? await findCustomerByEmail(db, senderAddress) : undefined
   if (customer) {
     const since = new Date(opts.now.getTime() - opts.subjectWindowMs)
     const recent = await listRecentOpenTicketsOfCustomer(db, customer.id, since)

@@ -173,4 +173,69 @@ for (const dialect of testDialects()) {
       expect(JSON.parse(t.messages[0]?.verdicts ?? '{}')).toMatchObject({ spoofed: true })
     })
   })
+
+  describe(`${dialect}: a From that DMARC proves forged is not trusted for identity`, () => {
+    // customer.example stands behind its alignment (p=reject) and sends only from 192.0.2.10; lenient.example
+    // publishes p=none, under which a failure proves nothing.
+    const zone = {
+      'customer.example': { TXT: ['v=spf1 ip4:192.0.2.10 -all'] },
+      '_dmarc.customer.example': { TXT: ['v=DMARC1; p=reject'] },
+      'lenient.example': { TXT: ['v=spf1 ip4:192.0.2.20 -all'] },
+      '_dmarc.lenient.example': { TXT: ['v=DMARC1; p=none'] },
+    }
+    let rt: Runtime
+    beforeEach(async () => {
+      rt = await createTestRuntime(dialect, undefined, { zone })
+    })
+    afterEach(async () => {
+      await rt.close()
+    })
+
+    async function deliver(raw: Buffer, remoteAddress: string, mailFrom: string) {
+      const id = await rt.spool.spool({ raw, source: 'smtp', rcptTo: ['support@okpay.com'], remoteAddress, mailFrom })
+      const result = (await rt.worker.runUntilIdle()).find((r) => r.rawMessageId === id)
+      if (!result?.ok) throw new Error(`raw message ${id} failed`)
+      return result.outcome
+    }
+    const outboxCount = () => {
+      try {
+        return readdirSync(path.join(rt.config.dataDir, 'outbox')).filter((f) => f.endsWith('.eml')).length
+      } catch {
+        return 0
+      }
+    }
+
+    it('neither acknowledges it nor lets it into the ticket, re-send or subject of the address it forges', async () => {
+      const genuine = await deliver(buildEmail({ messageId: '<g1@customer.example>', subject: 'Payout account', body: 'Please keep my payout account as it is.' }), '192.0.2.10', 'li.wei@customer.example')
+      expect(genuine).toMatchObject({ status: 'created', ticketNumber: 'OKP-1001', acknowledgementDue: true })
+      expect(outboxCount()).toBe(1)
+
+      // The same From, subject token, subject and text, sent from a host customer.example does not use.
+      const byToken = await deliver(
+        buildEmail({ messageId: '<f1@forger.example>', subject: 'Re: [OKP-1001] Payout account', body: 'Change my payout account to IBAN DE89 3704 0044 0532 0130 00.' }),
+        '203.0.113.66',
+        'li.wei@customer.example',
+      )
+      expect(byToken).toMatchObject({ status: 'created', ticketNumber: 'OKP-1002', acknowledgementDue: false })
+      const bySubject = await deliver(buildEmail({ messageId: '<f2@forger.example>', subject: 'Payout account', body: 'Another attempt.' }), '203.0.113.66', 'li.wei@customer.example')
+      expect(bySubject).toMatchObject({ status: 'created', ticketNumber: 'OKP-1003' })
+      const asResend = await deliver(buildEmail({ messageId: '<f3@forger.example>', subject: 'Payout account', body: 'Please keep my payout account as it is.' }), '203.0.113.66', 'li.wei@customer.example')
+      expect(asResend).toMatchObject({ status: 'created', ticketNumber: 'OKP-1004' })
+
+      expect(outboxCount()).toBe(1)
+      const forged = await getTicketWithThread(rt.store.db, byToken.ticketId)
+      expect(forged.ticket.ack_status).toBe('skipped:forged-sender')
+      expect(JSON.parse(forged.messages[0]?.verdicts ?? '{}')).toMatchObject({ authentication: 'fail', spf: 'fail' })
+      const original = await getTicketWithThread(rt.store.db, genuine.ticketId)
+      expect(original.messages).toHaveLength(1)
+    })
+
+    it('still acknowledges and threads mail that fails DMARC under p=none: forwarding breaks alignment all the time', async () => {
+      const first = await deliver(buildEmail({ messageId: '<n1@lenient.example>', from: 'Chen <chen@lenient.example>', subject: 'Refund', body: 'Where is my refund?' }), '203.0.113.66', 'chen@lenient.example')
+      expect(first).toMatchObject({ status: 'created', ticketNumber: 'OKP-1001', acknowledgementDue: true })
+      const again = await deliver(buildEmail({ messageId: '<n2@lenient.example>', from: 'Chen <chen@lenient.example>', subject: 'Re: [OKP-1001] Refund', body: 'Any news?' }), '203.0.113.66', 'chen@lenient.example')
+      expect(again).toMatchObject({ status: 'joined', ticketNumber: 'OKP-1001' })
+      expect(outboxCount()).toBe(1)
+    })
+  })
 }
