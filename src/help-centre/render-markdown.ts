@@ -1,4 +1,4 @@
-import { escapeHtml } from '../public/html.ts'
+import { escapeHtml } from '../escape-html.ts'
 
 // A renderer for the small Markdown subset our help articles use: headings (#, ##, ###), paragraphs,
 // "-" and "1." lists, **bold**, *emphasis*, `code` and [links](target). Everything else is text, and all

@@ -2,6 +2,7 @@ import type { Brand, Language, WeeklyHours } from '../brand.ts'
 import { ACKNOWLEDGEMENT_STRINGS, type AcknowledgementStrings } from '../i18n/acknowledgement.ts'
 import { normalizeSubject } from '../pipeline/normalize-subject.ts'
 import { isoWeekdayOf, offsetMinutesAt, zonedPartsOf } from '../sla/zoned-time.ts'
+import { escapeHtml } from '../escape-html.ts'
 
 export interface AcknowledgementInput {
   brand: Brand
@@ -122,12 +123,6 @@ function buildBlocks(input: AcknowledgementInput, strings: AcknowledgementString
   paragraph(strings.followUp({ ticket: ticketNumber, statusUrl: `${input.publicBaseUrl.replace(/\/+$/, '')}/status` }))
   paragraph(strings.signOff({ brand: brand.name }))
   return blocks
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
 }
 
 /** Escapes text and turns http(s) URLs and email addresses (ours, from config) into links. */

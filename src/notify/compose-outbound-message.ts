@@ -2,7 +2,8 @@ import MailComposer from 'nodemailer/lib/mail-composer'
 import type { Brand, Language } from '../brand.ts'
 import { formatTicketNumber } from '../tickets/ticket-number.ts'
 import type { OutboundKind } from './outbound-message.table.ts'
-import { antiPhishingLine, escapeHtml, textToHtml, verifyLine } from './outbound-text.ts'
+import { escapeHtml } from '../escape-html.ts'
+import { antiPhishingLine, textToHtml, verifyLine } from './outbound-text.ts'
 import { createOwnMarker, createOwnMessageId } from './own-message-id.ts'
 
 export interface ComposeOutboundInput {

@@ -1,4 +1,5 @@
 import type { Language } from '../brand.ts'
+import { escapeHtml } from '../escape-html.ts'
 
 // The few lines every genuine email carries, in the customer's language. They sit apart from the message body
 // (written by an agent or by the acknowledgement templates) because they prove the mail is ours.
@@ -20,12 +21,6 @@ export function antiPhishingLine(language: Language, code: string): string {
 
 export function verifyLine(language: Language, url: string): string {
   return TEXT[language].verify.replace('{url}', url)
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
 }
 
 /** Plain text as HTML paragraphs, for agent replies written without HTML. */

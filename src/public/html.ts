@@ -1,15 +1,10 @@
+import { escapeHtml } from '../escape-html.ts'
 /** HTML that is already safe to emit; everything else interpolated into `html` is escaped. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value
   }
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | Interpolation[]

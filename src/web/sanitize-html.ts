@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2'
 import { htmlToText, startsMarkup } from '../pipeline/html-text.ts'
+import { escapeHtml } from '../escape-html.ts'
 
 // An allow-list sanitizer for customer HTML mail. Only listed tags and attributes survive; everything that can
 // run code, submit data or fetch from the network (script, event handlers, forms, iframes, remote images, CSS
@@ -36,10 +37,6 @@ const ALLOWED_ATTRIBUTES = new Set([
 const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpe?g|webp|bmp);base64,[a-z0-9+/=\s]+$/i
 // CSS that can fetch, run code or escape the box: url(), expression(), @import, behavior, -moz-binding, position.
 const UNSAFE_CSS = /url\s*\(|expression\s*\(|@import|behavior\s*:|-moz-binding|javascript:|position\s*:\s*(fixed|absolute|sticky)|\\/i
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
 
 function safeStyle(value: string): string | undefined {
   // Control characters and comments hide tokens from the pattern; refuse instead of normalising.

@@ -3,6 +3,7 @@ import { buildVisibleText } from '../html-text.ts'
 import { normalizeWidth } from './normalize-width.ts'
 import { findSensitiveData } from './redact-sensitive-data.ts'
 import { detectMarkerLanguage, formatRedactionMarker } from './redaction-marker.ts'
+import { escapeHtml } from '../../escape-html.ts'
 
 /**
  * HTML redaction works on what a reader sees, not on the markup: the visible text (html-text.ts), so
@@ -55,8 +56,4 @@ export function redactHtml(html: string): { html: string; findings: Finding[] } 
   }
   out.push(html.slice(cursor))
   return { html: out.join(''), findings }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
