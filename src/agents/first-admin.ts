@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
-import type { Config } from '../config.ts'
+import { createFileOnce, type Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import type { Db } from '../store/database.ts'
 import { createFirstAdminIfNone } from './agent.service.ts'
@@ -26,7 +25,9 @@ export async function announceFirstAdmin(db: Db, config: Config, log: Logger, no
   if (!created) return undefined
   const file = firstAdminPasswordFile(config.dataDir)
   try {
-    writeSecretFile(file, `${created.password}\n`)
+    // A file left from an earlier database in this data directory holds a password that no longer works.
+    rmSync(file, { force: true })
+    createFileOnce(file, () => `${created.password}\n`)
   } catch (err) {
     log.error(
       { email: created.email, code: (err as NodeJS.ErrnoException).code },
@@ -50,17 +51,4 @@ export async function announceFirstAdmin(db: Db, config: Config, log: Logger, no
 export function forgetFirstAdminPassword(config: Config, email: string): void {
   if (email.toLowerCase() !== firstAdminEmail(config).toLowerCase()) return
   rmSync(firstAdminPasswordFile(config.dataDir), { force: true })
-}
-
-/** Written whole with mode 0600 and renamed into place, so the password is never readable by others, even briefly. */
-function writeSecretFile(file: string, contents: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  writeFileSync(temp, contents, { flag: 'wx', mode: 0o600 })
-  try {
-    renameSync(temp, file)
-  } catch (err) {
-    rmSync(temp, { force: true })
-    throw err
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -287,8 +287,11 @@ for (const dialect of testDialects()) {
       const log = createLogger('info', { write: (line: string) => void lines.push(line) })
       const freshApp = await buildApp({ config: fresh.config, store: fresh.store, spool: fresh.spool, log: silentLogger })
       try {
-        const password = (await announceFirstAdmin(fresh.store.db, fresh.config, log)) as string
         const file = path.join(fresh.config.dataDir, 'secrets', 'first-admin-password')
+        // Left by an earlier database in the same data directory: its password no longer works, and is replaced.
+        mkdirSync(path.dirname(file), { recursive: true })
+        writeFileSync(file, 'an-old-password\n', { mode: 0o644 })
+        const password = (await announceFirstAdmin(fresh.store.db, fresh.config, log)) as string
         expect(readFileSync(file, 'utf8')).toBe(`${password}\n`)
         expect(statSync(file).mode & 0o777).toBe(0o600)
         expect(lines).toHaveLength(1)
