@@ -36,9 +36,12 @@ describe('shouldAutoReply', () => {
     ['Feedback-ID (bulk sender)', [h('Feedback-ID', 'a:b:c:esp')], 'promo@shop.example', 'bulk-sender'],
     ['X-Loop', [h('X-Loop', 'helpdesk@example.com')], 'a@example.com', 'loop-header'],
   ]
+  it('a From that DMARC proves forged → forged-sender, whatever else the message says', () => {
+    expect(shouldAutoReply({ headers: [], from: 'Li Lei <lilei@example.com>', ownAddresses: own, senderForged: true })).toEqual({ allowed: false, reason: 'forged-sender' })
+  })
   for (const [name, headers, from, reason] of cases) {
     it(`${name} → ${reason ?? 'allowed'}`, () => {
-      const decision = shouldAutoReply({ headers, from, ownAddresses: own })
+      const decision = shouldAutoReply({ headers, from, ownAddresses: own, senderForged: false })
       expect(decision).toEqual(reason ? { allowed: false, reason } : { allowed: true })
     })
   }
@@ -92,7 +95,7 @@ describe('addressOf', () => {
 describe('AUTOMATIC_MAIL_HEADERS', () => {
   it('make our own automatic mail unanswerable by our own policy', () => {
     const headers = [...AUTOMATIC_MAIL_HEADERS]
-    expect(shouldAutoReply({ headers, from: 'someone@example.com', ownAddresses: own })).toEqual({ allowed: false, reason: 'auto-submitted' })
+    expect(shouldAutoReply({ headers, from: 'someone@example.com', ownAddresses: own, senderForged: false })).toEqual({ allowed: false, reason: 'auto-submitted' })
     expect(isAutomaticReply(headers, '[OKP-1042] Refund')).toBe(true)
   })
 })

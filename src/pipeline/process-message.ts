@@ -166,9 +166,7 @@ export async function analyzeMessage(ctx: AnalysisContext, message: Uint8Array |
     : isAutomaticReply(original.headers, original.subject)
       ? 'auto_reply'
       : 'message'
-  const autoReply: AutoReplyDecision = isForgedSender(authentication)
-    ? { allowed: false, reason: 'forged-sender' }
-    : shouldAutoReply({ headers: original.headers, from: senderAddress, ownAddresses: officialAddresses(ctx.brand) })
+  const autoReply = shouldAutoReply({ headers: original.headers, from: senderAddress, ownAddresses: officialAddresses(ctx.brand), senderForged: isForgedSender(authentication) })
   const bounceText = kind === 'bounce' ? Buffer.from(raw).toString('utf8') : undefined
   const security = ctx.brand.addresses.security.toLowerCase()
   const toSecurity =

@@ -38,7 +38,7 @@ export interface ThreadInput {
   message: ParsedMessage
   senderAddress: string
   /** The From is provably forged (authenticate-sender.ts isForgedSender): who it claims to be counts for nothing. */
-  senderForged?: boolean
+  senderForged: boolean
   /** SHA-256 of the normalised text; undefined for messages too short to tell re-sends apart. */
   bodySha256: string | undefined
 }
@@ -65,7 +65,7 @@ export async function threadMessage(db: Db, opts: ThreadingOptions, input: Threa
       dropMessageId = true
     }
   }
-  const trusted = input.senderForged !== true
+  const trusted = !input.senderForged
   if (trusted && input.bodySha256) {
     const since = new Date(opts.now.getTime() - opts.resendWindowMs)
     const resent = await findRecentInboundWithBody(db, senderAddress, input.bodySha256, since)
