@@ -6,7 +6,7 @@ import { announceFirstAdmin } from '../../src/agents/first-admin.ts'
 import { createLogger, silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { buildApp } from '../../src/web/app.ts'
-import { createAgentSession, type AgentSession } from '../helpers/auth.ts'
+import { createAgentSession, logIn, type AgentSession } from '../helpers/auth.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
 import { createTestRuntime } from '../helpers/runtime.ts'
 import { testDialects } from '../helpers/test-database.ts'
@@ -302,9 +302,7 @@ for (const dialect of testDialects()) {
           msg: `first start: created admin admin@okpay.com; the password is in ${file} (readable by this user only); log in at /agent/ and change it (PATCH /api/v1/auth/me, or \`maildesk admin set-password --email …\`), which deletes the file`,
         })
 
-        const login = await freshApp.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@okpay.com', password } })
-        expect(login.statusCode).toBe(200)
-        const headers = { cookie: String(login.headers['set-cookie']).split(';')[0] ?? '', 'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken }
+        const headers = await logIn(freshApp, 'admin@okpay.com', password)
         const changed = await freshApp.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers, payload: { currentPassword: password, password: 'a-password-of-my-own' } })
         expect(changed.statusCode).toBe(200)
         expect(existsSync(file)).toBe(false)
