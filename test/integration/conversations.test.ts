@@ -9,6 +9,24 @@ import { buildEmail } from '../helpers/fixtures.ts'
 import { createTestRuntime } from '../helpers/runtime.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
+/** Spools the message as SMTP delivered it and runs the worker: its result, or the test fails. */
+async function ingestInto(rt: Runtime, raw: Buffer, envelope: { remoteAddress?: string; mailFrom?: string } = {}): Promise<Extract<BatchResult, { ok: true }>> {
+  const id = await rt.spool.spool({ raw, source: 'smtp', rcptTo: ['support@okpay.com'], ...envelope })
+  const result = (await rt.worker.runUntilIdle()).find((r) => r.rawMessageId === id)
+  if (!result?.ok) throw new Error(`raw message ${id} failed: ${result && !result.ok ? result.message : 'not processed'}`)
+  return result
+}
+
+/** The mail in the runtime's outbox (none before the first is written). */
+function outboxOf(rt: Runtime): string[] {
+  const dir = path.join(rt.config.dataDir, 'outbox')
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(path.join(dir, f), 'utf8'))
+  } catch {
+    return []
+  }
+}
+
 for (const dialect of testDialects()) {
   describe(`${dialect}: conversations — threading, re-sends, acknowledgements, redaction, classification`, () => {
     let rt: Runtime
@@ -19,20 +37,8 @@ for (const dialect of testDialects()) {
       await rt.close()
     })
 
-    async function ingest(raw: Buffer): Promise<Extract<BatchResult, { ok: true }>> {
-      const id = await rt.spool.spool({ raw, source: 'smtp', rcptTo: ['support@okpay.com'] })
-      const result = (await rt.worker.runUntilIdle()).find((r) => r.rawMessageId === id)
-      if (!result?.ok) throw new Error(`raw message ${id} failed: ${result && !result.ok ? result.message : 'not processed'}`)
-      return result
-    }
-    const outbox = () => {
-      const dir = path.join(rt.config.dataDir, 'outbox')
-      try {
-        return readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(path.join(dir, f), 'utf8'))
-      } catch {
-        return []
-      }
-    }
+    const ingest = (raw: Buffer) => ingestInto(rt, raw)
+    const outbox = () => outboxOf(rt)
 
     it('acknowledges a new ticket once, in the customer language, with the ticket number and loop-safe headers', async () => {
       await ingest(buildEmail({ subject: '付款失败', body: '我昨天的付款失败了，交易号 TX20261124001，金额 ¥299.00。', messageId: '<zh1@customer.example>' }))
@@ -191,19 +197,8 @@ for (const dialect of testDialects()) {
       await rt.close()
     })
 
-    async function deliver(raw: Buffer, remoteAddress: string, mailFrom: string) {
-      const id = await rt.spool.spool({ raw, source: 'smtp', rcptTo: ['support@okpay.com'], remoteAddress, mailFrom })
-      const result = (await rt.worker.runUntilIdle()).find((r) => r.rawMessageId === id)
-      if (!result?.ok) throw new Error(`raw message ${id} failed`)
-      return result.outcome
-    }
-    const outboxCount = () => {
-      try {
-        return readdirSync(path.join(rt.config.dataDir, 'outbox')).filter((f) => f.endsWith('.eml')).length
-      } catch {
-        return 0
-      }
-    }
+    const deliver = async (raw: Buffer, remoteAddress: string, mailFrom: string) => (await ingestInto(rt, raw, { remoteAddress, mailFrom })).outcome
+    const outboxCount = () => outboxOf(rt).length
 
     it('neither acknowledges it nor lets it into the ticket, re-send or subject of the address it forges', async () => {
       const genuine = await deliver(buildEmail({ messageId: '<g1@customer.example>', subject: 'Payout account', body: 'Please keep my payout account as it is.' }), '192.0.2.10', 'li.wei@customer.example')
