@@ -10,6 +10,7 @@ import { METRICS_UNAUTHENTICATED, metricsScrapeAllowed } from '../metrics/metric
 import { announceFirstAdmin } from '../agents/first-admin.ts'
 import { openRuntime } from '../runtime.ts'
 import { buildApp } from '../web/app.ts'
+import { INTERNAL_ERROR } from '../web/error-handler.ts'
 
 /** What one `serve` process runs; several processes with different roles share one PostgreSQL (docs/deploy.md). */
 export const SERVE_ROLES = ['all', 'http', 'smtp', 'worker'] as const
@@ -43,8 +44,10 @@ async function listenForMetrics(host: string, port: number, token: string | unde
   const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
     res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body))
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url !== '/metrics') {
-      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${(req.method ?? '').slice(0, 10)} ${(req.url ?? '').slice(0, 200)}: this port serves GET /metrics only` } })
+    // The path without its query, as the web app routes it (a scraper may add parameters).
+    const pathname = (req.url ?? '').split('?')[0] ?? ''
+    if (req.method !== 'GET' || pathname !== '/metrics') {
+      json(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${(req.method ?? '').slice(0, 10)} ${pathname.slice(0, 200)}: this port serves GET /metrics only` } })
       return
     }
     if (!metricsScrapeAllowed(req.headers.authorization, token)) {
@@ -55,7 +58,7 @@ async function listenForMetrics(host: string, port: number, token: string | unde
       ({ body, contentType }) => res.writeHead(200, { 'content-type': contentType }).end(body),
       (err: unknown) => {
         log.error({ err }, 'metrics failed')
-        json(res, 500, { error: { code: 'INTERNAL', message: 'internal error; the operator can find it in the log' } })
+        json(res, 500, INTERNAL_ERROR)
       },
     )
   })

@@ -16,6 +16,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   SERVER_BUSY: 503,
 }
 
+/** The answer to an error nobody expected: its detail goes to the log, never to the client. */
+export const INTERNAL_ERROR = { error: { code: 'INTERNAL', message: 'internal error; the operator can find it in the log' } } as const
+
 /** One place turns errors into HTTP answers: `{ error: { code, message } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
@@ -34,6 +37,6 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(err.statusCode).send({ error: { code: err.code ?? 'INVALID_INPUT', message: err.message } })
     }
     request.log.error({ err }, 'request failed')
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error; the operator can find it in the log' } })
+    return reply.code(500).send(INTERNAL_ERROR)
   })
 }

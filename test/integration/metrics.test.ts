@@ -113,6 +113,10 @@ describe('GET /metrics with MAILDESK_METRICS_TOKEN', () => {
       const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
       expect(scraped.status).toBe(200)
       expect(sample(await scraped.text(), 'maildesk_queue_depth')).toBe('0')
+      // Routed by path, as the web app routes it: a query string a scraper adds changes nothing.
+      const withQuery = await fetch(`${url}?name[]=maildesk_queue_depth`, { headers: { authorization: `Bearer ${token}` } })
+      expect(withQuery.status).toBe(200)
+      expect(sample(await withQuery.text(), 'maildesk_queue_depth')).toBe('0')
     } finally {
       await node.stop()
       rmSync(dataDir, { recursive: true, force: true })
