@@ -12,7 +12,7 @@ import { classifyMessage } from '../src/pipeline/classify-message.ts'
 import { extractFields } from '../src/pipeline/extract-fields.ts'
 import { splitQuotedReply } from '../src/pipeline/split-quoted-reply.ts'
 import { evaluateClassifier, loadClassificationCorpus, type ClassifierReport } from '../test/fixtures/classification/classification-corpus.ts'
-import { isMain, rerunWithServeFlags } from './lib/measure.ts'
+import { runIfMain } from './lib/measure.ts'
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
 
@@ -82,4 +82,4 @@ function urgentRateOnHam(): number | undefined {
   return total === 0 ? undefined : urgent / total
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

@@ -14,7 +14,7 @@ import { SmtpIntake } from '../src/intake/smtp-intake.ts'
 import { silentLogger } from '../src/logger.ts'
 import { openRuntime, type Runtime } from '../src/runtime.ts'
 import { appendMessages, dovecotMailbox, startDovecot } from '../test/helpers/dovecot.ts'
-import { fmt, isMain, loadGeneratedCorpus, medianOf, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, loadGeneratedCorpus, medianOf, runIfMain } from './lib/measure.ts'
 
 const COUNT = 2000
 const RUNS = 3
@@ -119,4 +119,4 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

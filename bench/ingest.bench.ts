@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config.ts'
 import { silentLogger } from '../src/logger.ts'
 import { openRuntime } from '../src/runtime.ts'
 import { createZoneResolver } from '../src/pipeline/authenticate-sender.ts'
-import { fmt, isMain, loadGeneratedCorpus, loadSpamAssassinCorpus, median, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, loadGeneratedCorpus, loadSpamAssassinCorpus, median, runIfMain } from './lib/measure.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -107,4 +107,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return out
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

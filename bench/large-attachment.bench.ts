@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import nodemailer from 'nodemailer'
 import { startServeProcess } from '../test/helpers/serve-process.ts'
-import { fmt, isMain, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, runIfMain } from './lib/measure.ts'
 
 const ATTACHMENT_BYTES = 25 * 1000 * 1000
 
@@ -86,4 +86,4 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

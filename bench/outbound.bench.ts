@@ -15,7 +15,7 @@ import { sendAcknowledgement, sendAcknowledgements } from '../src/notify/acknowl
 import { createDkimSigner } from '../src/notify/dkim-signer.ts'
 import { openDatabase } from '../src/store/database.ts'
 import { insertTicket } from '../src/tickets/ticket.repository.ts'
-import { fmt, isMain, medianOf, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, medianOf, runIfMain } from './lib/measure.ts'
 
 const MESSAGES = 300
 const ACK = { subject: '[OKP-1042] Refund', text: 'Hello,\n\nWe have your message.\n'.repeat(20), html: `<p>${'We have your message. '.repeat(40)}</p>` }
@@ -93,4 +93,4 @@ export async function run(): Promise<{ composeSignPerSecond: number; composeSign
   }
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import PostalMime from 'postal-mime'
 import { parseMessage } from '../src/pipeline/parse-message.ts'
-import { fmt, isMain, loadGeneratedCorpus, median, REPO_ROOT, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, loadGeneratedCorpus, median, REPO_ROOT, runIfMain } from './lib/measure.ts'
 
 const ROUNDS = 5
 const limits = { maxAttachments: 100, maxAttachmentBytes: 30 * 1024 * 1024 }
@@ -145,4 +145,4 @@ export async function run(): Promise<Record<string, unknown>> {
 
 const childIndex = process.argv.indexOf('--rss-child')
 if (childIndex >= 0) await measureChild(process.argv[childIndex + 1] ?? 'parseMessage', process.argv[childIndex + 2] ?? '')
-else if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+else await runIfMain(import.meta.url, run)

@@ -11,7 +11,7 @@ import { redactMessage } from '../src/pipeline/redact-message.ts'
 import { splitQuotedReply } from '../src/pipeline/split-quoted-reply.ts'
 import { brandProfile } from '../src/verifier/brand-profile.ts'
 import { judgeParsedMessage } from '../src/verifier/verify-email.ts'
-import { fmt, isMain, loadSpamAssassinCorpus, median, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, loadSpamAssassinCorpus, median, runIfMain } from './lib/measure.ts'
 
 const RUNS = 3
 
@@ -64,4 +64,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number(v.toFixed(3))]))
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

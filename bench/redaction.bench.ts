@@ -4,7 +4,7 @@
 //   node --import tsx bench/redaction.bench.ts
 import { FINDING_TYPES, redactSensitiveData } from '../src/pipeline/redact/redact-sensitive-data.ts'
 import { readRedactionCorpus, scoreRedactionCorpus } from '../test/fixtures/redaction/corpus.ts'
-import { isMain, median, rerunWithServeFlags } from './lib/measure.ts'
+import { median, runIfMain } from './lib/measure.ts'
 
 /** A support mail of about `bytes` UTF-8 bytes: corpus sentences (secrets and look-alikes) between plain prose. */
 function buildMessage(sentences: readonly string[], bytes: number): string {
@@ -69,4 +69,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return { cases: cases.length, accuracy, timing }
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

@@ -11,7 +11,7 @@ import pg from 'pg'
 import { openDatabase, type Store } from '../src/store/database.ts'
 import { searchTickets, type TicketSearchQuery } from '../src/tickets/ticket-search.repository.ts'
 import { pick } from '../test/helpers/seeded-random.ts'
-import { isMain, rerunWithServeFlags } from './lib/measure.ts'
+import { runIfMain } from './lib/measure.ts'
 
 const ZH = ['退款', '没有到账', '提现', '银行卡', '账户被冻结', '无法登录', '验证码', '收不到短信', '付款失败', '重复扣款', '商家', '订单', '实名认证',
   '身份证', '审核', '请尽快处理', '谢谢', '您好', '转账', '余额', '手续费', '汇率', '信用卡', '支付密码', '钓鱼邮件', '诈骗', '客服', '投诉', '退货', '已经三天了']
@@ -33,7 +33,6 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
-
 
 // Beyond the support phrases, a long tail: 3,000 generated Chinese words (pairs and triples of common characters)
 // and 3,000 English-like words, drawn with a Zipf-like skew as real text is (a few words common, most rare).
@@ -178,4 +177,4 @@ export async function run(messages = Number(process.env.SEARCH_BENCH_MESSAGES ??
   return out
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run(process.argv[2] ? Number(process.argv[2]) : undefined)
+await runIfMain(import.meta.url, () => run(process.argv[2] ? Number(process.argv[2]) : undefined))

@@ -13,7 +13,7 @@ import { reply } from '../src/intake/smtp/smtp-command.ts'
 import { SmtpReceiver } from '../src/intake/smtp/smtp-receiver.ts'
 import { silentLogger } from '../src/logger.ts'
 import { openRuntime } from '../src/runtime.ts'
-import { fmt, isMain, medianOf, REPO_ROOT, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, medianOf, REPO_ROOT, runIfMain } from './lib/measure.ts'
 
 const COUNT = 3000
 const CONNECTIONS = 50
@@ -78,4 +78,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return { bareMsgPerSec: Math.round(bare.median), durableMsgPerSec: Math.round(durable.median), ratio: Number(ratio.toFixed(3)) }
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

@@ -35,7 +35,7 @@ import { loadConfig } from '../src/config.ts'
 import { openDatabase, sqlitePathIn, type Store } from '../src/store/database.ts'
 import { findFreePort } from '../test/helpers/free-port.ts'
 import { startServeProcess, type ServeProcess } from '../test/helpers/serve-process.ts'
-import { fmt, isMain, loadGeneratedCorpus, median, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, loadGeneratedCorpus, median, runIfMain } from './lib/measure.ts'
 
 const COUNT = Number(process.env.SMTP_SOURCE_COUNT ?? 5000)
 const WARMUP = Number(process.env.SMTP_SOURCE_WARMUP ?? 1000)
@@ -336,4 +336,4 @@ export async function run(): Promise<Record<string, number | string>> {
   return results
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

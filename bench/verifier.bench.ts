@@ -18,7 +18,7 @@ import {
   type ConfusionMatrix,
 } from '../test/fixtures/verifier/labelled-set.ts'
 import { startServeProcess } from '../test/helpers/serve-process.ts'
-import { fmt, isMain, medianOf, rerunWithServeFlags } from './lib/measure.ts'
+import { fmt, medianOf, runIfMain } from './lib/measure.ts'
 
 const RUNS = 5
 const ROUNDS = 100 // passes over the identifier set per timed run
@@ -134,4 +134,4 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 }
 
-if (isMain(import.meta.url) && !rerunWithServeFlags()) await run()
+await runIfMain(import.meta.url, run)

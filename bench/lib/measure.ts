@@ -40,8 +40,16 @@ export function rerunWithServeFlags(): boolean {
 }
 
 /** True when the file is being run directly (`node --import tsx bench/x.bench.ts`), not imported by run-all. */
-export function isMain(metaUrl: string): boolean {
+function isMain(metaUrl: string): boolean {
   return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(metaUrl)
+}
+
+/**
+ * A benchmark file's entry: `run()` when the file is run directly (not imported by run-all), in a process with
+ * serve's V8 flags (rerunWithServeFlags).
+ */
+export async function runIfMain(metaUrl: string, run: () => unknown): Promise<void> {
+  if (isMain(metaUrl) && !rerunWithServeFlags()) await run()
 }
 
 /** Every message of the SpamAssassin public corpus (6,046 real messages from 2002), as bytes. */
