@@ -70,19 +70,32 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
   // multiplied by opening more sockets with the same resume token).
   const lines = new RateLimiter(30, 60_000)
   const customerSockets = new SocketsPerAddress(options.chatSocketsPerAddress)
-  // Customer lines spooled but not yet on the ticket (the worker stores them moments later), per conversation. A
-  // socket that resumes the chat reads its transcript, which is the ticket's messages, once they are there (or
-  // after LINE_ON_TICKET_WAIT_MS): a page reloaded right after its customer sent a line resumed before the line was
-  // stored, and its transcript lacked it. Within one process; another process's resume reads what is stored.
-  const linesInFlight = new Map<number, Promise<unknown>>()
-  const untilOnTicket = (conversationId: number, spooled: Promise<{ rawMessageId: number }>): void => {
-    const stored = spooled.then((line) => waitForTicketId(deps.store.db, line.rawMessageId, LINE_ON_TICKET_WAIT_MS)).catch(() => undefined)
-    const all: Promise<unknown> = Promise.all([linesInFlight.get(conversationId), stored])
-    linesInFlight.set(conversationId, all)
-    void all.then(() => {
-      if (linesInFlight.get(conversationId) === all) linesInFlight.delete(conversationId)
-    })
+  // Customer lines spooled in the last LINE_ON_TICKET_WAIT_MS, per conversation: the worker puts them on the ticket
+  // a moment later. A socket that resumes the chat reads its transcript, which is the ticket's messages, once these
+  // are there (or their time is up): a page reloaded right after its customer sent a line resumed before the line
+  // was stored, and its transcript lacked it. Only a resume looks for them in the database. Within one process;
+  // another process's resume reads what is stored.
+  const recentLines = new Map<number, Array<{ rawMessageId: Promise<number>; spooledAt: number }>>()
+  const noteSpooledLine = (conversationId: number, spooling: Promise<{ rawMessageId: number }>): void => {
+    const line = { rawMessageId: spooling.then((l) => l.rawMessageId), spooledAt: Date.now() }
+    // A line that could not be spooled was refused to its sender; there is nothing to wait for.
+    line.rawMessageId.catch(() => {})
+    const lines = recentLines.get(conversationId) ?? []
+    lines.push(line)
+    recentLines.set(conversationId, lines)
+    setTimeout(() => {
+      lines.splice(lines.indexOf(line), 1)
+      if (lines.length === 0 && recentLines.get(conversationId) === lines) recentLines.delete(conversationId)
+    }, LINE_ON_TICKET_WAIT_MS).unref()
   }
+  const recentLinesOnTicket = (conversationId: number): Promise<unknown> =>
+    Promise.all(
+      (recentLines.get(conversationId) ?? []).map((line) =>
+        line.rawMessageId
+          .then((id) => waitForTicketId(deps.store.db, id, Math.max(0, line.spooledAt + LINE_ON_TICKET_WAIT_MS - Date.now())))
+          .catch(() => undefined),
+      ),
+    )
   const prefix = deps.config.brand.ticketPrefix
   // The first line must become a ticket before the chat can go on; the local worker is woken at once.
   const pipeline = { spool: deps.spool, onSpooled: deps.onSpooled, waitMs: 10_000 }
@@ -172,7 +185,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
           conversation = found
           customer = { name: owner.display_name ?? '', email: owner.email, language: found.language === 'en' ? 'en' : 'zh-CN' }
           follow(found)
-          await linesInFlight.get(found.id)
+          await recentLinesOnTicket(found.id)
           const transcript = await listChatLines(deps.store.db, found)
           const agentsOnline = (await countAgentsOnline(deps.store.db, now)) > 0
           return send(socket, { type: 'started', conversationId: found.id, ticketNumber: formatTicketNumber(prefix, found.ticket_id), agentsOnline, resumeToken: str(m, 'token'), transcript })
@@ -183,7 +196,7 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
           if (!text || text.length > MAX_CHAT_MESSAGE_CHARS) return send(socket, { type: 'error', code: 'INVALID_INPUT', message: 'a message must be 1 to 2000 characters' })
           if (!lines.take(String(conversation.id), now)) return send(socket, { type: 'error', code: 'RATE_LIMITED', message: 'too many messages; please slow down' })
           const spooling = addCustomerChatLine(deps.store.db, pipeline, deps.config.brand, conversation, { customer, text, remoteAddress: request.ip, now })
-          untilOnTicket(conversation.id, spooling)
+          noteSpooledLine(conversation.id, spooling)
           const line = await spooling
           await bus.publish({ kind: 'message', conversationId: conversation.id, from: 'customer', text: line.text, at: line.at })
           return
