@@ -133,8 +133,14 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
       let unsubscribe: (() => void) | undefined
       let queue = Promise.resolve()
       let pending = 0
+      // A socket must start or resume a chat in time. One whose start or resume is being handled when the time is up
+      // (a start waits for its ticket, up to 10 s) is judged when that ends, not cut off in the middle of it.
+      let identifying = false
+      let identifyExpired = false
+      const closeUnidentified = () => socket.close(1008, `start or resume a chat within ${Math.max(1, Math.round(options.chatIdentifyMs / 1000))} s`)
       const identify = setTimeout(() => {
-        if (!conversation) socket.close(1008, `start or resume a chat within ${Math.max(1, Math.round(options.chatIdentifyMs / 1000))} s`)
+        identifyExpired = true
+        if (!conversation && !identifying) closeUnidentified()
       }, options.chatIdentifyMs)
       identify.unref()
 
@@ -148,8 +154,19 @@ export function chatRoutes(deps: AppDeps, options: ResolvedPublicOptions) {
       }
 
       const handle = async (m: Incoming) => {
-        const now = options.now()
         const type = str(m, 'type')
+        if ((type !== 'start' && type !== 'resume') || conversation) return handleFrame(m, type)
+        identifying = true
+        try {
+          return await handleFrame(m, type)
+        } finally {
+          identifying = false
+          if (identifyExpired && !conversation) closeUnidentified()
+        }
+      }
+
+      const handleFrame = async (m: Incoming, type: string) => {
+        const now = options.now()
         if (type === 'start' && !conversation) {
           const name = str(m, 'name').trim()
           const email = str(m, 'email').trim()

@@ -223,6 +223,27 @@ describe('chat sockets a stranger opens are bounded', () => {
     chatting.socket.close()
   })
 
+  it('lets a start that is still being stored when the time is up finish, and keeps its socket', async () => {
+    // 20 ms: a start (spool, commit, the worker storing its ticket) takes longer, so the time runs out during it.
+    const url = await open({ chatIdentifyMs: 20 })
+    const chatting = await connect(url)
+    let chattingClosed = false
+    chatting.socket.on('close', () => (chattingClosed = true))
+    chatting.send({ type: 'start', name: 'Amy', email: 'amy@example.com', text: 'Card payment failed', lang: 'en' })
+    expect(await chatting.next('started')).toMatchObject({ ticketNumber: 'OKP-1001' })
+    await new Promise((r) => setTimeout(r, 100))
+    expect(chattingClosed).toBe(false)
+    chatting.socket.close()
+  })
+
+  it('closes a socket whose only start was refused, once the time is up', async () => {
+    const url = await open({ chatIdentifyMs: 300 })
+    const refused = await connect(url)
+    refused.send({ type: 'start', name: '', email: 'not an address', text: '', lang: 'en' })
+    expect(await refused.next('error')).toMatchObject({ code: 'INVALID_INPUT' })
+    expect(await closed(refused.socket)).toMatchObject({ code: 1008, reason: 'start or resume a chat within 1 s' })
+  })
+
   it('refuses a customer socket beyond the per-address limit, and takes one again once another closes', async () => {
     const url = await open({ chatSocketsPerAddress: 2 })
     const first = await connect(url)
