@@ -1,6 +1,8 @@
 // SMTP acceptance measured with Postfix's own load generator, side by side in one run:
 //   smtp-source → smtp-sink (Postfix's sink: answers 250 and throws the mail away; the ceiling on loopback)
 //   smtp-source → maildesk serve --role smtp on SQLite and on PostgreSQL (250 only after the spool commit)
+//   smtp-source → a private Postfix (250 only after its queue file is fsynced; messages held, not delivered): what a
+//   real MTA's durable intake reaches on the same machine and load (run as root only)
 //   and, for where the time goes, two in-process servers that answer 250 and store nothing: Maildesk's own receiver
 //   (src/intake/smtp/) and the smtp-server package it replaced (kept as a devDependency for test fakes)
 // same message size, sessions and count. Target: Maildesk with durable 250s at ≥ 50% of smtp-sink.
@@ -179,6 +181,64 @@ async function smtpSinkRate(load: Load): Promise<number> {
   }
 }
 
+/**
+ * A private Postfix instance (its own config and queue under a temporary directory, stopped afterwards): smtpd and
+ * cleanup write each message to a queue file and fsync it before the 250, and an access rule puts every message on
+ * hold, so nothing is delivered and the figure is acceptance alone, as with `maildesk --role smtp`. A real MTA's
+ * durable intake, on the same machine and load. Needs root (the queue belongs to root and the postfix user).
+ */
+async function postfixQueueRate(load: Load): Promise<number> {
+  const port = await findFreePort()
+  const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-postfix-'))
+  chmodSync(dir, 0o755) // the postfix user walks into its queue and data directories
+  const postfix = (...args: string[]) => execFileSync('/usr/sbin/postfix', ['-c', dir, ...args], { stdio: 'ignore' })
+  for (const sub of ['spool', 'data']) execFileSync('mkdir', ['-p', path.join(dir, sub)])
+  execFileSync('chown', ['postfix', path.join(dir, 'data')])
+  writeFileSync(
+    path.join(dir, 'main.cf'),
+    [
+      'compatibility_level = 3.6',
+      `queue_directory = ${dir}/spool`,
+      `data_directory = ${dir}/data`,
+      `maillog_file = ${dir}/maillog`,
+      `maillog_file_prefixes = ${dir}`,
+      'inet_interfaces = 127.0.0.1',
+      'inet_protocols = ipv4',
+      'myhostname = mx.okpay.com',
+      'mydestination = okpay.com',
+      'mynetworks = 127.0.0.0/8',
+      'alias_maps =',
+      'alias_database =',
+      'local_recipient_maps =',
+      'smtpd_recipient_restrictions = check_client_access static:HOLD, permit_mynetworks, reject',
+      'smtpd_client_connection_count_limit = 0',
+      'smtpd_client_connection_rate_limit = 0',
+      'smtpd_client_message_rate_limit = 0',
+      'default_process_limit = 200',
+      'message_size_limit = 26214400',
+      '',
+    ].join('\n'),
+  )
+  const services = ['pickup unix n - n 60 1 pickup', 'cleanup unix n - n - 0 cleanup', 'qmgr unix n - n 300 1 qmgr', 'rewrite unix - - n - - trivial-rewrite', 'bounce unix - - n - 0 bounce', 'defer unix - - n - 0 bounce', 'trace unix - - n - 0 bounce', 'verify unix - - n - 1 verify', 'flush unix n - n 1000 0 flush', 'proxymap unix - - n - - proxymap', 'showq unix n - n - - showq', 'error unix - - n - - error', 'discard unix - - n - - discard', 'anvil unix - - n - 1 anvil', 'scache unix - - n - 1 scache', 'postlog unix-dgram n - n - 1 postlogd']
+  writeFileSync(path.join(dir, 'master.cf'), [`127.0.0.1:${port} inet n - n - ${Math.max(200, load.sessions)} smtpd`, ...services, ''].join('\n'))
+  try {
+    postfix('set-permissions')
+    postfix('start')
+    await waitForPort(port)
+    const rate = smtpSource(port, load)
+    const held = execFileSync('find', [path.join(dir, 'spool', 'hold'), '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean).length
+    if (held !== WARMUP + COUNT) throw new Error(`expected ${WARMUP + COUNT} messages in Postfix's hold queue, found ${held}`)
+    return rate
+  } finally {
+    try {
+      postfix('stop')
+    } catch {
+      // not running
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 /** smtp-source run asynchronously (execFileSync would block a server in this process); messages per second. */
 async function smtpSourceAsync(port: number, load: Load): Promise<number> {
   const send = (count: number) =>
@@ -264,6 +324,7 @@ export async function run(): Promise<Record<string, number | string>> {
       const servers: Array<[key: string, label: string, measure: () => Promise<number>]> = [
         ['BareSmtpServer', 'smtp-server package (discards, no storage)', () => bareSmtpServerRate(load)],
         ['BareReceiver', 'Maildesk receiver (discards, no storage)', () => bareReceiverRate(load)],
+        ...(process.getuid?.() === 0 ? [['PostfixQueue', 'Postfix, durable queue (held)', () => postfixQueueRate(load)] as [string, string, () => Promise<number>]] : []),
         ['MaildeskSqlite', 'maildesk --role smtp, SQLite (durable)', async () => {
           const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-smtp-sqlite-'))
           try {
