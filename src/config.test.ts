@@ -87,10 +87,107 @@ describe('loadConfig', () => {
   })
 
   it('lets another company run it with variables alone', () => {
-    const config = loadConfig({ MAILDESK_BRAND_NAME: 'Acme Pay', MAILDESK_OFFICIAL_DOMAINS: 'acmepay.example, acme.example', MAILDESK_SUPPORT_ADDRESS: 'help@acmepay.example' })
+    const config = loadConfig({
+      MAILDESK_BRAND_NAME: 'Acme Pay',
+      MAILDESK_OFFICIAL_DOMAINS: 'acmepay.example, acme.example',
+      MAILDESK_SUPPORT_ADDRESS: 'help@acmepay.example',
+      MAILDESK_SECURITY_ADDRESS: 'security@acme.example',
+      MAILDESK_NOREPLY_ADDRESS: 'noreply@mail.acmepay.example',
+    })
     expect(config.brand.name).toBe('Acme Pay')
     expect(config.brand.officialDomains).toEqual(['acmepay.example', 'acme.example'])
-    expect(config.brand.addresses.support).toBe('help@acmepay.example')
+    expect(config.brand.addresses).toEqual({ support: 'help@acmepay.example', security: 'security@acme.example', noreply: 'noreply@mail.acmepay.example' })
+  })
+
+  it('refuses an official address outside the official domains: mail to it would be accepted and called ours', () => {
+    expect(() => loadConfig({ MAILDESK_OFFICIAL_DOMAINS: 'acmepay.example', MAILDESK_SUPPORT_ADDRESS: 'help@acmepay.example' })).toThrow(
+      ConfigError,
+    )
+    try {
+      loadConfig({ MAILDESK_SECURITY_ADDRESS: 'security@evil.example' })
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([expect.stringMatching(/: addresses\.security: security@evil\.example is not in an official domain \(okpay\.com\)$/)])
+    }
+  })
+
+  it('checks what customers are shown: web links, phone numbers, dates, hours, holiday calendars, languages', () => {
+    const file = path.join(tempDir(), 'brand.json')
+    const okpay = JSON.parse(JSON.stringify(loadConfig({}).brand))
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...okpay,
+        ticketPrefix: 'x',
+        liveChatUrl: 'javascript:alert(1)',
+        hotlines: [{ ...okpay.hotlines[0], number: 'call us', hours: { days: [1], start: '18:00', end: '09:00' } }],
+        businessHours: { ...okpay.businessHours, start: '18:00', end: '09:00' },
+        extraWorkdays: ['2024-13-45'],
+        holidays: ['2025-02-30'],
+        holidayCalendars: ['zz'],
+        languages: ['en'],
+      }),
+    )
+    let error: unknown
+    try {
+      loadConfig({ MAILDESK_BRAND_FILE: file })
+    } catch (err) {
+      error = err
+    }
+    expect((error as ConfigError).problems.map((p) => p.slice(`brand config ${file}: `.length)).sort()).toEqual([
+      'businessHours.end: end must be later than start (hours within one day)',
+      'defaultLanguage: zh-CN must be one of languages (en)',
+      'extraWorkdays.0: must be a real date YYYY-MM-DD',
+      'holidays.0: must be a real date YYYY-MM-DD',
+      'hotlines.0.hours.end: end must be later than start (hours within one day)',
+      'hotlines.0.number: must be a phone number such as +86 400-820-6688 or 95188',
+      'liveChatUrl: must be an http:// or https:// URL',
+      'ticketPrefix: must be 2 to 8 capital letters',
+    ])
+    // The calendar is looked up once the rest of the file is valid.
+    writeFileSync(file, JSON.stringify({ ...okpay, holidayCalendars: ['zz'] }))
+    expect(() => loadConfig({ MAILDESK_BRAND_FILE: file })).toThrow(`brand config ${file}: holidayCalendars: unknown calendar "zz" (expected a file config/holidays/zz.json)`)
+  })
+
+  it('lists a bad variable together with the brand file, proxy and port problems, and writes nothing', () => {
+    const dataDir = path.join(tempDir(), 'data')
+    const brandFile = path.join(tempDir(), 'brand.json')
+    writeFileSync(brandFile, JSON.stringify({ ...JSON.parse(JSON.stringify(loadConfig({}).brand)), website: 'ftp://okpay.com' }))
+    let error: unknown
+    try {
+      loadConfig({ MAILDESK_DATA_DIR: dataDir, MAILDESK_HTTP_PORT: 'x', MAILDESK_BRAND_FILE: brandFile, MAILDESK_TRUST_PROXY: '999.1.1.1', MAILDESK_CLAMD_ADDRESS: 'ftp://x' })
+    } catch (err) {
+      error = err
+    }
+    const problems = (error as ConfigError).problems
+    expect(problems).toHaveLength(4)
+    expect(problems[0]).toBe('MAILDESK_HTTP_PORT: must be a port number, 0-65535')
+    expect(problems).toContain(`brand config ${brandFile}: website: must be an http:// or https:// URL`)
+    expect(problems.some((p) => p.startsWith('MAILDESK_TRUST_PROXY: "999.1.1.1"'))).toBe(true)
+    expect(problems.some((p) => p.startsWith('MAILDESK_CLAMD_ADDRESS: '))).toBe(true)
+    expect(existsSync(dataDir)).toBe(false)
+  })
+
+  it('refuses the same port for HTTP and SMTP', () => {
+    expect(() => loadConfig({ MAILDESK_DATA_DIR: tempDir() }, { httpPort: '18150', smtpPort: '18150' })).toThrow(
+      'MAILDESK_SMTP_PORT: 18150 is also the HTTP port; give HTTP and SMTP different ports (--http-port, --smtp-port)',
+    )
+  })
+
+  it('names a data directory that cannot be used, instead of blaming the secret key', () => {
+    const file = path.join(tempDir(), 'not-a-dir')
+    writeFileSync(file, 'x')
+    const fix = 'choose another with --data-dir (MAILDESK_DATA_DIR) or give this user write access'
+    expect(() => loadConfig({ MAILDESK_DATA_DIR: file })).toThrow(`MAILDESK_DATA_DIR: ${file} is a file, not a directory; ${fix}`)
+    expect(() => loadConfig({ MAILDESK_DATA_DIR: path.join(file, 'data') })).toThrow(`MAILDESK_DATA_DIR: ${path.join(file, 'data')} cannot be created: ${file} is a file; ${fix}`)
+  })
+
+  it('with dataDir: false (redact, verify) creates nothing, and reads a key that exists', () => {
+    const fresh = path.join(tempDir(), 'data')
+    expect(loadConfig({ MAILDESK_DATA_DIR: fresh }, {}, { dataDir: false }).secretKey).toHaveLength(32)
+    expect(existsSync(fresh)).toBe(false)
+    const dir = tempDir()
+    const key = loadConfig({ MAILDESK_DATA_DIR: dir }).secretKey
+    expect(loadConfig({ MAILDESK_DATA_DIR: dir }, {}, { dataDir: false }).secretKey.equals(key)).toBe(true)
   })
 
   it('reads X from the file named by X_FILE', () => {

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { parseClamdAddress } from './attachments/clamd-scanner.ts'
-import { brandSchema, officialAddresses, type Brand } from './brand.ts'
+import { brandCrossFieldProblems, brandSchema, officialAddresses, type Brand } from './brand.ts'
 import { ConfigError } from './errors.ts'
+import { loadHolidayCalendar } from './sla/business-calendar.ts'
 import { loadImapMailboxes, type ImapMailboxConfig } from './intake/imap-config.ts'
 
 export type Env = Record<string, string | undefined>
@@ -174,15 +175,19 @@ function loadBrand(env: z.infer<typeof envSchema>, problems: string[]): Brand | 
   if (env.MAILDESK_OFFICIAL_DOMAINS) merged.officialDomains = env.MAILDESK_OFFICIAL_DOMAINS.split(',').map((d) => d.trim())
   if (env.MAILDESK_TIME_ZONE) merged.businessHours = { ...(raw.businessHours as object), timeZone: env.MAILDESK_TIME_ZONE }
   const result = brandSchema.safeParse(merged)
-  if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`brand config ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    return undefined
+  const brandProblems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  brandProblems.push(...brandCrossFieldProblems(merged))
+  for (const problem of brandProblems) problems.push(`brand config ${file}: ${problem}`)
+  if (!result.success || brandProblems.length > 0) return undefined
+  for (const name of result.data.holidayCalendars) {
+    try {
+      loadHolidayCalendar(name)
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      for (const problem of err.problems) problems.push(`brand config ${file}: ${problem}`)
+    }
   }
-  const brand = result.data
-  if (!brand.languages.includes(brand.defaultLanguage)) {
-    problems.push(`brand config ${file}: defaultLanguage ${brand.defaultLanguage} must be one of languages`)
-  }
-  return brand
+  return result.data
 }
 
 /**
@@ -206,13 +211,49 @@ export function createFileOnce(file: string, contents: () => string): void {
 }
 
 /**
+ * Whether the data directory can be used, without creating anything: it is a writable directory, or the nearest
+ * directory above it that exists is writable (so it can be created). Names the directory and the fix.
+ */
+function checkDataDir(dataDir: string, problems: string[]): void {
+  const fix = 'choose another with --data-dir (MAILDESK_DATA_DIR) or give this user write access'
+  let dir = dataDir
+  for (;;) {
+    let isDirectory: boolean
+    try {
+      isDirectory = statSync(dir).isDirectory()
+    } catch (err) {
+      const parent = path.dirname(dir)
+      const code = (err as NodeJS.ErrnoException).code
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && parent !== dir) {
+        dir = parent
+        continue
+      }
+      problems.push(`MAILDESK_DATA_DIR: ${dataDir} cannot be used (${(err as NodeJS.ErrnoException).code ?? 'error'} on ${dir}); ${fix}`)
+      return
+    }
+    if (!isDirectory) {
+      problems.push(`MAILDESK_DATA_DIR: ${dir === dataDir ? `${dataDir} is a file, not a directory` : `${dataDir} cannot be created: ${dir} is a file`}; ${fix}`)
+      return
+    }
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK)
+    } catch {
+      problems.push(`MAILDESK_DATA_DIR: ${dir === dataDir ? `${dataDir} is not writable` : `${dataDir} cannot be created: ${dir} is not writable`} by this user; ${fix}`)
+    }
+    return
+  }
+}
+
+/**
  * The generated secret key of a data directory, created (32 random bytes, mode 0600) the first time, so that
  * `npm start` works with no setup. Two processes starting at once both end up with the first file written.
+ * With `create: false` an existing key is read and a missing one is not made: undefined.
  */
-function loadOrCreateSecretKey(dataDir: string, problems: string[]): Buffer | undefined {
+function loadOrCreateSecretKey(dataDir: string, problems: string[], create: boolean): Buffer | undefined {
   const file = path.join(dataDir, 'secrets', 'maildesk.key')
   try {
-    createFileOnce(file, () => `${randomBytes(32).toString('hex')}\n`)
+    if (create) createFileOnce(file, () => `${randomBytes(32).toString('hex')}\n`)
+    else if (!existsSync(file)) return undefined
     const hex = readFileSync(file, 'utf8').trim()
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
       problems.push(`MAILDESK_SECRET_KEY: ${file} must hold 64 hexadecimal characters; delete it to generate a new one`)
@@ -220,16 +261,26 @@ function loadOrCreateSecretKey(dataDir: string, problems: string[]): Buffer | un
     }
     return Buffer.from(hex, 'hex')
   } catch (err) {
-    problems.push(`MAILDESK_SECRET_KEY is unset and ${file} cannot be created (${(err as NodeJS.ErrnoException).code ?? 'error'}); set MAILDESK_SECRET_KEY`)
+    problems.push(`MAILDESK_SECRET_KEY is unset and ${file} cannot be ${create ? 'created' : 'read'} (${(err as NodeJS.ErrnoException).code ?? 'error'}); set MAILDESK_SECRET_KEY, or fix the data directory's permissions`)
     return undefined
   }
+}
+
+/** How a command uses the data directory. */
+export interface LoadOptions {
+  /**
+   * false for commands that keep no state (redact, verify): nothing is created or checked in the data directory;
+   * without MAILDESK_SECRET_KEY or an existing key file they get a key of their own for this run, never written,
+   * since no message was ever marked with a key that does not exist yet.
+   */
+  dataDir?: boolean
 }
 
 /**
  * Validates the environment, flags and brand file once and returns a frozen Config.
  * @throws ConfigError listing every problem found, not just the first.
  */
-export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
+export function loadConfig(env: Env = process.env, flags: Flags = {}, options: LoadOptions = {}): Config {
   const problems: string[] = []
   // An empty variable (`DATABASE_URL=` in an env file) means unset, as it does in most tools.
   const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
@@ -239,11 +290,14 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     if (value !== undefined) merged[name] = value
   }
   const result = envSchema.safeParse(merged)
-  if (!result.success) {
+  let e: z.infer<typeof envSchema>
+  if (result.success) e = result.data
+  else {
+    // Every problem in one message: the rest is checked with the bad variables at their defaults.
     for (const issue of result.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`)
-    throw new ConfigError(problems)
+    const bad = new Set(result.error.issues.map((issue) => String(issue.path[0])))
+    e = envSchema.parse(Object.fromEntries(Object.entries(merged).filter(([name]) => !bad.has(name))))
   }
-  const e = result.data
   const brand = loadBrand(e, problems)
   if ((e.MAILDESK_SMTP_TLS_KEY_FILE === undefined) !== (e.MAILDESK_SMTP_TLS_CERT_FILE === undefined)) {
     problems.push('MAILDESK_SMTP_TLS_KEY_FILE and MAILDESK_SMTP_TLS_CERT_FILE must be set together (STARTTLS needs both)')
@@ -262,8 +316,16 @@ export function loadConfig(env: Env = process.env, flags: Flags = {}): Config {
     }
   }
   const trustProxy = parseTrustedProxies(e.MAILDESK_TRUST_PROXY ?? '', problems)
+  if (e.MAILDESK_HTTP_PORT === e.MAILDESK_SMTP_PORT && e.MAILDESK_HTTP_PORT !== 0) {
+    problems.push(`MAILDESK_SMTP_PORT: ${e.MAILDESK_SMTP_PORT} is also the HTTP port; give HTTP and SMTP different ports (--http-port, --smtp-port)`)
+  }
   const dataDir = path.resolve(e.MAILDESK_DATA_DIR)
-  const secretKey = e.MAILDESK_SECRET_KEY ? Buffer.from(e.MAILDESK_SECRET_KEY, 'hex') : loadOrCreateSecretKey(dataDir, problems)
+  const usesDataDir = options.dataDir !== false
+  if (usesDataDir) checkDataDir(dataDir, problems)
+  // Nothing is written while the configuration is invalid: the key is created only for a config that will start.
+  const secretKey = e.MAILDESK_SECRET_KEY
+    ? Buffer.from(e.MAILDESK_SECRET_KEY, 'hex')
+    : (loadOrCreateSecretKey(dataDir, problems, usesDataDir && problems.length === 0) ?? (usesDataDir ? undefined : randomBytes(32)))
   if (problems.length > 0 || !brand || !secretKey) throw new ConfigError(problems)
   return Object.freeze({
     dataDir,
