@@ -20,7 +20,14 @@ export interface AdminOptions {
 }
 
 async function readPassword(options: AdminOptions, io: CliIo): Promise<string> {
-  if (options.passwordFile) return (await readFile(options.passwordFile, 'utf8')).replace(/\r?\n$/, '')
+  if (options.passwordFile) {
+    try {
+      return (await readFile(options.passwordFile, 'utf8')).replace(/\r?\n$/, '')
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error'
+      throw new InvalidInputError(`cannot read --password-file ${options.passwordFile.slice(0, 200)} (${code}); give a readable file that holds the password`, 'password-file')
+    }
+  }
   const stdin = options.stdin ?? process.stdin
   if (stdin.isTTY) {
     // Prompt without echo: the muted output stream swallows what readline would print back.
@@ -39,7 +46,10 @@ async function readPassword(options: AdminOptions, io: CliIo): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
 }
 
-/** `maildesk admin create|set-password --email E [--password-file F]`: the password is never a flag (shell history). */
+/**
+ * `maildesk admin create|set-password --email E [--password-file F]`: the password is never a flag (shell history).
+ * `create` makes an agent unless `--role admin` says otherwise: the least privilege by default.
+ */
 export async function admin(config: Config, args: string[], options: AdminOptions, io: CliIo): Promise<number> {
   const [action] = args
   if (action !== 'create' && action !== 'set-password') {
@@ -55,7 +65,7 @@ export async function admin(config: Config, args: string[], options: AdminOption
   try {
     const now = new Date()
     if (action === 'create') {
-      const agent = await createAgent(store.db, { email: options.email, password, role: options.role ?? 'admin', displayName: options.name }, now)
+      const agent = await createAgent(store.db, { email: options.email, password, role: options.role ?? 'agent', displayName: options.name }, now)
       await insertAuditEntry(store.db, { agentId: null, action: 'agent.create', targetType: 'agent', targetId: agent.id, data: { role: agent.role, via: 'cli' }, now })
       io.out(`created ${agent.role} ${agent.email} (id ${agent.id})`)
     } else {

@@ -11,7 +11,7 @@ describe('main', () => {
   it('refuses a stray argument to a command that takes none, with its usage and exit code 2', async () => {
     for (const [argv, usage] of [
       [['dkim', 'extra'], 'usage: maildesk dkim [--data-dir DIR] [--json]'],
-      [['redact', '--json', 'notes.txt'], 'usage: maildesk redact [--data-dir DIR] [--json] < TEXT'],
+      [['redact', '--json', 'notes.txt'], 'usage: maildesk redact [--json] < TEXT'],
       [['serve', '8080'], 'usage: maildesk serve [--role all|http|smtp|worker]'],
       [['doctor', 'dns'], 'usage: maildesk doctor [--data-dir DIR]'],
     ] as const) {

@@ -20,6 +20,8 @@ interface Command {
   options?: Record<string, { type: 'string' | 'boolean'; short?: string }>
   /** Takes operands (files, ids, a subcommand); the others refuse any, rather than silently ignoring a typo. */
   operands?: true
+  /** false: keeps no state, so it runs anywhere without creating or needing a data directory (config.ts LoadOptions). */
+  dataDir?: false
   /** Returns the exit code. */
   run(ctx: { config: Config; log: Logger; args: string[]; values: Record<string, unknown>; io: CliIo }): Promise<number>
 }
@@ -64,8 +66,9 @@ const COMMANDS: Record<string, Command> = {
   },
   redact: {
     summary: 'redact card numbers, passwords, codes and IDs from UTF-8 text on stdin',
-    usage: 'maildesk redact [--data-dir DIR] [--json] < TEXT',
+    usage: 'maildesk redact [--json] < TEXT',
     options: { json: { type: 'boolean' } },
+    dataDir: false,
     run: async ({ values, io }) => (await import('./redact.ts')).redact({ json: values.json === true }, io),
   },
   reprocess: {
@@ -87,8 +90,9 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: {
     summary: 'is this really us? judge an address, domain, URL, phone number or .eml',
-    usage: 'maildesk verify [--data-dir DIR] [--json] [--no-dns] [--lang en|zh-CN] INPUT | --eml FILE',
+    usage: 'maildesk verify [--json] [--no-dns] [--lang en|zh-CN] INPUT | --eml FILE',
     operands: true,
+    dataDir: false,
     options: { json: { type: 'boolean' }, 'no-dns': { type: 'boolean' }, eml: { type: 'string' }, lang: { type: 'string' } },
     run: async ({ config, log, args, values, io }) =>
       (await import('./verify.ts')).verify(config, log, args, {
@@ -148,7 +152,7 @@ export async function main(argv: string[], env = process.env, io: CliIo = defaul
   }
   let config: Config
   try {
-    config = loadConfig(env, flags)
+    config = loadConfig(env, flags, { dataDir: command.dataDir !== false })
   } catch (err) {
     io.err(`maildesk ${name}: ${(err as Error).message}`)
     return 2
@@ -160,7 +164,8 @@ export async function main(argv: string[], env = process.env, io: CliIo = defaul
   } catch (err) {
     if (err instanceof MaildeskError) {
       io.err(`maildesk ${name}: ${err.message}`)
-      return 1
+      // docs/errors.md: what the user typed (a flag, an operand, the configuration) is exit 2; anything else 1.
+      return err.code === 'INVALID_INPUT' || err.code === 'CONFIG_INVALID' ? 2 : 1
     }
     const listenProblem = describeListenError(err)
     if (listenProblem) {
@@ -182,6 +187,10 @@ function describeListenError(err: unknown): string | undefined {
   }
   if (e.code === 'EACCES') return `not allowed to listen on ${where}; ports below 1024 need privileges, choose a higher port`
   if (e.code === 'EADDRNOTAVAIL') return `${String(e.address ?? 'that address')} is not an address of this machine; check --host (MAILDESK_HOST)`
+  const host = (err as { hostname?: unknown }).hostname
+  if ((e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') && typeof host === 'string') {
+    return `cannot listen on "${host.slice(0, 100)}": no such host name; give --host (MAILDESK_HOST) an address of this machine, such as 127.0.0.1 or 0.0.0.0`
+  }
   return undefined
 }
 
