@@ -185,18 +185,23 @@ export async function findRawMessageSummary(db: Db, id: number): Promise<RawMess
   return db.selectFrom('raw_messages').select(SUMMARY_COLUMNS).where('id', '=', id).executeTakeFirst()
 }
 
-/** Puts failed messages (all, or those given) back in the queue; returns how many. */
-export async function requeueFailedRawMessages(db: Db, ids?: number[]): Promise<number> {
+/**
+ * Puts failed messages back in the queue: those given, or all but NOT_AN_EMAIL failures; returns their ids, in order.
+ */
+export async function requeueFailedRawMessages(db: Db, ids?: number[]): Promise<number[]> {
   let q = db
     .updateTable('raw_messages')
     .set({ status: 'pending', attempts: 0, locked_until: null, error_code: null, error_message: null, processed_at: null })
     .where('status', '=', 'failed')
   if (ids) {
-    if (ids.length === 0) return 0
+    if (ids.length === 0) return []
     q = q.where('id', 'in', ids)
+  } else {
+    // Bytes that are not an email fail the same way every time: only named on purpose are they tried again.
+    q = q.where((eb) => eb.or([eb('error_code', 'is', null), eb('error_code', '!=', 'NOT_AN_EMAIL')]))
   }
-  const result = await q.executeTakeFirst()
-  return Number(result.numUpdatedRows)
+  const rows = await q.returning('id').execute()
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b)
 }
 
 /** Counts per status, for health and metrics. */

@@ -54,9 +54,9 @@ export function rawMessageRoutes(deps: AppDeps) {
       async (request, reply) => {
         const found = await findRawMessageSummary(deps.store.db, request.params.id)
         if (!found) throw new NotFoundError(`raw message ${request.params.id} not found`)
-        const requeued = await requeueFailedRawMessages(deps.store.db, [request.params.id])
+        const requeued = (await requeueFailedRawMessages(deps.store.db, [request.params.id])).length === 1
         deps.onSpooled?.()
-        return reply.code(202).send({ requeued: requeued === 1, status: requeued === 1 ? 'pending' : found.status })
+        return reply.code(202).send({ requeued, status: requeued ? 'pending' : found.status })
       },
     )
 
