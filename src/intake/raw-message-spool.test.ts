@@ -44,6 +44,21 @@ for (const setup of setups) {
       })
     })
 
+    it('refuses only the bad row of a batch: the messages that shared its transaction are stored', async () => {
+      const spool = new RawMessageSpool(store.db, KEY)
+      let batches = 0
+      spool.onSpooled(() => batches++)
+      // Queued together, so written as one batch; the third breaks a NOT NULL constraint on every database (on
+      // PostgreSQL a NUL byte in the sender would do the same).
+      const results = await Promise.allSettled(
+        [1, 2, 3, 4, 5].map((i) => spool.spool({ raw: Buffer.from(`m${i}`), source: (i === 3 ? null : 'smtp') as 'smtp', mailFrom: `s${i}@customer.example` })),
+      )
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+      const rows = await store.db.selectFrom('raw_messages').select('mail_from').orderBy('id').execute()
+      expect(rows.map((r) => r.mail_from)).toEqual(['s1@customer.example', 's2@customer.example', 's4@customer.example', 's5@customer.example'])
+      expect(batches).toBe(4)
+    })
+
     it('rejects the waiting messages when the write fails, and goes on working afterwards', async () => {
       const spool = new RawMessageSpool(store.db)
       const ok = await spool.spool({ raw: Buffer.from('a'), source: 'file' })

@@ -124,7 +124,13 @@ export class RawMessageSpool {
       batch.forEach((w, i) => w.resolve(ids[i] as number))
       for (const listener of this.listeners) listener()
     } catch (err) {
-      for (const w of batch) w.reject(err)
+      if (batch.length === 1) {
+        batch[0]?.reject(err)
+        return
+      }
+      // One bad row (a NUL byte PostgreSQL refuses, say) must not refuse the senders that shared its batch: each
+      // message is written on its own, and only what fails again is refused.
+      for (const w of batch) await this.writeBatch(writer, [w])
     }
   }
 

@@ -33,6 +33,14 @@ export interface SmtpIntakeOptions {
 const MAX_RECIPIENTS = 100
 
 /**
+ * Letter case of A–Z only. String#toLowerCase maps look-alikes onto ASCII (the Kelvin sign U+212A becomes "k"), so
+ * support@o\u212Apay.com would match support@okpay.com and be stored as it.
+ */
+function asciiLowerCase(address: string): string {
+  return address.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+}
+
+/**
  * The SMTP receiver. Accepts mail for the official addresses only and answers 250 only after the
  * spool has committed the bytes.
  */
@@ -73,9 +81,11 @@ export class SmtpIntake {
   }
 
   private checkRecipient(address: string): SmtpReply | undefined {
-    if (this.accepted.has(address.toLowerCase())) return undefined
+    if (this.accepted.has(asciiLowerCase(address))) return undefined
     this.log.info({ rcptDomain: addressDomain(address) }, 'recipient refused')
-    return reply(550, '5.1.1', `mailbox unavailable: ${address.length > 100 ? 'this address' : address} is not an address of this service`)
+    // Echoed only when short printable ASCII (RFC 5321 4.2: reply text is printable US-ASCII).
+    const shown = address.length <= 100 && /^[\x21-\x7e]+$/.test(address) ? address : 'this address'
+    return reply(550, '5.1.1', `mailbox unavailable: ${shown} is not an address of this service`)
   }
 
   private async receive(raw: Buffer | RawMessageFile, envelope: SmtpEnvelope): Promise<SmtpReply> {
@@ -85,7 +95,7 @@ export class SmtpIntake {
         raw,
         source: 'smtp',
         mailFrom: envelope.mailFrom || undefined,
-        rcptTo: envelope.rcptTo.map((r) => r.toLowerCase()),
+        rcptTo: envelope.rcptTo.map(asciiLowerCase),
         remoteAddress: envelope.remoteAddress,
       })
     } catch (err) {

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import nodemailer from 'nodemailer'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { listRawMessages } from '../../src/intake/raw-message.repository.ts'
@@ -44,6 +45,20 @@ for (const dialect of testDialects()) {
         transport().sendMail({ envelope: { from: 'a@customer.example', to: ['ceo@okpay.com'] }, raw: buildEmail({}) }),
       ).rejects.toMatchObject({ responseCode: 550, response: expect.stringContaining('ceo@okpay.com is not an address of this service') })
       expect(await listRawMessages(rt.store.db, { limit: 10, offset: 0 })).toHaveLength(0)
+    })
+
+    it('compares recipients in ASCII case only: a look-alike (Kelvin sign for k) is refused, not folded into ours', async () => {
+      const socket = net.connect({ host: '127.0.0.1', port })
+      let transcript = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (d: string) => (transcript += d))
+      const closed = new Promise((resolve) => socket.once('close', resolve))
+      socket.write('EHLO client.test\r\nMAIL FROM:<a@customer.example>\r\nRCPT TO:<support@o\u212Apay.com>\r\nRCPT TO:<SUPPORT@OKPay.COM>\r\nQUIT\r\n')
+      await closed
+      expect(transcript.split('\r\n').filter((l) => /^(550|250 2\.1\.5)/.test(l))).toEqual([
+        '550 5.1.1 mailbox unavailable: this address is not an address of this service',
+        '250 2.1.5 OK',
+      ])
     })
 
     it('announces SIZE and refuses a larger message with 552', async () => {

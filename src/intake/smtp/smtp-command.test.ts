@@ -24,6 +24,9 @@ describe('parsePath', () => {
     ['TO:<no-domain>', 'TO', 'syntax: RCPT TO:<address> (not a mailbox address)'],
     ['TO:<a b@c.example>', 'TO', 'syntax: RCPT TO:<address> (not a mailbox address)'],
     ['FROM:<@relay.example a@b.example>', 'FROM', 'syntax: MAIL FROM:<address> (bad source route)'],
+    ['FROM:<ev\u0000il@example.net>', 'FROM', 'syntax: MAIL FROM:<address> (not a mailbox address)'],
+    ['TO:<support@okpay.com\u001b[31m>', 'TO', 'syntax: RCPT TO:<address> (not a mailbox address)'],
+    ['FROM:<a\u007f@b.example>', 'FROM', 'syntax: MAIL FROM:<address> (not a mailbox address)'],
   ] as const)('refuses %s with 501', (argument, keyword, text) => {
     expect(parsePath(argument, keyword)).toEqual({ ok: false, reply: { code: 501, status: '5.5.4', text } })
   })

@@ -86,7 +86,8 @@ export function parsePath(argument: string, keyword: 'FROM' | 'TO'): PathResult 
   }
   // RFC 5321 4.5.1: <postmaster> without a domain must be accepted as a recipient.
   const isPostmaster = keyword === 'TO' && address.toLowerCase() === 'postmaster'
-  if (address.length <= MAX_ADDRESS_LENGTH && ((!address.includes('@') && !isPostmaster) || /[\s<>]/.test(address))) {
+  // Control characters (NUL, ESC, DEL…) are in no mailbox (RFC 5321 4.1.2); NUL is not even storable in PostgreSQL.
+  if (address.length <= MAX_ADDRESS_LENGTH && ((!address.includes('@') && !isPostmaster) || /[\s<>\x00-\x1f\x7f]/.test(address))) {
     return syntaxError(`syntax: ${usage} (not a mailbox address)`)
   }
   return { ok: true, address, params }

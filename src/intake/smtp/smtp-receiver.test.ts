@@ -332,6 +332,52 @@ describe('SMTP receiver over a real socket', () => {
     expect(await first.reply()).toBe('250 2.0.0 OK')
   })
 
+  it('turns away connections beyond maxClientsPerAddress from one address with 421', async () => {
+    const { port } = await start({ maxClients: 5, maxClientsPerAddress: 2, limitExempt: () => false })
+    const first = await greeted(port)
+    await greeted(port)
+    const third = await Client.open(port)
+    expect(await third.reply()).toBe('421 4.3.2 mx.test too many connections from your address, try again later')
+    await third.untilClosed()
+    first.write('QUIT\r\n')
+    await first.untilClosed()
+    // A slot that was given back can be taken again (once the server has seen the close too).
+    await new Promise((r) => setTimeout(r, 50))
+    await greeted(port)
+  })
+
+  it('sends the 250 owed to a client that half-closed right after its QUIT, then closes', async () => {
+    const { port, received } = await start({}, 100)
+    const c = await greeted(port)
+    c.write(`${ENVELOPE}last message\r\n.\r\nQUIT\r\n`)
+    c.socket.end()
+    expect(await c.replies(6)).toEqual(['250-mx.test greets client.test\n250-PIPELINING\n250-8BITMIME\n250-SMTPUTF8\n250-ENHANCEDSTATUSCODES\n250 SIZE 1000', '250 2.1.0 OK', '250 2.1.5 OK', '354 end data with <CR><LF>.<CR><LF>', '250 2.0.0 OK: queued as 1', '221 2.0.0 bye'])
+    await c.untilClosed()
+    expect(received.map((r) => r.raw)).toEqual(['last message\r\n'])
+  })
+
+  it('closes a session whose command line or message trickles in too slowly, though every byte restarts the idle timer', async () => {
+    const { port, received } = await start({ socketTimeoutMs: 150 })
+    const slowLine = await greeted(port)
+    const trickle = setInterval(() => slowLine.write('N'), 30)
+    try {
+      expect(await slowLine.reply()).toBe('421 4.4.2 mx.test command took too long, closing connection')
+    } finally {
+      clearInterval(trickle)
+    }
+    await slowLine.untilClosed()
+    const slowData = await greeted(port)
+    slowData.write(ENVELOPE)
+    await slowData.replies(4)
+    const drip = setInterval(() => slowData.write('x'), 100)
+    try {
+      expect(await slowData.reply()).toBe('421 4.4.2 mx.test message took too long, closing connection')
+    } finally {
+      clearInterval(drip)
+    }
+    expect(received).toEqual([])
+  })
+
   it('closes an idle session with 421 after the socket timeout', async () => {
     const { port } = await start({ socketTimeoutMs: 100 })
     const c = await greeted(port)

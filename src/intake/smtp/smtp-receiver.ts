@@ -12,6 +12,13 @@ export interface SmtpReceiverOptions {
   maxMessageBytes: number
   /** Connections beyond this get 421 at once. */
   maxClients: number
+  /**
+   * Connections from one address beyond this get 421 (Postfix's smtpd_client_connection_count_limit), so one host
+   * cannot take every slot; loopback is exempt, as Postfix exempts $mynetworks. Default: a quarter of maxClients.
+   */
+  maxClientsPerAddress?: number
+  /** Addresses the per-address limit does not apply to. Default: loopback (127.0.0.0/8, ::1). */
+  limitExempt?: (address: string) => boolean
   /** Recipients per message beyond this get 452 (RFC 5321 4.5.3.1.8 asks for at least 100). */
   maxRecipients?: number
   /** Command line limit without CRLF (RFC 5321 allows 512 octets plus extension parameters). Default 4 KiB. */
@@ -39,21 +46,33 @@ export interface SmtpReceiverOptions {
 export class SmtpReceiver {
   private readonly server: net.Server
   private readonly sessions = new Set<SmtpSession>()
+  /** Open sessions per remote address. */
+  private readonly connectionsFrom = new Map<string, number>()
   private stopping = false
 
   constructor(
     private readonly options: SmtpReceiverOptions,
     private readonly handlers: SmtpHandlers,
   ) {
-    this.server = net.createServer((socket) => this.accept(socket))
+    // Half-open: a client may send its last message and QUIT, then FIN at once; its 250 comes after the commit.
+    this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
   }
 
   private accept(socket: Socket): void {
-    if (this.stopping || this.sessions.size >= this.options.maxClients) {
+    const address = socket.remoteAddress ?? ''
+    const perAddress = this.options.maxClientsPerAddress ?? Math.max(1, Math.ceil(this.options.maxClients / 4))
+    const refusal =
+      this.stopping || this.sessions.size >= this.options.maxClients
+        ? `${this.options.serverName} too many connections, try again later`
+        : !(this.options.limitExempt ?? isLoopback)(address) && (this.connectionsFrom.get(address) ?? 0) >= perAddress
+          ? `${this.options.serverName} too many connections from your address, try again later`
+          : undefined
+    if (refusal) {
       socket.on('error', () => {})
-      socket.end(formatReply(reply(421, '4.3.2', `${this.options.serverName} too many connections, try again later`)))
+      socket.end(formatReply(reply(421, '4.3.2', refusal)))
       return
     }
+    this.connectionsFrom.set(address, (this.connectionsFrom.get(address) ?? 0) + 1)
     const session = new SmtpSession(
       socket,
       {
@@ -68,7 +87,12 @@ export class SmtpReceiver {
       this.options.socketTimeoutMs ?? 60_000,
     )
     this.sessions.add(session)
-    void session.ended.then(() => this.sessions.delete(session))
+    void session.ended.then(() => {
+      this.sessions.delete(session)
+      const left = (this.connectionsFrom.get(address) ?? 1) - 1
+      if (left > 0) this.connectionsFrom.set(address, left)
+      else this.connectionsFrom.delete(address)
+    })
   }
 
   /** Binds the port; rejects when it is taken. */
@@ -103,4 +127,8 @@ export class SmtpReceiver {
     clearTimeout(timer)
     await closed
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.')
 }

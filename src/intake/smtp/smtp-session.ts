@@ -79,6 +79,14 @@ export class SmtpSession {
   private badCommands = 0
   private output = ''
   private waitingForDrain = false
+  /** The client has half-closed (sent FIN): nothing more will come, but replies owed are still sent. */
+  private inputEnded = false
+  /**
+   * Runs while a command line or a message is incomplete. The idle timer restarts on every byte, so a client sending
+   * a byte every few seconds would hold its connection for hours: a command line must be whole within the idle time,
+   * and DATA within ten times it.
+   */
+  private deadline: NodeJS.Timeout | undefined
   readonly ended: Promise<void>
 
   constructor(
@@ -89,8 +97,14 @@ export class SmtpSession {
   ) {
     this.socket = socket
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()))
+    this.deadlineMs = socketTimeoutMs
+    socket.once('end', () => {
+      this.inputEnded = true
+      this.endIfInputDone()
+    })
     socket.once('close', () => {
       this.closed = true
+      clearTimeout(this.deadline)
       // A connection lost mid-DATA: nothing was accepted, so a temporary file is dropped.
       void this.sink?.abort()
       this.sink = undefined
@@ -102,6 +116,36 @@ export class SmtpSession {
     // without waiting, and waiting is what capped smtp-server at 10 connections a second per session.
     this.send(reply(220, '', `${options.serverName} ESMTP Maildesk`))
     this.flush()
+  }
+
+  private readonly deadlineMs: number
+
+  /** Starts the deadline of an incomplete command line or message, unless one runs; `undefined` stops it. */
+  private setDeadline(what: 'line' | 'data' | undefined): void {
+    if (what === undefined) {
+      clearTimeout(this.deadline)
+      this.deadline = undefined
+      return
+    }
+    if (this.deadline) return
+    const ms = what === 'data' ? this.deadlineMs * 10 : this.deadlineMs
+    this.deadline = setTimeout(() => {
+      this.deadline = undefined
+      this.quit(reply(421, '4.4.2', `${this.options.serverName} ${what === 'data' ? 'message' : 'command'} took too long, closing connection`))
+    }, ms)
+    this.deadline.unref()
+  }
+
+  /**
+   * After the client's FIN: once no message is being stored (its reply is still owed and sent), the input that came
+   * before the FIN has been handled, so our side is closed too. An unfinished command or message is dropped.
+   */
+  private endIfInputDone(): void {
+    if (!this.inputEnded || this.busy || this.closed) return
+    this.flush()
+    this.closed = true
+    clearTimeout(this.deadline)
+    this.socket.end()
   }
 
   get isIdle(): boolean {
@@ -148,9 +192,11 @@ export class SmtpSession {
       if (this.reader) {
         const end = this.reader.push(chunk, offset)
         if (end === -1) {
+          this.setDeadline('data')
           offset = chunk.length
           break
         }
+        this.setDeadline(undefined)
         offset = end
         this.endOfData()
         continue
@@ -164,9 +210,11 @@ export class SmtpSession {
         } else {
           this.pending = chunk.subarray(offset)
         }
+        this.setDeadline('line')
         offset = chunk.length
         break
       }
+      this.setDeadline(undefined)
       const lineStart = offset
       const lineEnd = lf > offset && chunk[lf - 1] === 0x0d ? lf - 1 : lf
       offset = lf + 1
@@ -190,6 +238,7 @@ export class SmtpSession {
     }
     if (this.busy && offset < chunk.length) this.pending = chunk.subarray(offset)
     this.flush()
+    this.endIfInputDone()
   }
 
   /** Runs one command line; true when the connection switched to TLS. */
@@ -355,6 +404,7 @@ export class SmtpSession {
       this.process(pending)
     } else {
       this.flush()
+      this.endIfInputDone()
     }
   }
 
@@ -417,6 +467,7 @@ export class SmtpSession {
     this.send(r)
     this.flush()
     this.closed = true
+    clearTimeout(this.deadline)
     this.socket.end()
     return false
   }
