@@ -65,7 +65,7 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; now?: () => D
   const now = deps.now ?? (() => new Date())
   app.decorateRequest('agent', null)
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? ''
+    const path = guardedPath(request)
     if (!path.startsWith('/api/v1/') && path !== '/api/v1') return
     const isPublic = request.routeOptions.config.public === true || isPublicPath(path)
     const agent = await identifyCaller(deps.db, request, now())
@@ -82,6 +82,22 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; now?: () => D
       }
     }
   })
+}
+
+/**
+ * The path the guard judges: the pattern of the route that will answer (/api/v1/tickets/:number), since that is
+ * what Fastify dispatches on, after percent-decoding. Judging the raw URL let /%61pi/v1/tickets reach the tickets
+ * route without a login. With no route, the decoded path (a 401 rather than a 404 tells nothing).
+ */
+function guardedPath(request: FastifyRequest): string {
+  const route = request.routeOptions.url
+  if (route !== undefined && route !== '*' && !route.startsWith('/*')) return route
+  const raw = request.url.split('?')[0] ?? ''
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
 }
 
 /** The caller of an authenticated route. @throws when the route was reached without authentication. */

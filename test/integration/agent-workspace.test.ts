@@ -72,6 +72,25 @@ for (const dialect of testDialects()) {
       expect((await app.inject({ method: 'GET', url: '/api/v1/official-channels' })).statusCode).toBe(200)
     })
 
+    it('guards the route that answers, however its path is spelled: percent-encoded letters get 401 too', async () => {
+      const spellings: Array<[method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string]> = [
+        ['GET', '/%61pi/v1/tickets'],
+        ['GET', '/api/v1/%74ickets'],
+        ['GET', '/%61%70%69/v1/raw-messages'],
+        ['GET', '/api%2Fv1/agents'],
+        ['POST', '/%61pi/v1/messages'],
+        ['PUT', '/%61pi/v1/customers/alice@example.com/anti-phishing-code'],
+        ['GET', '/%61pi/v1/audit-log'],
+      ]
+      for (const [method, url] of spellings) {
+        const res = await app.inject({ method, url, payload: method === 'GET' ? undefined : {} })
+        expect([401, 404], `${method} ${url}`).toContain(res.statusCode)
+        if (res.statusCode === 404) expect(res.json().error.code).toBe('NOT_FOUND')
+      }
+      expect((await app.inject({ method: 'GET', url: '/%61pi/v1/tickets' })).json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'log in or send an API token' } })
+      expect((await app.inject({ method: 'GET', url: '/api/v1/%68ealth' })).statusCode).toBe(200)
+    })
+
     it('answers an id or ticket number beyond the database integer range as unknown or invalid, never 500', async () => {
       const big = 99_999_999_999
       for (const url of [`/api/v1/attachments/${big}`, `/api/v1/messages/${big}/body.html`, '/api/v1/audit-log?before=99999999999']) {
