@@ -67,6 +67,21 @@ for (const dialect of testDialects()) {
       expect(thread.attachments.map((a) => [a.filename, a.content_type, a.size_bytes])).toEqual([['screen.png', 'image/png', png.length]])
     })
 
+    it('keeps a 10,000-character Chinese message whole (30,000 bytes), and refuses rather than cuts a longer field', async () => {
+      const message = '我的退款还没有到账，请帮我查一下。'.repeat(589).slice(0, 10_000)
+      expect(Buffer.byteLength(message)).toBe(30_000)
+      const token = await formToken()
+      later(10_000)
+      expect((await submit(fields(token, { message }))).statusCode).toBe(201)
+      const [result] = await t.worker.runUntilIdle()
+      const thread = await getTicketWithThread(t.store.db, result?.ok ? result.outcome.ticketId : 0)
+      expect(thread.messages[0]?.text_body?.trim()).toBe(message)
+
+      const tooLong = await submit(fields(await formToken(), { message: '退'.repeat(30_000) }))
+      expect(tooLong.statusCode).toBe(413)
+      expect(await rawCount()).toBe(1)
+    })
+
     it('keeps what the visitor typed and explains each problem', async () => {
       const token = await formToken()
       later(10_000)
