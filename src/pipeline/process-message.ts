@@ -111,6 +111,16 @@ export interface Envelope {
   rcptTo: string[]
 }
 
+/**
+ * A /feedback submission: its From is whatever address the visitor typed, so it is a new matter and never joins that
+ * address's tickets (the form's answer would otherwise tell a stranger that an address owns [OKP-1001], and add
+ * their text to it). Portal replies and chat lines come through the same spool with an identity proven by their
+ * session, and their own channel. A mail claiming the header only makes itself less trusted.
+ */
+function isTypedIntoWebForm(source: string, message: ParsedMessage): boolean {
+  return source === 'form' && message.headers.some((h) => h.key === 'x-maildesk-channel' && h.value.trim() === 'form')
+}
+
 const CHANNEL_BY_SOURCE: Record<string, string> = { smtp: 'email', file: 'email', imap: 'email', form: 'web', api: 'api' }
 const SUBJECT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000 // a week: "same subject" later than that is a new matter
 const RESEND_WINDOW_MS = 24 * 60 * 60 * 1000 // a day: the same text again within it is a re-send
@@ -264,7 +274,12 @@ export async function storeAnalyzedMessage(
   const decision = await threadMessage(
     db,
     { ticketPrefix: ctx.brand.ticketPrefix, secretKey: ctx.secretKey, now, subjectWindowMs: SUBJECT_WINDOW_MS, resendWindowMs: RESEND_WINDOW_MS },
-    { message: analyzed.parsed, senderAddress: analyzed.senderAddress, senderForged: isForgedSender(analyzed.authentication), bodySha256: analyzed.bodySha256 },
+    {
+      message: analyzed.parsed,
+      senderAddress: analyzed.senderAddress,
+      senderUnproven: isForgedSender(analyzed.authentication) || isTypedIntoWebForm(raw.source, analyzed.parsed),
+      bodySha256: analyzed.bodySha256,
+    },
   )
   if (decision.kind === 'duplicate') {
     await recordDuplicateDelivery(db, decision.ticketId, decision.messageId, raw.id, now)

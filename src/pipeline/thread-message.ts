@@ -37,8 +37,11 @@ export interface ThreadingOptions {
 export interface ThreadInput {
   message: ParsedMessage
   senderAddress: string
-  /** The From is provably forged (authenticate-sender.ts isForgedSender): who it claims to be counts for nothing. */
-  senderForged: boolean
+  /**
+   * Who the From claims to be counts for nothing: DMARC proves it forged (authenticate-sender.ts isForgedSender), or
+   * a stranger typed it into the web form. Such a message joins no ticket by the sender's address.
+   */
+  senderUnproven: boolean
   /** SHA-256 of the normalised text; undefined for messages too short to tell re-sends apart. */
   bodySha256: string | undefined
 }
@@ -65,7 +68,7 @@ export async function threadMessage(db: Db, opts: ThreadingOptions, input: Threa
       dropMessageId = true
     }
   }
-  const trusted = !input.senderForged
+  const trusted = !input.senderUnproven
   if (trusted && input.bodySha256) {
     const since = new Date(opts.now.getTime() - opts.resendWindowMs)
     const resent = await findRecentInboundWithBody(db, senderAddress, input.bodySha256, since)

@@ -82,6 +82,22 @@ for (const dialect of testDialects()) {
       expect(await rawCount()).toBe(1)
     })
 
+    it("never adds a stranger's submission to the ticket of the address they typed, whatever the subject says", async () => {
+      const token = await formToken()
+      later(10_000)
+      expect((await submit(fields(token, { email: 'alice@example.com', subject: 'Card blocked' }))).statusCode).toBe(201)
+      const [first] = await t.worker.runUntilIdle()
+      const aliceTicket = first?.ok ? first.outcome.ticketNumber : ''
+      expect(aliceTicket).toMatch(/^OKP-\d+$/)
+      // Same address, the ticket's token, the same subject: all a stranger can type.
+      const strangersToken = await formToken()
+      later(10_000)
+      await submit(fields(strangersToken, { email: 'alice@example.com', subject: `[${aliceTicket}] Card blocked`, message: 'Please refund to card 6222 0000 1111 2222' }))
+      const [second] = await t.worker.runUntilIdle()
+      expect(second).toMatchObject({ ok: true, outcome: { status: 'created' } })
+      expect(second?.ok ? second.outcome.ticketNumber : aliceTicket).not.toBe(aliceTicket)
+    })
+
     it('keeps what the visitor typed and explains each problem', async () => {
       const token = await formToken()
       later(10_000)
