@@ -41,6 +41,9 @@ export function phishingReportRoutes(deps: AppDeps) {
         },
       },
       async (request, reply) => {
+        if (!Buffer.isBuffer(request.body)) {
+          return reply.code(415).send({ error: { code: 'INVALID_INPUT', message: 'send the reported message with Content-Type: message/rfc822' } })
+        }
         assertLooksLikeEmail(request.body)
         const recorded = await recordPhishingReport(deps.store.db, deps.config.brand, { raw: request.body, source: 'agent', now: new Date() })
         log.info({ reportId: recorded.reportId, campaignId: recorded.campaignId, isNewCampaign: recorded.isNewCampaign }, 'phishing report recorded')

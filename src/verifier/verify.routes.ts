@@ -95,8 +95,13 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
           response: { 200: resultSchema },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const body = request.body
+        if (body === undefined || body === null || (!Buffer.isBuffer(body) && typeof body !== 'object')) {
+          return reply.code(415).send({
+            error: { code: 'INVALID_INPUT', message: 'send {"input": "…"} with Content-Type: application/json, or a message with Content-Type: message/rfc822' },
+          })
+        }
         if (Buffer.isBuffer(body)) {
           const language = pickApiLanguage(request.query.lang, request.headers['accept-language'])
           if (!messageLimiter.take(request.ip, new Date())) {

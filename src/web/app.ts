@@ -16,6 +16,7 @@ import { resolvePublicOptions } from '../public/public-options.ts'
 import { UploadBudget } from '../public/upload-budget.ts'
 import type { Store } from '../store/database.ts'
 import { ticketRoutes } from '../tickets/ticket.routes.ts'
+import { registerPlainQueryNumbers } from './plain-query-numbers.ts'
 import { registerErrorHandler } from './error-handler.ts'
 import { registerWorkspace } from './workspace.ts'
 import { verifyRoutes } from '../verifier/verify.routes.ts'
@@ -50,8 +51,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A request must arrive whole within 5 minutes (Node's own default, which Fastify turns off): a client trickling
     // an upload or its headers cannot hold a connection for ever. Long-lived answers (SSE, WebSockets) are not affected.
     requestTimeout: 5 * 60_000,
+    ajv: {
+      customOptions: {
+        // Fastify's default strips fields a schema does not list, so {"statuss":"solved"} answered 200 and changed
+        // nothing; additionalProperties: false now refuses them.
+        removeAdditional: false,
+      },
+    },
   })
   registerErrorHandler(app)
+  // No route takes plain text: without this parser a text/plain body reached JSON routes as a string, past their
+  // schemas (POST /api/v1/verify with text answered 500). Now it is a 415 that names the Content-Type.
+  app.removeContentTypeParser('text/plain')
+  registerPlainQueryNumbers(app)
   // Before any public route reads a body: strangers' uploads share one memory budget (upload-budget.ts).
   const publicOptions = resolvePublicOptions(deps.publicOptions ?? {}, deps.config.maxAttachmentBytes)
   const uploads = new UploadBudget(publicOptions.uploadBudgetBytes)

@@ -33,10 +33,30 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send({ error: { code: 'INVALID_INPUT', message: detail } })
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      // Fastify's own client errors (body too large, bad JSON, unsupported media type) keep their status.
-      return reply.code(err.statusCode).send({ error: { code: err.code ?? 'INVALID_INPUT', message: err.message } })
+      // Fastify's own client errors keep their status, in our codes and words (docs/errors.md), not FST_ERR_*.
+      const status = err.statusCode
+      return reply.code(status).send({ error: { code: status === 413 ? 'MESSAGE_TOO_LARGE' : 'INVALID_INPUT', message: clientErrorMessage(err, request.headers['content-type']) } })
     }
     request.log.error({ err }, 'request failed')
     return reply.code(500).send(INTERNAL_ERROR)
   })
+}
+
+/** What a client did wrong, for the errors Fastify raises before a route runs. */
+function clientErrorMessage(err: FastifyError, contentType: string | undefined): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'the body is not valid JSON'
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the body is empty; send a JSON object'
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'the request body is larger than this route accepts'
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `Content-Type ${JSON.stringify((contentType ?? '').slice(0, 80))} is not accepted here; /api/v1/openapi.json lists what each route takes`
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path parameter is too long'
+    default:
+      // secure-json-parse refuses __proto__ and constructor.prototype keys with an exact message of its own.
+      return err.message
+  }
 }
