@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { InvalidInputError } from '../errors.ts'
 import type { AppDeps } from '../web/app.ts'
 import { requireAgent, SESSION_COOKIE, readCookie } from '../web/auth.ts'
 import type { AuthenticatedAgent } from './agent.ts'
 import { listAgents } from './agent.repository.ts'
 import {
-  changeAgentPassword,
+  changeOwnPassword,
   createAgent,
   createApiToken,
   endSession,
@@ -15,7 +14,6 @@ import {
 } from './agent.service.ts'
 import { insertAuditEntry, listAuditEntries } from './audit-log.repository.ts'
 import { ROW_ID_SCHEMA } from '../tickets/ticket-number.ts'
-import { verifyPassword } from './password.ts'
 import { forgetFirstAdminPassword } from './first-admin.ts'
 
 function presentAgent(a: AuthenticatedAgent) {
@@ -95,12 +93,7 @@ export function agentRoutes(deps: AppDeps & { now?: () => Date }) {
           await db.updateTable('agents').set({ language: request.body.language, updated_at: now().toISOString() }).where('id', '=', agent.id).execute()
         }
         if (request.body.password !== undefined) {
-          const row = await db.selectFrom('agents').select('password_hash').where('id', '=', agent.id).executeTakeFirstOrThrow()
-          if (!(await verifyPassword(row.password_hash, request.body.currentPassword ?? ''))) {
-            throw new InvalidInputError('currentPassword is wrong', 'currentPassword')
-          }
-          await changeAgentPassword(db, agent.id, request.body.password, now())
-          await insertAuditEntry(db, { agentId: agent.id, action: 'password_changed', targetType: 'agent', targetId: agent.id, ip: request.ip, now: now() })
+          await changeOwnPassword(db, agent, { currentPassword: request.body.currentPassword ?? '', password: request.body.password, ip: request.ip }, now())
           forgetFirstAdminPassword(deps.config, agent.email)
         }
         return { ok: true }

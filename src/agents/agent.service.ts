@@ -133,6 +133,31 @@ export async function logIn(db: Db, input: { email: string; password: string; ip
   return { agent: toAuthenticated(agent, 'session', csrfToken), sessionToken, expiresAt }
 }
 
+/**
+ * Changes the caller's own password after checking the current one. The check counts as a login attempt (same
+ * limits, same audit): a stolen session or API token must not allow unlimited guessing of the account's password.
+ * @throws RateLimitedError after too many failures; InvalidInputError for a wrong current password or a weak new one.
+ */
+export async function changeOwnPassword(
+  db: Db,
+  agent: { id: number; email: string },
+  input: { currentPassword: string; password: string; ip: string },
+  now: Date,
+): Promise<void> {
+  const keys = { account: agent.email, address: input.ip }
+  const waitMs = await loginRetryAfterMs(db, keys, now)
+  if (waitMs > 0) throw new RateLimitedError(waitMs)
+  const credentials = await findAgentCredentialsByEmail(db, agent.email)
+  const ok = credentials !== undefined && (await verifyPassword(credentials.password_hash, input.currentPassword))
+  await recordLoginAttempt(db, keys, ok, now)
+  if (!ok) {
+    await insertAuditEntry(db, { agentId: agent.id, action: 'password_change_failed', targetType: 'agent', targetId: agent.id, ip: input.ip, now })
+    throw new InvalidInputError('currentPassword is wrong', 'currentPassword')
+  }
+  await changeAgentPassword(db, agent.id, input.password, now)
+  await insertAuditEntry(db, { agentId: agent.id, action: 'password_changed', targetType: 'agent', targetId: agent.id, ip: input.ip, now })
+}
+
 /** The agent behind a session cookie, or undefined when it is unknown, expired or the agent is disabled. */
 export async function findAgentBySession(db: Db, sessionToken: string, now: Date): Promise<AuthenticatedAgent | undefined> {
   const session = await db

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors.ts'
 import type { Brand, Language } from '../brand.ts'
 import type { RawMessageSpool } from '../intake/raw-message-spool.ts'
 import { redactSensitiveData } from '../pipeline/redact/redact-sensitive-data.ts'
@@ -150,6 +151,8 @@ export async function addAgentChatLine(
   line: { text: string; agentName: string; now: Date },
 ): Promise<ChatLine> {
   const text = cleanChatText(line.text)
+  // The socket path refuses blank lines before they get here; the HTTP route must not send one either.
+  if (text === '') throw new InvalidInputError('text is empty: write something to send', 'text')
   const at = line.now.toISOString()
   const ticket = await db.selectFrom('tickets').select('subject').where('id', '=', conversation.ticket_id).executeTakeFirst()
   await insertTicketMessage(db, {

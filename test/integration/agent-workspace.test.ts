@@ -125,6 +125,21 @@ for (const dialect of testDialects()) {
       expect(limited.json().error).toEqual({ code: 'RATE_LIMITED', message: 'too many failed logins; try again in 15 minutes' })
     })
 
+    it('counts wrong current passwords like failed logins: a stolen token cannot guess the password for ever', async () => {
+      const change = (currentPassword: string) =>
+        app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: agent.bearer, payload: { currentPassword, password: 'a-brand-new-password' } })
+      for (let i = 0; i < 5; i++) {
+        const res = await change(`guess-${i}`)
+        expect(res.statusCode).toBe(400)
+        expect(res.json().error).toEqual({ code: 'INVALID_INPUT', message: 'currentPassword is wrong' })
+      }
+      const limited = await change(agent.password)
+      expect(limited.statusCode).toBe(429)
+      expect(limited.json().error.code).toBe('RATE_LIMITED')
+      const audit = await rt.store.db.selectFrom('audit_log').select('action').where('agent_id', '=', agent.agentId).execute()
+      expect(audit.filter((a) => a.action === 'password_change_failed')).toHaveLength(5)
+    })
+
     it('refuses state changes from a session without the CSRF header, but not from an API token', async () => {
       await ingest(buildEmail({ messageId: '<c1@customer.example>' }))
       const noCsrf = await call('PATCH', '/api/v1/tickets/OKP-1001', { status: 'open' }, { cookie: agent.headers.cookie })

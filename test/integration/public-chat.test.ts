@@ -190,6 +190,9 @@ for (const dialect of testDialects()) {
       const auth = { authorization: `Bearer ${token}` }
       const list = await t.app.inject({ url: '/api/v1/chat/conversations', headers: auth })
       expect(list.json().conversations).toHaveLength(1)
+      const blank = await t.app.inject({ method: 'POST', url: `/api/v1/chat/conversations/${String(started.conversationId)}/messages`, headers: auth, payload: { text: '   ' } })
+      expect(blank.statusCode).toBe(400)
+      expect(blank.json().error).toEqual({ code: 'INVALID_INPUT', message: 'text is empty: write something to send' })
       const sent = await t.app.inject({ method: 'POST', url: `/api/v1/chat/conversations/${String(started.conversationId)}/messages`, headers: auth, payload: { text: 'Hi, how can I help?' } })
       expect(sent.statusCode).toBe(201)
       expect(await customer.next('message')).toMatchObject({ text: 'Hi, how can I help?' })
