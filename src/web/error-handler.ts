@@ -19,10 +19,28 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 /** The answer to an error nobody expected: its detail goes to the log, never to the client. */
 export const INTERNAL_ERROR = { error: { code: 'INTERNAL', message: 'internal error; the operator can find it in the log' } } as const
 
+/** A browser that asks for a page we do not have gets a page, in both languages, with the ways on. */
+const NOT_FOUND_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>404</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
+<h1>页面不存在 · Page not found</h1>
+<p>此地址没有页面。The address you opened has no page.</p>
+<ul><li><a href="/help">帮助中心 · Help centre</a></li><li><a href="/contact">联系我们 · Contact us</a></li><li><a href="/verify">验证官方渠道 · Check it is really us</a></li></ul>
+</body></html>`
+
 /** One place turns errors into HTTP answers: `{ error: { code, message } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+    const [path = '', query] = request.url.split('?', 2)
+    const forPeople = (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/api/')
+    // /contact/ and /status/ are how people and link checkers often write our pages.
+    // Plain segments only: '//evil.example/' or '/\\evil.example/' would be an open redirect once the slash is gone.
+    if (forPeople && /^(\/[\w.~-]+)+\/+$/.test(path)) {
+      return reply.redirect(`${path.replace(/\/+$/, '') || '/'}${query === undefined ? '' : `?${query}`}`, 301)
+    }
+    if (forPeople && /\btext\/html\b/.test(request.headers.accept ?? '')) {
+      return reply.code(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE)
+    }
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${path}` } })
   })
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof MaildeskError) {

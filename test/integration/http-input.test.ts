@@ -55,6 +55,23 @@ for (const dialect of testDialects()) {
       expect((await send('GET', '/api/v1/tickets/OKP-1001')).json()).toMatchObject({ status: 'new' })
     })
 
+    it('sends people who add a trailing slash to the page, and shows a page, not JSON, for one that does not exist', async () => {
+      const slash = await app.inject({ url: '/contact/?lang=en' })
+      expect(slash.statusCode).toBe(301)
+      expect(slash.headers.location).toBe('/contact?lang=en')
+      expect((await app.inject({ url: slash.headers.location as string })).statusCode).toBe(200)
+      for (const url of ['//evil.example/', '/%5Cevil.example/', '/\\evil.example/']) {
+        const location = String((await app.inject({ url })).headers.location ?? '/')
+        expect(location, url).toMatch(/^\/(?![/\\])/)
+        expect(location, url).not.toContain('evil')
+      }
+      const page = await app.inject({ url: '/contcat', headers: { accept: 'text/html,application/xhtml+xml' } })
+      expect(page.statusCode).toBe(404)
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
+      expect(page.body).toContain('<a href="/contact">')
+      expect((await app.inject({ url: '/api/v1/nope/', headers: { ...agent.headers, accept: 'text/html' } })).json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /api/v1/nope/' } })
+    })
+
     it('answers a body that is not what the route takes with 415 or 400 and our error codes', async () => {
       const verifyText = await send('POST', '/api/v1/verify', { payload: 'okpay.com', contentType: 'text/plain', auth: false })
       expect(verifyText.statusCode).toBe(415)
