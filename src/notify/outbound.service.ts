@@ -152,9 +152,11 @@ export async function sendAgentReply(deps: OutboundDeps, input: AgentReplyInput)
     })
     await updateOutboundMessage(trx, row.id, { ticket_message_id: message.id })
     const update: TicketUpdate = { updated_at: now.toISOString(), first_replied_at: ticket.first_replied_at ?? now.toISOString() }
-    if (input.setStatus && input.setStatus !== ticket.status) {
-      update.status = input.setStatus
-      update.solved_at = input.setStatus === 'solved' ? (ticket.solved_at ?? now.toISOString()) : null
+    // A ticket an agent has answered is no longer new, unless the agent chose what it becomes.
+    const setStatus = input.setStatus ?? (ticket.status === 'new' ? 'open' : undefined)
+    if (setStatus && setStatus !== ticket.status) {
+      update.status = setStatus
+      update.solved_at = setStatus === 'solved' ? (ticket.solved_at ?? now.toISOString()) : null
     }
     await updateTicket(trx, ticket.id, update)
     const actor = String(input.agentId)

@@ -188,4 +188,54 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     await page.waitForSelector('#login-email')
     expect(problems).toEqual([])
   }, 120_000)
+
+  it('keeps an ordinary mail unflagged, a long subject on screen, the draft through a reload, and says why a change failed', async () => {
+    const longWord = `Refund${'x'.repeat(294)}`
+    await sendToIntake(server.smtpPort, {
+      from: 'Ann Chen <ann.chen@customer.example>',
+      to: 'support@okpay.com',
+      subject: longWord,
+      messageId: '<long-subject@customer.example>',
+      text: 'My refund has not arrived.',
+    })
+    await logInThroughUi(page, server.httpUrl, server.adminEmail, server.adminPassword)
+    await page.goto(`${server.httpUrl}/agent/#/view/all`)
+    await page.waitForSelector('tr.ticket-row:has-text("Refundxxx")', { timeout: 15_000 })
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(await overflow()).toBeLessThanOrEqual(0)
+
+    // An ordinary customer (no DMARC policy, not pretending to be us) gets no red badge.
+    await page.click('tr.ticket-row:has-text("Refundxxx")')
+    await page.waitForSelector('.ticket-page')
+    expect(await overflow()).toBeLessThanOrEqual(0)
+    expect(await page.locator('.message-inbound .verdict-danger, .message-inbound .verdict-fail').count()).toBe(0)
+
+    // The draft survives a reload (and so a lost session and a new login in this tab).
+    await page.fill('#composer-text', 'Dear Ms Chen, the refund left us on 11-21.')
+    await page.reload()
+    await page.waitForSelector('.ticket-page')
+    expect(await page.inputValue('#composer-text')).toBe('Dear Ms Chen, the refund left us on 11-21.')
+
+    // A tag the server refuses says so.
+    await page.fill('#add-tag', 'vip customer')
+    await page.press('#add-tag', 'Enter')
+    await page.waitForSelector('.toast-error')
+
+    // Reply and solve in one step; the draft is gone once sent.
+    await page.selectOption('#reply-status', 'solved')
+    await page.click('#composer-submit')
+    await page.waitForSelector('.head-badges .status-solved')
+    expect(await page.inputValue('#composer-text')).toBe('')
+
+    // A phone: the top bar wraps, nothing needs sideways scrolling, log out is on screen.
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.goto(`${server.httpUrl}/agent/#/view/all`)
+    await page.waitForSelector('tr.ticket-row')
+    expect(await overflow()).toBeLessThanOrEqual(0)
+    const logout = await page.locator('#logout').boundingBox()
+    expect((logout?.x ?? 999) + (logout?.width ?? 0)).toBeLessThanOrEqual(390)
+    await shot('09-inbox-phone')
+    await page.setViewportSize({ width: 1360, height: 860 })
+    expect(problems).toEqual([])
+  }, 90_000)
 })

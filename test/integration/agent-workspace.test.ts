@@ -288,6 +288,16 @@ for (const dialect of testDialects()) {
       expect((await call('POST', '/api/v1/tickets/OKP-1001/replies', { text: '   ' })).json().error).toEqual({ code: 'INVALID_INPUT', message: 'a reply needs some text' })
     })
 
+    it('moves a new ticket to open when an agent replies without choosing a status, and leaves others as they are', async () => {
+      await ingest(buildEmail({ messageId: '<n1@customer.example>', subject: 'Card declined' }))
+      expect((await call('GET', '/api/v1/tickets/OKP-1001')).json()).toMatchObject({ status: 'new' })
+      expect((await call('POST', '/api/v1/tickets/OKP-1001/replies', { text: 'Looking into it.' })).statusCode).toBe(201)
+      expect((await call('GET', '/api/v1/tickets/OKP-1001')).json()).toMatchObject({ status: 'open' })
+      await call('PATCH', '/api/v1/tickets/OKP-1001', { status: 'pending' })
+      await call('POST', '/api/v1/tickets/OKP-1001/replies', { text: 'One more thing.' })
+      expect((await call('GET', '/api/v1/tickets/OKP-1001')).json()).toMatchObject({ status: 'pending' })
+    })
+
     it('reports dashboard figures for the last days', async () => {
       await ingest(buildEmail({ messageId: '<d1@customer.example>' }))
       await call('PATCH', '/api/v1/tickets/OKP-1001', { category: 'phishing', status: 'solved' })

@@ -72,14 +72,19 @@ export async function renderTicket(main, number) {
     get(`/tickets/${encodeURIComponent(number)}/templates`).catch(() => ({ templates: [] })),
   ])
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'))
+  // Every change says when it was refused (a tag with a space, a ticket closed meanwhile) instead of doing nothing.
   const change = async (changes) => {
-    await patch(`/tickets/${ticket.number}`, changes)
-    reload()
+    try {
+      await patch(`/tickets/${ticket.number}`, changes)
+      reload()
+    } catch (err) {
+      toast(err.message, 'error')
+    }
   }
   const sla = slaClock(ticket.dueAt, ticket.status)
   const tags = h('div', { class: 'tag-editor' },
-    (ticket.tags ?? []).map((tag) => h('span', { class: 'tag' }, tag, h('button', { class: 'link remove-tag', 'aria-label': `remove ${tag}`, onclick: () => change({ removeTags: [tag] }) }, '×'))),
-    h('input', { id: 'add-tag', placeholder: t('ticket.addTag'), maxlength: 40, onkeydown: (e) => { if (e.key === 'Enter' && e.target.value.trim()) change({ addTags: [e.target.value.trim()] }) } }))
+    (ticket.tags ?? []).map((tag) => h('span', { class: 'tag' }, tag, h('button', { class: 'link remove-tag', 'aria-label': t('ticket.removeTag', { tag }), onclick: () => change({ removeTags: [tag] }) }, '×'))),
+    h('input', { id: 'add-tag', 'aria-label': t('ticket.addTag'), placeholder: t('ticket.addTag'), maxlength: 40, onkeydown: (e) => { if (e.key === 'Enter' && e.target.value.trim()) change({ addTags: [e.target.value.trim()] }) } }))
 
   const properties = h('aside', { class: 'properties' },
     h('div', { class: `sla-clock ${sla.cls}` }, h('strong', {}, t('ticket.sla')), ' ', ticket.dueAt ? sla.text : t('ticket.noSla')),
@@ -105,13 +110,23 @@ export async function renderTicket(main, number) {
       ? h('ul', { class: 'history' }, customerHistory.tickets.map((o) => h('li', {}, h('a', { href: `#/ticket/${o.number}` }, o.number), ' ', statusBadge(o.status), h('div', { class: 'muted' }, o.subject))))
       : h('p', { class: 'muted' }, t('ticket.noHistory')),
     h('h3', {}, t('ticket.events')),
-    h('ol', { class: 'events' }, ticket.events.slice(-15).map((e) => h('li', {}, h('span', { class: 'event-type' }, e.type), ' ', e.actor && e.actor !== 'system' ? agentName(Number(e.actor)) : '', h('div', { class: 'muted' }, formatDate(e.createdAt))))),
+    h('ol', { class: 'events' }, ticket.events.slice(-15).map((e) => h('li', {}, h('span', { class: 'event-type' }, t(`event.${e.type}`, {}, e.type)), ' ', e.actor && e.actor !== 'system' ? agentName(Number(e.actor)) : '', h('div', { class: 'muted' }, formatDate(e.createdAt))))),
   )
 
   // Composer: reply to the customer or add an internal note.
   let mode = 'reply'
   let busy = false
-  const text = h('textarea', { id: 'composer-text', rows: 6, placeholder: t('ticket.replyPlaceholder') })
+  // The draft outlives a reload and a lost session (log in again, come back): kept for this tab until sent.
+  const draftKey = `maildesk.draft.${ticket.number}`
+  const text = h('textarea', { id: 'composer-text', rows: 6, 'aria-label': t('ticket.reply'), placeholder: t('ticket.replyPlaceholder'), oninput: (e) => {
+    if (e.target.value.trim()) sessionStorage.setItem(draftKey, e.target.value)
+    else sessionStorage.removeItem(draftKey)
+  } })
+  text.value = sessionStorage.getItem(draftKey) ?? ''
+  const statusAfter = h('select', { id: 'reply-status', 'aria-label': t('ticket.statusAfter') },
+    h('option', { value: '' }, t('ticket.statusAfter.keep')),
+    h('option', { value: 'pending' }, t('ticket.statusAfter.pending')),
+    h('option', { value: 'solved' }, t('ticket.statusAfter.solved')))
   const replyTab = h('button', { class: 'tab active', id: 'tab-reply', onclick: () => setMode('reply') }, t('ticket.reply'))
   const noteTab = h('button', { class: 'tab', id: 'tab-note', onclick: () => setMode('note') }, t('ticket.note'))
   const submit = h('button', { class: 'primary', id: 'composer-submit', onclick: async () => {
@@ -124,10 +139,11 @@ export async function renderTicket(main, number) {
         await post(`/tickets/${ticket.number}/notes`, { text: value })
         toast(t('ticket.noted'))
       } else {
-        await post(`/tickets/${ticket.number}/replies`, { text: value })
+        await post(`/tickets/${ticket.number}/replies`, statusAfter.value ? { text: value, status: statusAfter.value } : { text: value })
         toast(t('ticket.sent'))
       }
       text.value = ''
+      sessionStorage.removeItem(draftKey)
       reload()
     } catch (err) {
       toast(err instanceof ApiError && err.status === 404 && mode === 'reply' ? t('ticket.replyUnavailable') : err.message, 'error')
@@ -136,12 +152,15 @@ export async function renderTicket(main, number) {
       submit.disabled = false
     }
   } }, t('ticket.send'))
-  const templateSelect = h('select', { id: 'template', onchange: (e) => {
+  const templateSelect = h('select', { id: 'template', 'aria-label': t('ticket.templates'), onchange: (e) => {
     const tpl = templates.templates.find((x) => x.id === e.target.value)
-    if (tpl) text.value = tpl.text
+    if (tpl) {
+      text.value = tpl.text
+      sessionStorage.setItem(draftKey, tpl.text)
+    }
     e.target.value = ''
   } }, h('option', { value: '' }, t('ticket.templates')), templates.templates.map((tpl) => h('option', { value: tpl.id }, `${tpl.language === 'zh-CN' ? '中' : 'EN'} · ${tpl.name}`)))
-  const composer = h('div', { class: 'composer' }, h('div', { class: 'tabs' }, replyTab, noteTab, h('span', { class: 'spacer' }), templateSelect), text, h('div', { class: 'composer-actions' }, submit))
+  const composer = h('div', { class: 'composer' }, h('div', { class: 'tabs' }, replyTab, noteTab, h('span', { class: 'spacer' }), templateSelect), text, h('div', { class: 'composer-actions' }, statusAfter, submit))
   function setMode(next) {
     mode = next
     replyTab.classList.toggle('active', mode === 'reply')
@@ -150,6 +169,7 @@ export async function renderTicket(main, number) {
     text.placeholder = t(mode === 'note' ? 'ticket.notePlaceholder' : 'ticket.replyPlaceholder')
     submit.textContent = t(mode === 'note' ? 'ticket.addNote' : 'ticket.send')
     templateSelect.hidden = mode === 'note'
+    statusAfter.hidden = mode === 'note'
   }
 
   main.append(h('div', { class: 'ticket-page' },
