@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import type { Config } from '../config.ts'
 import { MaildeskError, MessageTooLargeError } from '../errors.ts'
+import { splitMbox } from '../intake/mbox.ts'
 import { findRawMessageSummary } from '../intake/raw-message.repository.ts'
 import type { Logger } from '../logger.ts'
 import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
@@ -30,7 +31,8 @@ async function readBounded(file: string, maxBytes: number): Promise<Buffer> {
 
 /**
  * `maildesk ingest FILE.eml…`: spools each file, runs the pipeline, and prints one line per file:
- * the ticket number, what happened (created, joined, duplicate) and the file. Returns the exit code.
+ * the ticket number, what happened (created, joined, duplicate) and the file. An mbox file (RFC 4155) is each of its
+ * messages, printed as FILE#1, FILE#2… Returns the exit code.
  */
 export async function ingest(config: Config, log: Logger, files: string[], io: CliIo): Promise<number> {
   if (files.length === 0) {
@@ -44,24 +46,34 @@ export async function ingest(config: Config, log: Logger, files: string[], io: C
     const pending: Array<Promise<void>> = []
     let pendingBytes = 0
     for (const file of files) {
-      let raw: Buffer
+      let messages: Array<{ name: string; raw: Buffer }>
       try {
-        raw = await readBounded(file, config.maxMessageBytes)
-        assertLooksLikeEmail(raw)
+        const data = await readBounded(file, config.maxMessageBytes)
+        // An mbox (a mailbox exported from another client or helpdesk) is every message in it, named FILE#N.
+        const parts = splitMbox(data)
+        messages = parts && parts.length > 1 ? parts.map((raw, i) => ({ name: `${file}#${i + 1}`, raw })) : [{ name: file, raw: parts?.[0] ?? data }]
       } catch (err) {
         failures++
-        const reason = err instanceof MaildeskError ? err.message : describeFsError(err)
-        io.err(`maildesk ingest: ${file}: ${reason}`)
+        io.err(`maildesk ingest: ${file}: ${err instanceof MaildeskError ? err.message : describeFsError(err)}`)
         continue
       }
-      const entry = { file, rawId: 0 }
-      spooled.push(entry)
-      pending.push(runtime.spool.spool({ raw, source: 'file' }).then((id) => void (entry.rawId = id)))
-      // Group-committed in batches, but never more than MAX_PENDING_BYTES of files held in memory at once.
-      pendingBytes += raw.length
-      if (pendingBytes >= MAX_PENDING_BYTES) {
-        await Promise.all(pending.splice(0))
-        pendingBytes = 0
+      for (const { name, raw } of messages) {
+        try {
+          assertLooksLikeEmail(raw)
+        } catch (err) {
+          failures++
+          io.err(`maildesk ingest: ${name}: ${err instanceof MaildeskError ? err.message : String(err)}`)
+          continue
+        }
+        const entry = { file: name, rawId: 0 }
+        spooled.push(entry)
+        pending.push(runtime.spool.spool({ raw, source: 'file' }).then((id) => void (entry.rawId = id)))
+        // Group-committed in batches, but never more than MAX_PENDING_BYTES of files held in memory at once.
+        pendingBytes += raw.length
+        if (pendingBytes >= MAX_PENDING_BYTES) {
+          await Promise.all(pending.splice(0))
+          pendingBytes = 0
+        }
       }
     }
     await Promise.all(pending)

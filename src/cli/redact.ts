@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { redactSensitiveData } from '../pipeline/redact/redact-sensitive-data.ts'
 import type { CliIo } from './ingest.ts'
@@ -36,6 +37,11 @@ export async function redact(
   input: Readable = process.stdin,
   output: Writable = process.stdout,
 ): Promise<number> {
+  // `maildesk redact < some-dir` reads nothing and would print nothing: say what is wrong instead.
+  if (input === process.stdin && fstatSync(0).isDirectory()) {
+    io.err('maildesk redact: standard input is a directory; give text, e.g. maildesk redact < message.txt')
+    return 2
+  }
   const bytes = await readBounded(input, MAX_REDACT_INPUT_BYTES)
   if (!bytes) {
     io.err(`maildesk redact: the input is larger than 10 MiB (${MAX_REDACT_INPUT_BYTES} bytes); split it and redact each part`)

@@ -1,3 +1,4 @@
+import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
 import { open } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import type { Language } from '../brand.ts'
@@ -74,6 +75,8 @@ export async function verify(config: Config, log: Logger, args: string[], opts: 
     let raw: Buffer
     try {
       raw = await readEmlFile(file, config.maxMessageBytes)
+      // Empty, binary or headerless: NOT_AN_EMAIL, exit 1 (docs/errors.md), not a verdict about nothing.
+      assertLooksLikeEmail(raw)
     } catch (err) {
       io.err(`maildesk verify: ${file}: ${describeFsError(err)}`)
       return 1

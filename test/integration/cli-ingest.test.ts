@@ -29,6 +29,21 @@ describe('bin/maildesk ingest', () => {
     expect(again.stdout).toBe(`OKP-1001\tduplicate\t${first}\n`)
   })
 
+  it('imports every message of an mbox file, one line each, named FILE#N', () => {
+    const dir = tempDir()
+    const box = path.join(dir, 'export.mbox')
+    const first = buildEmail({ messageId: '<m1@customer.example>', subject: 'Card blocked' }).toString('latin1').replace(/\r\n/g, '\n')
+    const second = buildEmail({ messageId: '<m2@customer.example>', from: 'wang@customer.example', subject: 'Refund', body: 'From the shop I got nothing.' })
+      .toString('latin1')
+      .replace(/\r\n/g, '\n')
+      .replace('\nFrom the shop', '\n>From the shop')
+    writeFileSync(box, `From li.wei@customer.example Mon Nov 23 10:00:00 2026\n${first}\nFrom wang@customer.example Tue Nov 24 11:00:00 2026\n${second}\n`)
+    const result = maildesk(['ingest', '--data-dir', path.join(dir, 'data'), box])
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe(`OKP-1001\tcreated\t${box}#1\nOKP-1002\tcreated\t${box}#2\n`)
+    expect(result.code).toBe(0)
+  })
+
   it('names each file that is not an email, says why, still ingests the rest, and exits 1', () => {
     const dir = tempDir()
     const empty = path.join(dir, 'empty.eml')

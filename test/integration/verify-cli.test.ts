@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -59,6 +59,19 @@ describe('bin/maildesk verify', () => {
     const r2 = await maildesk(['verify', '--eml', big], { MAILDESK_MAX_MESSAGE_BYTES: '1024' })
     expect(r2.code).toBe(1)
     expect(r2.stderr).toBe(`maildesk verify: ${big}: the file is 5021 bytes; the limit is 1024 (MAILDESK_MAX_MESSAGE_BYTES)\n`)
+    const empty = path.join(dataDir, 'empty.eml')
+    writeFileSync(empty, '')
+    expect(await maildesk(['verify', '--eml', empty])).toEqual({ code: 1, stdout: '', stderr: `maildesk verify: ${empty}: the file is empty\n` })
+  })
+
+  it('needs no data directory: it creates nothing where it runs', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'maildesk-verify-cwd-'))
+    const r = await new Promise<number>((resolve) => {
+      execFile(process.execPath, [BIN, 'verify', 'okpay.com'], { cwd, env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 }, (err) => resolve(err ? 1 : 0))
+    })
+    expect(r).toBe(0)
+    expect(readdirSync(cwd)).toEqual([])
+    rmSync(cwd, { recursive: true, force: true })
   })
 
   it('rejects an unknown language and a missing input with usage errors', async () => {
