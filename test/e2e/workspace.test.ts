@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -219,7 +220,7 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     // A tag the server refuses says so.
     await page.fill('#add-tag', 'vip customer')
     await page.press('#add-tag', 'Enter')
-    await page.waitForSelector('.toast-error')
+    await page.waitForSelector('.toast-error:has-text("no spaces"), .toast-error:has-text("不能有空格")')
 
     // Reply and solve in one step; the draft is gone once sent.
     await page.selectOption('#reply-status', 'solved')
@@ -238,4 +239,71 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     await page.setViewportSize({ width: 1360, height: 860 })
     expect(problems).toEqual([])
   }, 90_000)
+
+  it('puts the agent online on the Live chat page: answers a customer, and ends the chat', async () => {
+    await page.goto(`${server.httpUrl}/agent/#/chat`)
+    await page.waitForSelector('#chat-status[data-state="online"]')
+    const customer = await chatCustomer(`${server.httpUrl.replace(/^http/, 'ws')}/api/v1/public/chat`)
+    try {
+      customer.send({ type: 'start', name: 'Li Wei', email: 'li.wei@customer.example', text: 'Is my transfer on its way?', lang: 'en' })
+      const started = await customer.next('started')
+      expect(started.agentsOnline).toBe(true)
+      await page.click(`.chat-item[data-conversation="${String(started.conversationId)}"]`)
+      await page.waitForSelector('.chat-customer:has-text("Is my transfer on its way?")')
+      await page.fill('#chat-input', 'Yes, it arrives within the hour.')
+      await page.press('#chat-input', 'Enter')
+      expect(await customer.next('message')).toMatchObject({ from: 'agent', text: 'Yes, it arrives within the hour.' })
+      await page.waitForSelector('.chat-agent:has-text("arrives within the hour")')
+      expect(await page.inputValue('#chat-input')).toBe('')
+      expect(await page.getAttribute('#chat-status', 'data-state')).toBe('online')
+      await shot('10-live-chat')
+      await page.click('#chat-end')
+      await customer.next('ended')
+      await page.waitForSelector('.chat-ended')
+      expect(await page.isDisabled('#chat-input')).toBe(true)
+    } finally {
+      customer.close()
+    }
+    // Leaving the page takes the agent offline.
+    await page.goto(`${server.httpUrl}/agent/#/view/all`)
+    const online = () => page.evaluate(async () => ((await (await fetch('/api/v1/chat/conversations')).json()) as { agentsOnline: number }).agentsOnline)
+    await waitFor(async () => ((await online()) === 0 ? true : undefined), 10_000, 'the agent offline')
+    expect(problems).toEqual([])
+  }, 60_000)
 })
+
+/** A customer's chat socket (the ws package, as the widget's browser would speak it). */
+async function chatCustomer(url: string) {
+  const WebSocketClient = createRequire(import.meta.url)('ws') as new (url: string) => {
+    on(event: string, listener: (...args: unknown[]) => void): void
+    send(data: string): void
+    close(): void
+  }
+  const socket = new WebSocketClient(url)
+  const inbox: Array<Record<string, unknown>> = []
+  let wake: (() => void) | undefined
+  socket.on('message', (data) => {
+    inbox.push(JSON.parse(String(data)) as Record<string, unknown>)
+    wake?.()
+  })
+  await new Promise((resolve, reject) => {
+    socket.on('open', resolve)
+    socket.on('error', reject)
+  })
+  return {
+    send: (frame: object) => socket.send(JSON.stringify(frame)),
+    close: () => socket.close(),
+    async next(type: string): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + 15_000
+      for (;;) {
+        const i = inbox.findIndex((m) => m.type === type)
+        if (i !== -1) return inbox.splice(i, 1)[0] as Record<string, unknown>
+        if (Date.now() > deadline) throw new Error(`no ${type} frame; got ${JSON.stringify(inbox)}`)
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, 200)
+        })
+      }
+    },
+  }
+}

@@ -7,12 +7,13 @@ import { renderInbox } from './scenes/inbox.js'
 import { renderTicket } from './scenes/ticket.js'
 import { renderSearch } from './scenes/search.js'
 import { renderDashboard } from './scenes/dashboard.js'
+import { renderChat } from './scenes/chat.js'
 import { installShortcuts } from './components/shortcuts.js'
 
 const root = document.getElementById('app')
 let cleanup = null
 
-/** Hash routes: #/view/new, #/ticket/OKP-1042, #/search?q=…, #/dashboard */
+/** Hash routes: #/view/new, #/ticket/OKP-1042, #/search?q=…, #/dashboard, #/chat */
 function parseRoute() {
   const hash = location.hash.replace(/^#/, '') || '/view/new'
   const [path, query = ''] = hash.split('?')
@@ -30,7 +31,7 @@ function header() {
   const link = (href, key, name) => h('a', { href, class: here === name ? 'active' : '' }, t(key))
   return h('header', { class: 'topbar' },
     h('span', { class: 'brand' }, t('app.title')),
-    h('nav', {}, link('#/view/new', 'nav.inbox', 'view'), link('#/search', 'nav.search', 'search'), link('#/dashboard', 'nav.dashboard', 'dashboard')),
+    h('nav', {}, link('#/view/new', 'nav.inbox', 'view'), link('#/search', 'nav.search', 'search'), link('#/dashboard', 'nav.dashboard', 'dashboard'), link('#/chat', 'nav.chat', 'chat')),
     h('span', { class: 'spacer' }),
     h('button', { class: 'link', id: 'language-switch', onclick: () => { setLanguage(getLanguage() === 'en' ? 'zh-CN' : 'en'); route() } }, t('nav.language')),
     h('span', { class: 'whoami' }, session.agent?.displayName ?? ''),
@@ -55,6 +56,7 @@ async function route() {
     if (parts[0] === 'ticket' && parts[1]) cleanup = await renderTicket(main, parts[1])
     else if (parts[0] === 'search') cleanup = await renderSearch(main, params)
     else if (parts[0] === 'dashboard') cleanup = await renderDashboard(main)
+    else if (parts[0] === 'chat') cleanup = await renderChat(main)
     else cleanup = await renderInbox(main, parts[1] ?? 'new', params)
   } catch (err) {
     main.append(h('p', { class: 'error' }, t('error.generic', { message: err.message })))

@@ -84,7 +84,13 @@ export async function renderTicket(main, number) {
   const sla = slaClock(ticket.dueAt, ticket.status)
   const tags = h('div', { class: 'tag-editor' },
     (ticket.tags ?? []).map((tag) => h('span', { class: 'tag' }, tag, h('button', { class: 'link remove-tag', 'aria-label': t('ticket.removeTag', { tag }), onclick: () => change({ removeTags: [tag] }) }, '×'))),
-    h('input', { id: 'add-tag', 'aria-label': t('ticket.addTag'), placeholder: t('ticket.addTag'), maxlength: 40, onkeydown: (e) => { if (e.key === 'Enter' && e.target.value.trim()) change({ addTags: [e.target.value.trim()] }) } }))
+    h('input', { id: 'add-tag', 'aria-label': t('ticket.addTag'), placeholder: t('ticket.addTag'), maxlength: 40, onkeydown: (e) => {
+      if (e.key !== 'Enter' || !e.target.value.trim()) return
+      const tag = e.target.value.trim()
+      // The server's rule (one word: letters, digits, _ . : -), said in the agent's words before asking it.
+      if (!/^[\p{L}\p{N}_.:-]{1,40}$/u.test(tag)) toast(t('ticket.tagInvalid'), 'error')
+      else change({ addTags: [tag] })
+    } }))
 
   const properties = h('aside', { class: 'properties' },
     h('div', { class: `sla-clock ${sla.cls}` }, h('strong', {}, t('ticket.sla')), ' ', ticket.dueAt ? sla.text : t('ticket.noSla')),
