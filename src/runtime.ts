@@ -98,7 +98,7 @@ export function createRuntime(config: Config, log: Logger, store: Store, options
     acknowledge: (ticketIds) => acknowledgeTickets(outbound, ticketIds),
     remind: (ticketId) => remindOfExistingTicket(outbound, ticketId),
     reportPhishing: async (evidence, rawMessageId) => {
-      await recordPhishingReport(store.db, config.brand, { raw: evidence, source: 'security_mailbox', now: now(), rawMessageId })
+      await recordPhishingReport(store.db, config.brand, { raw: evidence.raw, senderIsReporter: evidence.fromReporter, source: 'security_mailbox', now: now(), rawMessageId })
     },
     observer: metrics.workerObserver,
     analysisPool,

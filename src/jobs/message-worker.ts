@@ -11,7 +11,7 @@ import {
   type RawMessageSummary,
 } from '../intake/raw-message.repository.ts'
 import { analyzeStoredMessage, describeAnalysisFailure, type AnalysisPool, type AnalysisRequest } from '../pipeline/analysis-pool.ts'
-import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
+import { analyzeMessage, storeAnalyzedMessage, type AnalyzedMessage, type PhishingEvidence, type PipelineContext, type ProcessOutcome } from '../pipeline/process-message.ts'
 import { isUniqueViolation } from '../store/constraint-error.ts'
 import { relaxedTransaction } from '../store/relaxed-transaction.ts'
 import { indexNewMessagesAtEnd } from '../store/search-index-deferral.ts'
@@ -32,7 +32,7 @@ export interface MessageWorkerOptions {
   /** Reminds a customer who re-sent a message of their existing ticket number (once per ticket); in order with acknowledge(). */
   remind?: (ticketId: number) => Promise<void>
   /** Records a phishing report from mail to security@; called after the commit, like acknowledgements. */
-  reportPhishing?: (evidence: Uint8Array, rawMessageId: number) => Promise<void>
+  reportPhishing?: (evidence: PhishingEvidence, rawMessageId: number) => Promise<void>
   /**
    * Sends new tickets their acknowledgements, a stored batch's tickets together (with any still queued from earlier
    * batches); called after the batch that created them has committed, one call at a time.

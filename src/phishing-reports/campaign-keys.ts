@@ -34,10 +34,10 @@ export function normalizeForFingerprint(text: string): string {
  * The keys a report is grouped by. A spoofed official sender is no key (every spoof would share it), and a
  * free-mail sender is keyed by the whole address, not gmail.com.
  */
-export function campaignKeysOf(brand: Brand, message: ParsedMessage): CampaignKeys {
+export function campaignKeysOf(brand: Brand, message: ParsedMessage, options: { ignoreSender?: boolean } = {}): CampaignKeys {
   const profile = brandProfile(brand)
   let senderDomain: string | undefined
-  const from = message.from?.address.toLowerCase()
+  const from = options.ignoreSender ? undefined : message.from?.address.toLowerCase()
   const at = from ? from.lastIndexOf('@') : -1
   if (from && at > 0) {
     const host = analyzeHost(profile, from.slice(at + 1))

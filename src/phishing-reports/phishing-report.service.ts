@@ -18,6 +18,8 @@ import type { PhishingReportSource } from './phishing-report.table.ts'
 export interface RecordPhishingReportInput {
   /** The reported message as received (forwarded attachments are unwrapped by the caller). */
   raw: Uint8Array
+  /** The From is whoever reported it (an inline forward): not a sender to group by or to put on a block list. */
+  senderIsReporter?: boolean
   source: PhishingReportSource
   now: Date
   rawMessageId?: number
@@ -37,7 +39,7 @@ export interface RecordedPhishingReport {
  */
 export async function recordPhishingReport(db: Db, brand: Brand, input: RecordPhishingReportInput): Promise<RecordedPhishingReport> {
   const message = await parseMessage(input.raw, { maxAttachments: 20, maxAttachmentBytes: 1024 * 1024 })
-  const keys = campaignKeysOf(brand, message)
+  const keys = campaignKeysOf(brand, message, { ignoreSender: input.senderIsReporter === true })
   const { verdict } = judgeParsedMessage(brandProfile(brand), message, undefined)
   const at = input.now.toISOString()
   const subject = message.subject.slice(0, 300) || null

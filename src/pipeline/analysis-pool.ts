@@ -91,7 +91,7 @@ export function transferablesOf(analyzed: AnalyzedMessage): ArrayBuffer[] {
     return result
   }
   for (const attachment of analyzed.parsed.attachments) attachment.content = own(attachment.content)
-  if (analyzed.phishingEvidence) analyzed.phishingEvidence = own(analyzed.phishingEvidence)
+  if (analyzed.phishingEvidence) analyzed.phishingEvidence.raw = own(analyzed.phishingEvidence.raw)
   return [...out]
 }
 

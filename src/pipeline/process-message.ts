@@ -88,7 +88,16 @@ export interface AnalyzedMessage {
   /** The original text of a bounce, for the DSN parser (bounces are about our mail, not customer data). */
   bounceText: string | undefined
   /** Mail to security@: the reported message (the forwarded attachment when there is one), for phishing reports. */
-  phishingEvidence: Uint8Array | undefined
+  phishingEvidence: PhishingEvidence | undefined
+}
+
+/**
+ * What mail to security@ reports. `fromReporter`: there was no attached original, so the From is the person who
+ * forwarded it inline (or wrote to us), not the phisher, and must never become a campaign's sending domain.
+ */
+export interface PhishingEvidence {
+  raw: Uint8Array
+  fromReporter: boolean
 }
 
 export interface ProcessOutcome {
@@ -101,7 +110,7 @@ export interface ProcessOutcome {
   /** A customer's re-send: remind them once of the ticket number they already have (sent after the commit). */
   reminderDue?: boolean
   /** Recorded as a phishing report after the commit (mail to security@). */
-  phishingEvidence?: Uint8Array | undefined
+  phishingEvidence?: PhishingEvidence | undefined
 }
 
 export interface Envelope {
@@ -181,7 +190,9 @@ export async function analyzeMessage(ctx: AnalysisContext, message: Uint8Array |
   const security = ctx.brand.addresses.security.toLowerCase()
   const toSecurity =
     envelope.rcptTo.includes(security) || [...original.to, ...original.cc].some((a) => a.address.toLowerCase() === security)
-  const phishingEvidence = toSecurity && kind === 'message' ? ((await findForwardedMessage(raw)) ?? raw) : undefined
+  const forwarded = toSecurity && kind === 'message' ? await findForwardedMessage(raw) : undefined
+  const phishingEvidence: PhishingEvidence | undefined =
+    toSecurity && kind === 'message' ? (forwarded ? { raw: forwarded, fromReporter: false } : { raw, fromReporter: true }) : undefined
 
   const { message: parsed, summary: redaction } = redactMessage(original)
   const newText = splitQuotedReply(parsed.text ?? '').newText

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { BatchResult } from '../../src/jobs/message-worker.ts'
 import { createOwnMessageId } from '../../src/notify/own-message-id.ts'
+import { listPhishingCampaigns, phishingCampaignsToCsv } from '../../src/phishing-reports/phishing-report.service.ts'
 import type { Runtime } from '../../src/runtime.ts'
 import { getTicketWithThread } from '../../src/tickets/ticket.service.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
@@ -171,6 +172,22 @@ for (const dialect of testDialects()) {
       const reports = await rt.store.db.selectFrom('phishing_reports').selectAll().execute()
       expect(reports).toHaveLength(1)
       expect(reports[0]).toMatchObject({ source: 'security_mailbox', raw_message_id: id })
+      expect(await listPhishingCampaigns(rt.store.db, { limit: 10, offset: 0 })).toMatchObject([{ senderDomains: ['okpay-verify.com'], linkDomains: ['okpay-verify.com'] }])
+    })
+
+    it('never lists the customer who forwarded a phish inline as its sender: only its links are kept', async () => {
+      const inline = buildEmail({
+        from: 'Li Wei <li.wei@gmail.com>',
+        to: 'security@okpay.com',
+        subject: 'Fwd: Your account is suspended',
+        messageId: '<fwd-inline@gmail.com>',
+        body: 'Is this you?\n\n---------- Forwarded message ----------\nFrom: OKPay Support <support@okpay-verify.com>\nSubject: Your account is suspended\n\nConfirm your password at http://okpay-verify.com/login',
+      })
+      await rt.spool.spool({ raw: inline, source: 'smtp', rcptTo: ['security@okpay.com'] })
+      await rt.worker.runUntilIdle()
+      const [campaign] = await listPhishingCampaigns(rt.store.db, { limit: 10, offset: 0 })
+      expect(campaign).toMatchObject({ reportCount: 1, senderDomains: [], linkDomains: ['okpay-verify.com'] })
+      expect(phishingCampaignsToCsv([campaign!])).not.toContain('li.wei')
     })
 
     it('marks mail that claims an official From without authentication as spoofed', async () => {
