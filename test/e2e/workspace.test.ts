@@ -272,6 +272,58 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
   }, 60_000)
 })
 
+describe.skipIf(!hasChromium)('security and account pages in Chromium', () => {
+  let server: RunningMaildesk
+  let browser: Browser
+  let page: Page
+  beforeAll(async () => {
+    server = await startMaildesk({})
+    browser = await launchChromium()
+    page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1360, height: 860 } })).newPage()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('lists phishing campaigns with their domains and a CSV export, and changes the password', async () => {
+    await sendToIntake(server.smtpPort, {
+      from: 'Li Wei <li.wei@customer.example>',
+      to: 'security@okpay.com',
+      subject: 'Fwd: Your OKPay account is locked',
+      messageId: '<phish-fwd-1@customer.example>',
+      text: 'I got this, is it you?\n\n---------- Forwarded message ----------\nFrom: OKPay Security <alert@okpay-verify.example>\nSubject: Your OKPay account is locked\n\nVerify now at https://okpay-login.example/unlock',
+    })
+    await logInThroughUi(page, server.httpUrl, server.adminEmail, server.adminPassword)
+    await waitFor(async () => {
+      await page.goto(`${server.httpUrl}/agent/#/phishing`)
+      await page.reload()
+      return (await page.locator('tr.campaign-row').count()) > 0 ? true : undefined
+    }, 20_000, 'the campaign row')
+    expect(await page.textContent('tr.campaign-row')).toContain('okpay-login.example')
+    expect(await page.getAttribute('#phishing-csv', 'href')).toBe('/api/v1/phishing/campaigns?format=csv')
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, '11-phishing.png'), fullPage: true })
+
+    await page.click('#account-link')
+    await page.fill('#current-password', 'not-my-password')
+    await page.fill('#new-password', 'a-new-long-password')
+    await page.fill('#new-password-again', 'a-new-long-password')
+    await page.click('#password-submit')
+    await page.waitForSelector('#account-message:has-text("The current password is wrong.")')
+    await page.fill('#current-password', server.adminPassword)
+    await page.fill('#new-password-again', 'something-else-entirely')
+    await page.click('#password-submit')
+    await page.waitForSelector('#account-message:has-text("The two new passwords differ.")')
+    await page.fill('#new-password-again', 'a-new-long-password')
+    await page.click('#password-submit')
+    await page.waitForSelector('#account-message:has-text("Password changed.")')
+    // Every session ended: the next page asks for a login, and the new password opens it.
+    await page.goto(`${server.httpUrl}/agent/#/view/all`)
+    await page.waitForSelector('#login-email')
+    await logInThroughUi(page, server.httpUrl, server.adminEmail, 'a-new-long-password')
+  }, 60_000)
+})
+
 /** A customer's chat socket (the ws package, as the widget's browser would speak it). */
 async function chatCustomer(url: string) {
   const WebSocketClient = createRequire(import.meta.url)('ws') as new (url: string) => {

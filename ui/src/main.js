@@ -8,12 +8,14 @@ import { renderTicket } from './scenes/ticket.js'
 import { renderSearch } from './scenes/search.js'
 import { renderDashboard } from './scenes/dashboard.js'
 import { renderChat } from './scenes/chat.js'
+import { renderPhishing } from './scenes/phishing.js'
+import { renderAccount } from './scenes/account.js'
 import { installShortcuts } from './components/shortcuts.js'
 
 const root = document.getElementById('app')
 let cleanup = null
 
-/** Hash routes: #/view/new, #/ticket/OKP-1042, #/search?q=…, #/dashboard, #/chat */
+/** Hash routes: #/view/new, #/ticket/OKP-1042, #/search?q=…, #/dashboard, #/chat, #/phishing, #/account */
 function parseRoute() {
   const hash = location.hash.replace(/^#/, '') || '/view/new'
   const [path, query = ''] = hash.split('?')
@@ -31,10 +33,10 @@ function header() {
   const link = (href, key, name) => h('a', { href, class: here === name ? 'active' : '' }, t(key))
   return h('header', { class: 'topbar' },
     h('span', { class: 'brand' }, t('app.title')),
-    h('nav', {}, link('#/view/new', 'nav.inbox', 'view'), link('#/search', 'nav.search', 'search'), link('#/dashboard', 'nav.dashboard', 'dashboard'), link('#/chat', 'nav.chat', 'chat')),
+    h('nav', {}, link('#/view/new', 'nav.inbox', 'view'), link('#/search', 'nav.search', 'search'), link('#/dashboard', 'nav.dashboard', 'dashboard'), link('#/chat', 'nav.chat', 'chat'), link('#/phishing', 'nav.phishing', 'phishing')),
     h('span', { class: 'spacer' }),
     h('button', { class: 'link', id: 'language-switch', onclick: () => { setLanguage(getLanguage() === 'en' ? 'zh-CN' : 'en'); route() } }, t('nav.language')),
-    h('span', { class: 'whoami' }, session.agent?.displayName ?? ''),
+    h('a', { class: 'whoami', href: '#/account', id: 'account-link', title: t('account.password') }, session.agent?.displayName ?? ''),
     h('button', { class: 'link', id: 'logout', onclick: async () => { await logOut(); stopLive(); route() } }, t('nav.logout')),
   )
 }
@@ -57,6 +59,8 @@ async function route() {
     else if (parts[0] === 'search') cleanup = await renderSearch(main, params)
     else if (parts[0] === 'dashboard') cleanup = await renderDashboard(main)
     else if (parts[0] === 'chat') cleanup = await renderChat(main)
+    else if (parts[0] === 'phishing') cleanup = await renderPhishing(main)
+    else if (parts[0] === 'account') cleanup = await renderAccount(main)
     else cleanup = await renderInbox(main, parts[1] ?? 'new', params)
   } catch (err) {
     main.append(h('p', { class: 'error' }, t('error.generic', { message: err.message })))
