@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readEmailFixture } from '../../test/helpers/fixtures.ts'
 import { NotAnEmailError } from '../errors.ts'
-import { parseMessage, type ParseLimits } from './parse-message.ts'
+import { MAX_BODY_CHARS, parseMessage, type ParseLimits } from './parse-message.ts'
 
 const limits: ParseLimits = { maxAttachments: 20, maxAttachmentBytes: 10 * 1024 * 1024 }
 
@@ -302,6 +302,24 @@ describe('parseMessage details', () => {
     const parsed = await parseMessage(raw, limits)
     expect(parsed.text).toBe('Grüße aus München, die Zahlung für März fehlt.\n')
     expect(parsed.warnings).toEqual([])
+  })
+
+  it('cuts a body over a million characters for the ticket and attaches the whole of it', async () => {
+    const line = '退款还没到账 refund not received\r\n'
+    const body = line.repeat(Math.ceil(1_200_000 / line.length))
+    const raw = Buffer.from(`From: a@customer.example\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}`)
+    const parsed = await parseMessage(raw, limits)
+    const text = body.replace(/\r\n/g, '\n') // as the parser gives text bodies
+    expect(parsed.text?.length).toBe(MAX_BODY_CHARS)
+    expect(parsed.text === text.slice(0, MAX_BODY_CHARS)).toBe(true)
+    const whole = parsed.attachments.find((a) => a.filename === 'message-text.txt')
+    expect(whole?.contentType).toBe('text/plain')
+    expect(Buffer.from(whole?.content ?? []).toString('utf8') === text).toBe(true)
+    expect(parsed.warnings).toContainEqual({ code: 'BODY_TRUNCATED', detail: `text body of ${text.length} characters cut at 1000000; the whole body is attached as message-text.txt` })
+    // Over the attachment limit, the raw message keeps it.
+    const small = await parseMessage(raw, { maxAttachments: 20, maxAttachmentBytes: 1024 })
+    expect(small.attachments).toEqual([])
+    expect(small.warnings.find((w) => w.code === 'BODY_TRUNCATED')?.detail).toMatch(/the whole body is in the raw message only/)
   })
 
   it('rejects input that is not an email with NotAnEmailError', async () => {
