@@ -6,6 +6,13 @@ export async function findAttachmentVerdict(db: Db, sha256: string): Promise<Att
   return db.selectFrom('attachment_verdicts').where('sha256', '=', sha256).selectAll().executeTakeFirst()
 }
 
+/** The verdicts of several files at once, by digest (a ticket's attachments). */
+export async function findAttachmentVerdicts(db: Db, sha256s: string[]): Promise<Map<string, AttachmentVerdictRow>> {
+  if (sha256s.length === 0) return new Map()
+  const rows = await db.selectFrom('attachment_verdicts').where('sha256', 'in', [...new Set(sha256s)]).selectAll().execute()
+  return new Map(rows.map((r) => [r.sha256, r]))
+}
+
 /**
  * Records an inspection under the content digest (replacing an earlier one). A scan_pending file is due
  * for a retry after `retryDelayMs`.

@@ -69,6 +69,7 @@ export function renderPage(ctx: PageContext, options: { title: string; current?:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${brand.name}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/public/assets/site.css">
 <script src="/public/assets/site.js" defer></script>
 </head>

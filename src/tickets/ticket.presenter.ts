@@ -1,3 +1,5 @@
+import { isServableToAgents } from '../attachments/inspect-attachment.ts'
+import type { AttachmentVerdictRow } from '../attachments/attachment-verdict.table.ts'
 import type { CustomerRow } from '../customers/customer.table.ts'
 import type { AttachmentRow } from './attachment.table.ts'
 import type { TicketEventRow } from './ticket-event.table.ts'
@@ -46,7 +48,11 @@ function optionalJsonField(row: object, name: string): unknown {
   }
 }
 
-export function presentMessage(m: TicketMessageRow, attachments: AttachmentRow[]) {
+/**
+ * `verdicts`: the inspection of each attachment by digest; a file that agents may not download (quarantined, or
+ * awaiting its virus scan) is marked `withheld`, so the workspace says so instead of offering a link that fails.
+ */
+export function presentMessage(m: TicketMessageRow, attachments: AttachmentRow[], verdicts: ReadonlyMap<string, AttachmentVerdictRow> = new Map()) {
   return {
     id: m.id,
     direction: m.direction,
@@ -75,10 +81,15 @@ export function presentMessage(m: TicketMessageRow, attachments: AttachmentRow[]
       disposition: a.disposition,
       sizeBytes: a.size_bytes,
       sha256: a.sha256,
+      withheld: withheldBy(verdicts.get(a.sha256)),
     })),
   }
 }
 
 export function presentEvent(e: TicketEventRow) {
   return { type: e.type, actor: e.actor, data: JSON.parse(e.data) as unknown, createdAt: e.created_at }
+}
+
+function withheldBy(verdict: AttachmentVerdictRow | undefined): { verdict: string; reason: string | null } | null {
+  return verdict && !isServableToAgents(verdict.verdict) ? { verdict: verdict.verdict, reason: verdict.reason } : null
 }

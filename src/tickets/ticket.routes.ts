@@ -1,3 +1,4 @@
+import { findAttachmentVerdicts } from '../attachments/attachment-verdict.repository.ts'
 import type { FastifyInstance } from 'fastify'
 import { findCustomersByIds } from '../customers/customer.repository.ts'
 import type { AppDeps } from '../web/app.ts'
@@ -53,9 +54,10 @@ export function ticketRoutes(deps: AppDeps) {
       async (request) => {
         const id = getTicketIdOfNumber(prefix, request.params.number)
         const t = await getTicketWithThread(deps.store.db, id)
+        const verdicts = await findAttachmentVerdicts(deps.store.db, t.attachments.map((a) => a.sha256))
         return {
           ...presentTicketSummary(prefix, t.ticket, t.customer),
-          messages: t.messages.map((m) => presentMessage(m, t.attachments.filter((a) => a.message_id === m.id))),
+          messages: t.messages.map((m) => presentMessage(m, t.attachments.filter((a) => a.message_id === m.id), verdicts)),
           events: t.events.map(presentEvent),
         }
       },

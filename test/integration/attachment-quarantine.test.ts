@@ -66,6 +66,12 @@ for (const dialect of testDialects()) {
       expect(disguised.json().error.message).toMatch(/^this attachment is withheld \(quarantine/)
       const verdict = await rt.store.db.selectFrom('attachment_verdicts').selectAll().where('verdict', '=', 'quarantine').executeTakeFirst()
       expect(verdict?.detected_type).not.toBe('application/pdf')
+
+      // The ticket says which file is withheld, so the workspace shows it instead of a download that fails.
+      const ticket = (await app.inject({ method: 'GET', url: '/api/v1/tickets/OKP-1002', headers })).json()
+      expect(ticket.messages[0].attachments).toMatchObject([{ filename: 'statement.pdf', withheld: { verdict: 'quarantine', reason: expect.any(String) } }])
+      const first = (await app.inject({ method: 'GET', url: '/api/v1/tickets/OKP-1001', headers })).json()
+      expect(first.messages[0].attachments).toMatchObject([{ filename: 'screenshot.png', withheld: null }])
     })
 
     it('serves a file whose long name ends in an emoji (the header cut must not split it)', async () => {

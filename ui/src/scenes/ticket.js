@@ -58,7 +58,10 @@ function messageCard(m) {
   }
   const attachments = m.attachments?.length
     ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', {},
-        h('a', { href: `/api/v1/attachments/${a.id}`, download: a.filename }, a.filename),
+        // A quarantined file (or one awaiting its virus scan) is not offered as a download that would fail.
+        a.withheld
+          ? h('span', { class: 'withheld-file' }, a.filename, ' ', h('span', { class: 'badge verdict verdict-danger', title: a.withheld.reason ?? '' }, t('ticket.withheld', { verdict: a.withheld.verdict })))
+          : h('a', { href: `/api/v1/attachments/${a.id}`, download: a.filename }, a.filename),
         h('span', { class: 'meta' }, ` ${a.contentType} · ${formatBytes(a.sizeBytes)}`))))
     : null
   const warnings = m.warnings?.length ? h('div', { class: 'warnings' }, `${t('ticket.warnings')}: ${m.warnings.map((w) => w.code).join(', ')}`) : null
