@@ -129,6 +129,10 @@ const en = {
     ended: 'The chat has ended. A transcript is kept on your ticket.',
     unavailable: 'Live chat is unavailable right now. Please write to us by email.',
     reconnecting: 'Connection lost; reconnecting… Your message has not been sent yet.',
+    invalid: 'Please give your name, a valid email address and a message of at most 2,000 characters.',
+    slowDown: 'Too many messages at once. Please wait a moment, or write to us by email.',
+    savedByEmail: 'Your message is saved and we will answer by email; the chat could not be opened just now.',
+    notSaved: 'Your message could not be saved. Please try again.',
   },
   errors: {
     required: (field: string) => `${field} is required.`,
@@ -276,6 +280,10 @@ const zhCN: PublicStrings = {
     ended: '对话已结束，对话记录已保存在您的工单中。',
     unavailable: '在线客服暂时无法使用，请通过邮件联系我们。',
     reconnecting: '连接已断开，正在重新连接…您的消息尚未发出。',
+    invalid: '请填写称呼、有效的邮箱地址和不超过 2000 个字符的消息。',
+    slowDown: '消息发送过于频繁，请稍候再试，或通过邮件联系我们。',
+    savedByEmail: '您的消息已保存，我们会通过邮件回复；暂时无法打开在线对话。',
+    notSaved: '您的消息未能保存，请重试。',
   },
   errors: {
     required: (field) => `请填写“${field}”。`,

@@ -151,6 +151,14 @@ describe.skipIf(!hasChromium)('public side in Chromium', () => {
     await expect(page.locator('.chat-log').textContent()).resolves.toContain('Is anyone there?')
     await expect(page.locator('.chat-log li.system').first().textContent()).resolves.toContain('No agent is online right now')
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'public-chat-en-desktop.png'), fullPage: false })
+    // Ending the chat keeps the transcript and brings the start form back: a new question needs no reload.
+    await page.click('.chat-panel button:text("End chat")')
+    await page.waitForSelector('.chat-log li.system:has-text("The chat has ended")')
+    await expect(page.locator('.chat-start').isVisible()).resolves.toBe(true)
+    // An empty first message is stopped by the browser, never echoed and then refused.
+    const lines = await page.locator('.chat-log li').count()
+    await page.click('.chat-start button[type=submit]')
+    await expect(page.locator('.chat-log li').count()).resolves.toBe(lines)
 
     const phone = await browser.newContext({ viewport: VIEWPORTS.phone, locale: 'zh-CN' })
     const p = await phone.newPage()

@@ -90,11 +90,11 @@ function setUpChat(root) {
   // up to 30 s between tries; an ended chat, or one that never started, is not.
   let retryMs = 0
   let warned = false
-  const connect = (first) => {
+  const connect = (opening) => {
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/public/chat'
     const current = new WebSocket(url)
     socket = current
-    current.addEventListener('open', () => current.send(JSON.stringify(first)))
+    current.addEventListener('open', () => current.send(JSON.stringify(opening)))
     current.addEventListener('close', () => {
       const token = sessionStorage.getItem('md_chat')
       if (socket !== current || !token) return
@@ -115,9 +115,13 @@ function setUpChat(root) {
       } else if (m.type === 'message') {
         if (m.from === 'agent') add(t.agent, m.text)
       } else if (m.type === 'ended') {
+        // The transcript stays; the start form comes back, so a new question needs no reload.
         add('', t.ended, true); sessionStorage.removeItem('md_chat'); sendForm.hidden = true
+        first.input.value = ''; startForm.hidden = false
       } else if (m.type === 'error') {
-        add('', m.message, true)
+        // In the page's language; the server's English words only for a code the widget does not know.
+        const said = { INVALID_INPUT: t.invalid, RATE_LIMITED: t.slowDown, STORAGE_UNAVAILABLE: t.savedByEmail, INTERNAL: t.notSaved }[m.code]
+        add('', said || m.message, true)
       }
     })
     current.addEventListener('error', () => {
@@ -133,6 +137,8 @@ function setUpChat(root) {
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') close() })
   startForm.addEventListener('submit', (e) => {
     e.preventDefault()
+    // Spaces pass the browser's required check; they are not a message to echo and then have refused.
+    if (!first.input.value.trim()) return first.input.focus()
     add(t.you, first.input.value)
     connect({ type: 'start', name: name.input.value, email: email.input.value, text: first.input.value, lang: t.lang })
   })
