@@ -10,12 +10,13 @@ function fill(template: string, values: Record<string, string>): string {
 const VERDICT_ICON: Record<VerifyResult['verdict'], string> = { official: '✔', impersonation: '✖', not_official: '!', unknown: '?' }
 
 /** The verdict box: colour and icon by verdict, a plain-language title, reasons, and what to do next. */
-function renderVerdict(brand: Brand, lang: Language, result: VerifyResult, checked: string): SafeHtml {
+function renderVerdict(brand: Brand, lang: Language, result: VerifyResult, checked: string, reported: boolean): SafeHtml {
   const s = VERIFY_PAGE_STRINGS[lang]
   // The round-the-clock line is the one to call after handing something over; else the first hotline.
   const fraudLine = (brand.hotlines.find((h) => h.hours.start === '00:00' && h.hours.end === '24:00') ?? brand.hotlines[0])?.number ?? ''
   const v = { brand: brand.name, address: brand.addresses.security, fraudLine }
-  const showReport = result.verdict !== 'official'
+  // Once the visitor's report has reached us, asking them to forward it again contradicts the thank-you above.
+  const showReport = result.verdict !== 'official' && !reported
   return html`<section class="verdict verdict-${result.verdict}" role="status" aria-live="polite">
   <p class="verdict-checked">${s.checked}: <strong>${checked}</strong></p>
   <p class="verdict-title"><span class="verdict-icon" aria-hidden="true">${VERDICT_ICON[result.verdict]}</span> ${fill(VERDICT_TITLES[result.verdict][lang], v)}</p>
@@ -37,6 +38,8 @@ export function renderVerifyBody(
     checked?: string
     error?: string
     notice?: string
+    /** The uploaded message was recorded as a phishing report. */
+    reported?: boolean
     maxUploadBytes: number
     /** A verification code from the footer of an email, and what we sent with it (undefined: no such email). */
     code?: { code: string; sent: { sentAt: Date; subject: string; maskedRecipient: string } | undefined }
@@ -48,7 +51,7 @@ export function renderVerifyBody(
   return html`<link rel="stylesheet" href="/verify/assets/verify.css">
 <p class="lead">${fill(s.intro, v)}</p>
 ${state.error ? html`<div class="errors" role="alert"><p>${state.error}</p></div>` : ''}
-${state.result ? renderVerdict(brand, lang, state.result, state.checked ?? '') : ''}
+${state.result ? renderVerdict(brand, lang, state.result, state.checked ?? '', state.reported === true) : ''}
 ${state.code ? renderCodeCheck(brand, lang, state.code) : ''}
 ${state.notice ? html`<div class="notice" role="status"><p>${state.notice}</p></div>` : ''}
 <form class="verify-form" method="get" action="/verify">

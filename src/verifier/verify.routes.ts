@@ -159,6 +159,7 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
       let result: VerifyResult | undefined
       let error: string | undefined
       let notice: string | undefined
+      let reported = false
       let status = 200
       if (form.limitBroken || file?.truncated) {
         error = s.tooLarge.replace('{limit}', String(Math.floor(maxUploadBytes / (1024 * 1024))))
@@ -179,6 +180,7 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
               const recorded = await recordPhishingReport(deps.store.db, brand, { raw: file.content, source: 'verifier', now: new Date() })
               log.info({ reportId: recorded.reportId, campaignId: recorded.campaignId }, 'phishing report recorded')
               notice = s.reported.replace('{brand}', brand.name)
+              reported = true
             } else notice = s.reportLimited
           }
         } catch (err) {
@@ -187,7 +189,7 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
           status = 400
         }
       }
-      const body = renderVerifyBody(brand, ctx.lang, { result, checked: s.checkedEmail, error, notice, maxUploadBytes })
+      const body = renderVerifyBody(brand, ctx.lang, { result, checked: s.checkedEmail, error, notice, reported, maxUploadBytes })
       return sendPage(reply, ctx, renderPage(ctx, { title: s.title.replace('{brand}', brand.name), current: 'verify', body }), status)
     })
   }
