@@ -102,6 +102,11 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     expect(number).toMatch(/^OKP-\d+$/)
     expect(await page.textContent('.message-inbound .new-text')).toContain('退款一直没有到账')
     expect(await page.isVisible('.message-inbound details.quoted pre')).toBe(false)
+    // What the extraction found, in words: no raw JSON.
+    const extracted = (await page.textContent('.extracted')) ?? ''
+    expect(extracted).toContain('TX20261125001')
+    expect(extracted).toContain('299 CNY')
+    expect(extracted).not.toContain('{')
     await shot('03-ticket')
 
     // Internal note.

@@ -64,7 +64,9 @@ function messageCard(m) {
           : h('a', { href: `/api/v1/attachments/${a.id}`, download: a.filename }, a.filename),
         h('span', { class: 'meta' }, ` ${a.contentType} · ${formatBytes(a.sizeBytes)}`))))
     : null
-  const warnings = m.warnings?.length ? h('div', { class: 'warnings' }, `${t('ticket.warnings')}: ${m.warnings.map((w) => w.code).join(', ')}`) : null
+  const warnings = m.warnings?.length
+    ? h('div', { class: 'warnings' }, `${t('ticket.warnings')}: `, m.warnings.map((w, i) => h('span', { title: w.detail ?? '' }, i ? '; ' : '', t(`warning.${w.code}`, {}, w.code))))
+    : null
   return h('article', { class: `message message-${kind}`, 'data-message-id': m.id }, head, h('div', { class: 'subject-small' }, m.subject), tools, body, attachments, warnings)
 }
 
@@ -219,10 +221,19 @@ function fieldsPanel(messages) {
       const values = Array.isArray(value) ? value : [value]
       for (const v of values) {
         if (v === null || v === undefined || v === '') continue
-        rows.push(h('li', {}, h('span', { class: 'field-key' }, key), ' ', typeof v === 'object' ? JSON.stringify(v) : String(v)))
+        rows.push(h('li', {}, h('span', { class: 'field-key' }, t(`fields.${key}`, {}, key)), ' ', fieldValue(v)))
       }
     }
   }
   if (rows.length === 0) return null
   return h('div', { class: 'extracted' }, h('h3', {}, t('ticket.fields')), h('ul', {}, rows))
+}
+
+/** An extracted value as an agent reads it: the account, the time as written, the amount with its currency. */
+function fieldValue(v) {
+  if (typeof v !== 'object') return String(v)
+  if (v.kind && v.value) return v.value
+  if (v.currency && v.value !== undefined) return `${v.value} ${v.currency}${v.text && !v.text.includes(String(v.value)) ? ` (${v.text})` : ''}`
+  if (v.text) return v.relative ? `${v.text} (${t('fields.relative')})` : v.text
+  return JSON.stringify(v)
 }
