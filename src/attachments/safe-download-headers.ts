@@ -3,6 +3,11 @@ import { DETECTED_TYPES } from './detect-type.ts'
 /** Shown in the browser: raster formats only, which carry no script (SVG does, so it is not here). */
 const INLINE_IMAGE_TYPES = new Set<string>([DETECTED_TYPES.png, DETECTED_TYPES.jpeg, DETECTED_TYPES.gif, DETECTED_TYPES.webp])
 
+/** True for the raster image types a browser may show (what a mail's embedded cid: images may be served as). */
+export function isInlineImageType(detectedType: string): boolean {
+  return INLINE_IMAGE_TYPES.has(detectedType)
+}
+
 /** Downloaded with their real type so the desktop opens the right program; anything else is octet-stream. */
 const DOWNLOAD_TYPES = new Set<string>([
   DETECTED_TYPES.pdf,

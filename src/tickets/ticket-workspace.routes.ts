@@ -1,6 +1,6 @@
-import { findAttachmentVerdict } from '../attachments/attachment-verdict.repository.ts'
+import { findAttachmentVerdict, findAttachmentVerdicts } from '../attachments/attachment-verdict.repository.ts'
 import { isServableToAgents } from '../attachments/inspect-attachment.ts'
-import { safeDownloadHeaders } from '../attachments/safe-download-headers.ts'
+import { isInlineImageType, safeDownloadHeaders } from '../attachments/safe-download-headers.ts'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { findCustomersByIds } from '../customers/customer.repository.ts'
@@ -247,8 +247,9 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         const message = await findMessageById(db, request.params.id)
         if (!message) throw new NotFoundError('message not found')
         const allowImages = request.query.images === true
+        const inlineImages = message.html_body !== null ? await inlineImagesOf(message.id) : new Map<string, string>()
         const fragment = message.html_body !== null
-          ? sanitizeHtml(message.html_body, { allowRemoteImages: allowImages }).html
+          ? sanitizeHtml(message.html_body, { allowRemoteImages: allowImages, inlineImages }).html
           : `<pre style="white-space:pre-wrap">${escapeHtml(message.text_body ?? '')}</pre>`
         return reply
           .header('content-type', 'text/html; charset=utf-8')
@@ -257,6 +258,43 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
           .header('referrer-policy', 'no-referrer')
           .header('cache-control', 'private, no-store')
           .send(mailBodyDocument(fragment))
+      },
+    )
+
+    // A message's embedded images (cid:) that agents may see: raster images that passed the attachment inspection.
+    const inlineImagesOf = async (messageId: number): Promise<Map<string, string>> => {
+      const parts = await db.selectFrom('attachments').select(['id', 'sha256', 'content_id']).where('message_id', '=', messageId).where('content_id', 'is not', null).execute()
+      const verdicts = await findAttachmentVerdicts(db, parts.map((p) => p.sha256))
+      const out = new Map<string, string>()
+      for (const p of parts) {
+        const verdict = verdicts.get(p.sha256)
+        if (p.content_id && verdict && isServableToAgents(verdict.verdict) && isInlineImageType(verdict.detected_type)) {
+          out.set(p.content_id.replace(/^<|>$/g, '').toLowerCase(), `/api/v1/attachments/${p.id}/inline`)
+        }
+      }
+      return out
+    }
+
+    app.get<{ Params: { id: number } }>(
+      '/api/v1/attachments/:id/inline',
+      {
+        schema: {
+          summary: 'An embedded image of a mail, shown in its sanitized body (raster images that passed inspection only)',
+          tags: ['workspace'],
+          params: { type: 'object', properties: { id: ROW_ID_SCHEMA }, required: ['id'] },
+        },
+      },
+      async (request, reply) => {
+        const row = await db.selectFrom('attachments').select(['filename', 'sha256', 'size_bytes']).where('id', '=', request.params.id).executeTakeFirst()
+        const verdict = row ? await findAttachmentVerdict(db, row.sha256) : undefined
+        // Shown only as what its bytes are, and only a raster image: anything else is a download (the route below).
+        if (!row || !verdict || !isServableToAgents(verdict.verdict) || !isInlineImageType(verdict.detected_type)) {
+          throw new NotFoundError('no image to show with that id; download attachments with /api/v1/attachments/:id')
+        }
+        return reply
+          .headers(safeDownloadHeaders(verdict.detected_type, row.filename))
+          .header('content-length', String(row.size_bytes))
+          .send(attachments.openRead(row.sha256))
       },
     )
 

@@ -31,6 +31,14 @@ describe('sanitizeHtml', () => {
     expect(sanitizeHtml(input).html).toBe(expected)
   })
 
+  it("shows the message's own embedded images from their same-origin URL, and no other cid:", () => {
+    const inlineImages = new Map([['shot@customer.example', '/api/v1/attachments/7/inline']])
+    expect(sanitizeHtml('<img src="cid:shot@customer.example" alt="screenshot"><img src="CID:%3Cshot@customer.example%3E">', { inlineImages }).html).toBe(
+      '<img alt="screenshot" src="/api/v1/attachments/7/inline"><img src="/api/v1/attachments/7/inline">',
+    )
+    expect(sanitizeHtml('<img src="cid:other@customer.example" alt="logo">', { inlineImages }).html).toBe('<span class="md-image-blocked">[logo]</span>')
+  })
+
   it('counts remote images held back and keeps them when asked', () => {
     const input = '<img src="https://a.example/1.png"><img src="http://a.example/2.png">'
     expect(sanitizeHtml(input).blockedImages).toBe(2)

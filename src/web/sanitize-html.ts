@@ -9,6 +9,21 @@ import { escapeHtml } from '../escape-html.ts'
 export interface SanitizeOptions {
   /** Keep http(s) images (the agent clicked "show images"); otherwise they become a placeholder. */
   allowRemoteImages?: boolean
+  /**
+   * The message's own embedded images: Content-ID (lower case, without <>) → a same-origin URL. A `cid:` image is
+   * shown from it; a Content-ID not listed (no such part, not a raster image, withheld) stays a placeholder.
+   */
+  inlineImages?: ReadonlyMap<string, string>
+}
+
+/** The Content-ID a cid: URL names (RFC 2392: percent-encoded), as the map above keys it. */
+function contentIdOf(src: string): string {
+  const id = src.slice(4).trim()
+  try {
+    return decodeURIComponent(id).replace(/^<|>$/g, '').toLowerCase()
+  } catch {
+    return id.toLowerCase()
+  }
 }
 
 export interface SanitizedHtml {
@@ -108,7 +123,9 @@ export function sanitizeHtml(input: string, options: SanitizeOptions = {}): Sani
         }
         if (name === 'img') {
           const src = (attributes.src ?? '').trim()
+          const embedded = /^cid:/i.test(src) ? options.inlineImages?.get(contentIdOf(src)) : undefined
           if (SAFE_DATA_IMAGE.test(src)) attrs.push(`src="${escapeHtml(src)}"`)
+          else if (embedded) attrs.push(`src="${escapeHtml(embedded)}"`)
           else if (/^https?:\/\//i.test(src) && options.allowRemoteImages) attrs.push(`src="${escapeHtml(src)}"`, 'referrerpolicy="no-referrer"')
           else {
             if (/^https?:\/\//i.test(src)) blockedImages++
@@ -162,7 +179,8 @@ export function sanitizeHtml(input: string, options: SanitizeOptions = {}): Sani
 
 /** The Content-Security-Policy of a sanitized mail body: no script, no network, inline styles only. */
 export function mailBodyCsp(allowRemoteImages: boolean): string {
-  const img = allowRemoteImages ? "img-src data: cid: https: http:" : "img-src data: cid:"
+  // 'self': the message's embedded images, served by /api/v1/attachments/:id/inline.
+  const img = allowRemoteImages ? "img-src 'self' data: https: http:" : "img-src 'self' data:"
   return `default-src 'none'; ${img}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'`
 }
 

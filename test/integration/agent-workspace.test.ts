@@ -241,7 +241,7 @@ for (const dialect of testDialects()) {
       const message = ticket.messages[0]
       expect(message.html.trim()).toBe('<p>Hi<span class="md-image-blocked">[image]</span><a class="md-link" title="https://evil.example/login">okpay.com</a> <span class="md-link-target">⟨https://evil.example/login⟩</span></p>')
       const body = await call('GET', `/api/v1/messages/${message.id}/body.html`)
-      expect(body.headers['content-security-policy']).toBe("default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+      expect(body.headers['content-security-policy']).toBe("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
       expect(body.headers['x-content-type-options']).toBe('nosniff')
       expect(body.body).not.toMatch(/script|onclick|attacker\.example/)
       const withImages = await call('GET', `/api/v1/messages/${message.id}/body.html?images=true`)
@@ -253,6 +253,56 @@ for (const dialect of testDialects()) {
       expect(download.headers['x-content-type-options']).toBe('nosniff')
       expect(download.headers['content-security-policy']).toBe("default-src 'none'; sandbox")
       expect(download.body.trim()).toBe('Payment receipt TX20261125')
+    })
+
+    it("shows a mail's embedded screenshot in its body, served only as the raster image its bytes are", async () => {
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+      const related = Buffer.from(
+        [
+          'From: Li Wei <li.wei@customer.example>',
+          'To: support@okpay.com',
+          'Subject: Error on payment page',
+          'Message-ID: <cid-1@customer.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/related; boundary="r1"',
+          '',
+          '--r1',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<p>See the error:</p><img src="cid:shot1@customer.example" alt="screenshot"><img src="cid:notes@customer.example" alt="notes">',
+          '--r1',
+          'Content-Type: image/png; name="shot.png"',
+          'Content-Transfer-Encoding: base64',
+          'Content-ID: <shot1@customer.example>',
+          'Content-Disposition: inline; filename="shot.png"',
+          '',
+          png.toString('base64'),
+          '--r1',
+          'Content-Type: image/png; name="notes.png"',
+          'Content-ID: <notes@customer.example>',
+          'Content-Disposition: inline; filename="notes.png"',
+          '',
+          'these are not the bytes of a picture',
+          '--r1--',
+          '',
+        ].join('\r\n'),
+      )
+      await ingest(related)
+      const message = (await call('GET', '/api/v1/tickets/OKP-1001')).json().messages[0]
+      const [shot, notes] = message.attachments as Array<{ id: number; filename: string }>
+      expect([shot?.filename, notes?.filename]).toEqual(['shot.png', 'notes.png'])
+      const body = (await call('GET', `/api/v1/messages/${message.id}/body.html`)).body
+      expect(body).toContain(`<img alt="screenshot" src="/api/v1/attachments/${shot?.id}/inline">`)
+      expect(body).toContain('<span class="md-image-blocked">[notes]</span>')
+      const image = await call('GET', `/api/v1/attachments/${shot?.id}/inline`)
+      expect(image.statusCode).toBe(200)
+      expect(image.headers['content-type']).toBe('image/png')
+      expect(image.headers['content-disposition']).toMatch(/^inline;/)
+      expect(image.headers['content-security-policy']).toBe("default-src 'none'; sandbox")
+      expect(image.rawPayload.equals(png)).toBe(true)
+      // Text that calls itself image/png is never shown inline; it stays a download.
+      expect((await call('GET', `/api/v1/attachments/${notes?.id}/inline`)).statusCode).toBe(404)
+      expect((await call('GET', `/api/v1/attachments/${shot?.id}/inline`, undefined, {})).statusCode).toBe(401)
     })
 
     it('serves the UI with a strict CSP, and fills reply templates in the customer language', async () => {
