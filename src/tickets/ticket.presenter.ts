@@ -53,6 +53,7 @@ function optionalJsonField(row: object, name: string): unknown {
  * awaiting its virus scan) is marked `withheld`, so the workspace says so instead of offering a link that fails.
  */
 export function presentMessage(m: TicketMessageRow, attachments: AttachmentRow[], verdicts: ReadonlyMap<string, AttachmentVerdictRow> = new Map()) {
+  const sanitized = m.html_body === null ? null : sanitizeHtml(m.html_body)
   return {
     id: m.id,
     direction: m.direction,
@@ -66,7 +67,9 @@ export function presentMessage(m: TicketMessageRow, attachments: AttachmentRow[]
     receivedAt: m.received_at,
     text: m.text_body,
     // Agents and API clients only ever see sanitized HTML: no script, handlers, forms or remote images.
-    html: m.html_body === null ? null : sanitizeHtml(m.html_body).html,
+    html: sanitized?.html ?? null,
+    /** Remote images held back in `html` (the workspace offers "Show images" only when there are some). */
+    remoteImages: sanitized?.blockedImages ?? 0,
     /** The text split into what is new, the quoted history and the signature (the UI collapses the last two). */
     textParts: m.direction === 'inbound' && m.text_body ? splitQuotedReply(m.text_body) : null,
     agentId: m.agent_id,

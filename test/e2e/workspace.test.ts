@@ -153,6 +153,7 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     expect(await frame?.textContent('.md-link-target')).toBe('⟨https://okpay-refunds.example/claim⟩')
     expect(await frame?.textContent('.md-image-blocked')).toBe('[pixel]')
     expect(await page.getAttribute('iframe.mail-frame', 'sandbox')).toBe('')
+    expect(await page.locator('.show-images').count()).toBe(1) // one remote image held back
     expect(await page.textContent('.attachments')).toContain('收据.pdf')
     await shot('04-ticket-html')
 
@@ -209,10 +210,18 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     await page.waitForSelector('tr.ticket-row:has-text("Refundxxx")', { timeout: 15_000 })
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(await overflow()).toBeLessThanOrEqual(0)
+    // Esc closes the shortcut list and stays on the page.
+    await page.keyboard.press('?')
+    await page.waitForSelector('#shortcut-help')
+    await page.keyboard.press('Escape')
+    await page.waitForSelector('#shortcut-help', { state: 'detached' })
+    expect(await page.evaluate(() => location.hash)).toBe('#/view/all')
 
-    // An ordinary customer (no DMARC policy, not pretending to be us) gets no red badge.
-    await page.click('tr.ticket-row:has-text("Refundxxx")')
+    // An ordinary customer (no DMARC policy, not pretending to be us) gets no red badge. Rows open from the keyboard.
+    await page.focus('tr.ticket-row:has-text("Refundxxx")')
+    await page.keyboard.press('Enter')
     await page.waitForSelector('.ticket-page')
+    expect(await page.locator('.show-images').count()).toBe(0) // a plain-text mail has no remote images
     expect(await overflow()).toBeLessThanOrEqual(0)
     expect(await page.locator('.message-inbound .verdict-danger, .message-inbound .verdict-fail').count()).toBe(0)
 

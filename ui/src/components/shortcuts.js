@@ -49,6 +49,9 @@ export function installShortcuts(navigate) {
       return
     }
     if (e.key === '?') return toggleHelp()
+    // Esc closes the shortcut list first; only without it open does it mean the scene's Esc (back).
+    const help = document.getElementById('shortcut-help')
+    if (help && e.key === 'Escape') return help.remove()
     const handler = sceneKeys[e.key]
     if (handler) {
       e.preventDefault()

@@ -54,7 +54,8 @@ function messageCard(m) {
       frame.src = `/api/v1/messages/${m.id}/body.html?images=true`
       showImages.remove()
     } }, t('ticket.showImages'))
-    tools.append(showHtml, showImages)
+    tools.append(showHtml)
+    if (m.remoteImages > 0) tools.append(showImages)
   }
   const attachments = m.attachments?.length
     ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', {},
