@@ -225,13 +225,16 @@ ${ticket.status === 'closed'
       const { t } = ctx
       const text = (form.fields.text ?? '').trim()
       const problems: FieldProblem[] = []
-      if (form.limitBroken) problems.push({ field: 'attachments', kind: 'too_many_files', max: options.maxFiles })
+      if (form.limitBroken === 'too_many_files') problems.push({ field: 'attachments', kind: 'too_many_files', max: options.maxFiles })
       if (!text) problems.push({ field: 'text', kind: 'required' })
       else if (text.length > 10_000) problems.push({ field: 'text', kind: 'too_long', max: 10_000 })
       const uploads = form.limitBroken ? [] : checkUploads(problems, form.files, { maxFiles: options.maxFiles, maxFileBytes: options.maxFileBytes })
-      if (problems.length > 0) {
+      // A broken limit is always an answer of its own: never a reply sent without the files the customer chose.
+      if (problems.length > 0 || form.limitBroken) {
         const errors = problems.map((p) => problemText(t, p, { text: t.status.replyLabel }, maxFileMb))
-        return ticketPage(request, reply, session, { errors, replyText: form.fields.text ?? '', status: form.limitBroken ? 413 : 400 })
+        if (form.limitBroken === 'too_large') errors.unshift(t.errors.bodyTooLarge)
+        if (form.limitBroken === 'malformed') errors.unshift(t.errors.formInvalid)
+        return ticketPage(request, reply, session, { errors, replyText: form.fields.text ?? '', status: form.limitBroken === 'too_large' || form.limitBroken === 'too_many_files' ? 413 : 400 })
       }
       const now = options.now()
       const rawMessageId = await spoolPortalReply(deps.store.db, deps.spool, deps.config.brand, {

@@ -16,8 +16,11 @@ export interface ReceivedFile {
 export interface ReceivedForm {
   fields: Record<string, string>
   files: ReceivedFile[]
-  /** 'too_many_files' or 'too_large' when the request broke a hard limit; fields read so far are kept. */
-  limitBroken?: 'too_many_files' | 'too_large' | undefined
+  /**
+   * 'too_many_files' or 'too_large' when the request broke a hard limit, 'malformed' when it could not be read as a
+   * multipart form at all (no boundary, cut off); fields read so far are kept.
+   */
+  limitBroken?: 'too_many_files' | 'too_large' | 'malformed' | undefined
 }
 
 /** Longer than any text field of ours (the longest, a message, takes 10,000 characters). */
@@ -62,7 +65,8 @@ export async function readMultipartForm(request: FastifyRequest, limits: UploadL
     }
   } catch (err) {
     const code = (err as { code?: string }).code
-    form.limitBroken = code === 'FST_FILES_LIMIT' ? 'too_many_files' : 'too_large'
+    const status = (err as { statusCode?: number }).statusCode
+    form.limitBroken = code === 'FST_FILES_LIMIT' ? 'too_many_files' : status === 413 ? 'too_large' : 'malformed'
     if (!code?.startsWith('FST_')) request.log.warn({ err }, 'multipart form could not be read')
   }
   return form

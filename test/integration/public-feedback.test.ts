@@ -98,6 +98,14 @@ for (const dialect of testDialects()) {
       expect(second?.ok ? second.outcome.ticketNumber : aliceTicket).not.toBe(aliceTicket)
     })
 
+    it('calls a body that is not a multipart form what it is, not "too large"', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/feedback?lang=en', headers: { 'content-type': 'multipart/form-data' }, payload: 'name=Li' })
+      expect(res.statusCode).toBe(400)
+      expect(res.body).toContain('The form could not be verified. Please reload the page and try again.')
+      expect(res.body).not.toContain('The upload is too large')
+      expect(await rawCount()).toBe(0)
+    })
+
     it('keeps what the visitor typed and explains each problem', async () => {
       const token = await formToken()
       later(10_000)

@@ -79,6 +79,7 @@ ${renderErrors(t.feedback.errorsIntro, errors.map((e) => e.text))}
       const values: FeedbackInput = { name: f.name ?? '', email: f.email ?? '', subject: f.subject ?? '', message: f.message ?? '' }
       const fail = (status: number, text: string, field = 'form') => renderForm(reply, ctx, values, [{ field, text }], status)
 
+      if (form.limitBroken === 'malformed') return fail(400, t.errors.formInvalid)
       if (form.limitBroken) return fail(413, form.limitBroken === 'too_many_files' ? t.errors.tooManyFiles(options.maxFiles) : t.errors.bodyTooLarge, 'attachments')
       // A filled honeypot is a bot that fills every field; it gets the same answer as a forged form.
       if (f.website) return fail(400, t.errors.formInvalid)
