@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/logger.ts'
 import type { Runtime } from '../../src/runtime.ts'
-import { buildApp } from '../../src/web/app.ts'
 import { createAgentSession, type AgentSession } from '../helpers/auth.ts'
 import { buildEmail } from '../helpers/fixtures.ts'
-import { createTestRuntime } from '../helpers/runtime.ts'
+import { createTestApp } from '../helpers/runtime.ts'
 import { testDialects } from '../helpers/test-database.ts'
 
 // What a careless client or a stranger sends the API: every answer is a 4xx in the documented shape (docs/errors.md)
@@ -14,19 +12,16 @@ for (const dialect of testDialects()) {
   describe(`${dialect}: HTTP API input checking`, () => {
     let rt: Runtime
     let app: FastifyInstance
+    let close: () => Promise<void>
     let agent: AgentSession
 
     beforeEach(async () => {
-      rt = await createTestRuntime(dialect)
-      app = await buildApp({ config: rt.config, store: rt.store, spool: rt.spool, log: silentLogger })
+      ;({ rt, app, close } = await createTestApp(dialect))
       agent = await createAgentSession(app, rt.store)
       await rt.spool.spool({ raw: buildEmail({ messageId: '<in-1@customer.example>' }), source: 'smtp' })
       await rt.worker.runUntilIdle()
     })
-    afterEach(async () => {
-      await app.close()
-      await rt.close()
-    })
+    afterEach(() => close())
 
     const send = (method: 'GET' | 'POST' | 'PATCH', url: string, options: { payload?: string | object; contentType?: string; auth?: boolean } = {}) =>
       app.inject({
