@@ -2,7 +2,7 @@ import { findAttachmentVerdict, findAttachmentVerdicts } from '../attachments/at
 import { isServableToAgents } from '../attachments/inspect-attachment.ts'
 import { isInlineImageType, safeDownloadHeaders } from '../attachments/safe-download-headers.ts'
 import path from 'node:path'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { findCustomersByIds } from '../customers/customer.repository.ts'
 import { MaildeskError, NotFoundError } from '../errors.ts'
 import type { AppDeps } from '../web/app.ts'
@@ -275,6 +275,15 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
       return out
     }
 
+    /** A stored attachment and its inspection verdict (none for files stored before inspection existed). */
+    const findAttachment = async (id: number) => {
+      const row = await db.selectFrom('attachments').select(['filename', 'sha256', 'size_bytes']).where('id', '=', id).executeTakeFirst()
+      return row ? { row, verdict: await findAttachmentVerdict(db, row.sha256) } : undefined
+    }
+    /** Streams the file with the safe headers for the type it is served as (safe-download-headers.ts). */
+    const sendAttachment = (reply: FastifyReply, row: { filename: string; sha256: string; size_bytes: number }, servedAs: string) =>
+      reply.headers(safeDownloadHeaders(servedAs, row.filename)).header('content-length', String(row.size_bytes)).send(attachments.openRead(row.sha256))
+
     app.get<{ Params: { id: number } }>(
       '/api/v1/attachments/:id/inline',
       {
@@ -285,16 +294,13 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         },
       },
       async (request, reply) => {
-        const row = await db.selectFrom('attachments').select(['filename', 'sha256', 'size_bytes']).where('id', '=', request.params.id).executeTakeFirst()
-        const verdict = row ? await findAttachmentVerdict(db, row.sha256) : undefined
+        const found = await findAttachment(request.params.id)
+        const verdict = found?.verdict
         // Shown only as what its bytes are, and only a raster image: anything else is a download (the route below).
-        if (!row || !verdict || !isServableToAgents(verdict.verdict) || !isInlineImageType(verdict.detected_type)) {
+        if (!found || !verdict || !isServableToAgents(verdict.verdict) || !isInlineImageType(verdict.detected_type)) {
           throw new NotFoundError('no image to show with that id; download attachments with /api/v1/attachments/:id')
         }
-        return reply
-          .headers(safeDownloadHeaders(verdict.detected_type, row.filename))
-          .header('content-length', String(row.size_bytes))
-          .send(attachments.openRead(row.sha256))
+        return sendAttachment(reply, found.row, verdict.detected_type)
       },
     )
 
@@ -308,19 +314,16 @@ export function ticketWorkspaceRoutes(deps: WorkspaceDeps) {
         },
       },
       async (request, reply) => {
-        const row = await db.selectFrom('attachments').select(['filename', 'sha256', 'size_bytes']).where('id', '=', request.params.id).executeTakeFirst()
-        if (!row) throw new NotFoundError('attachment not found')
+        const found = await findAttachment(request.params.id)
+        if (!found) throw new NotFoundError('attachment not found')
         // Quarantined files (executables, macros, archive bombs, infected) and files still awaiting a virus scan are
         // withheld from agents; the security team works from the attachment_verdicts table.
-        const verdict = await findAttachmentVerdict(db, row.sha256)
+        const { verdict } = found
         if (verdict && !isServableToAgents(verdict.verdict)) {
           throw new MaildeskError('FORBIDDEN', `this attachment is withheld (${verdict.verdict}${verdict.reason ? `: ${verdict.reason}` : ''}); ask the security team`)
         }
         // Always a download of opaque bytes: the workspace previews nothing, so no detected type is passed on.
-        return reply
-          .headers(safeDownloadHeaders('application/octet-stream', row.filename))
-          .header('content-length', String(row.size_bytes))
-          .send(attachments.openRead(row.sha256))
+        return sendAttachment(reply, found.row, 'application/octet-stream')
       },
     )
 
