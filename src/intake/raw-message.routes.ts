@@ -1,3 +1,4 @@
+import { sendUnsupportedMediaType } from '../web/error-handler.ts'
 import type { FastifyInstance } from 'fastify'
 import { NotFoundError } from '../errors.ts'
 import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
@@ -75,7 +76,7 @@ export function rawMessageRoutes(deps: AppDeps) {
       },
       async (request, reply) => {
         if (!Buffer.isBuffer(request.body)) {
-          return reply.code(415).send({ error: { code: 'INVALID_INPUT', message: 'send the message with Content-Type: message/rfc822' } })
+          return sendUnsupportedMediaType(reply, 'send the message with Content-Type: message/rfc822')
         }
         assertLooksLikeEmail(request.body)
         const id = await deps.spool.spool({ raw: request.body, source: 'api', remoteAddress: request.ip })

@@ -1,3 +1,4 @@
+import { sendUnsupportedMediaType } from '../web/error-handler.ts'
 import type { FastifyInstance } from 'fastify'
 import { assertLooksLikeEmail } from '../pipeline/parse-message.ts'
 import type { AppDeps } from '../web/app.ts'
@@ -42,7 +43,7 @@ export function phishingReportRoutes(deps: AppDeps) {
       },
       async (request, reply) => {
         if (!Buffer.isBuffer(request.body)) {
-          return reply.code(415).send({ error: { code: 'INVALID_INPUT', message: 'send the reported message with Content-Type: message/rfc822' } })
+          return sendUnsupportedMediaType(reply, 'send the reported message with Content-Type: message/rfc822')
         }
         assertLooksLikeEmail(request.body)
         const recorded = await recordPhishingReport(deps.store.db, deps.config.brand, { raw: request.body, source: 'agent', now: new Date() })

@@ -1,3 +1,4 @@
+import { sendUnsupportedMediaType } from '../web/error-handler.ts'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
 import { MaildeskError, NotAnEmailError } from '../errors.ts'
@@ -98,9 +99,7 @@ export function verifyRoutes(deps: AppDeps, options: VerifyRouteOptions = {}) {
       async (request, reply) => {
         const body = request.body
         if (body === undefined || body === null || (!Buffer.isBuffer(body) && typeof body !== 'object')) {
-          return reply.code(415).send({
-            error: { code: 'INVALID_INPUT', message: 'send {"input": "…"} with Content-Type: application/json, or a message with Content-Type: message/rfc822' },
-          })
+          return sendUnsupportedMediaType(reply, 'send {"input": "…"} with Content-Type: application/json, or a message with Content-Type: message/rfc822')
         }
         if (Buffer.isBuffer(body)) {
           const language = pickApiLanguage(request.query.lang, request.headers['accept-language'])

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { MaildeskError, type ErrorCode } from '../errors.ts'
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -26,6 +26,11 @@ const NOT_FOUND_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="u
 <p>此地址没有页面。The address you opened has no page.</p>
 <ul><li><a href="/help">帮助中心 · Help centre</a></li><li><a href="/contact">联系我们 · Contact us</a></li><li><a href="/verify">验证官方渠道 · Check it is really us</a></li></ul>
 </body></html>`
+
+/** The 415 of a route whose body is not what it takes: INVALID_INPUT, with what to send instead. */
+export function sendUnsupportedMediaType(reply: FastifyReply, whatToSend: string): FastifyReply {
+  return reply.code(415).send({ error: { code: 'INVALID_INPUT', message: whatToSend } })
+}
 
 /** One place turns errors into HTTP answers: `{ error: { code, message } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
