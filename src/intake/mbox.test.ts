@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { bestOfFiveMs, oneMiBOf } from '../../test/helpers/linear-time.ts'
 import { splitMbox } from './mbox.ts'
 
 const mbox = (text: string) => Buffer.from(text, 'latin1')
@@ -25,5 +26,11 @@ describe('splitMbox', () => {
     expect(splitMbox(mbox('From a@b.example Mon Nov 23 10:00:00 2026\r\nSubject: only\r\n\r\nbody\r\n'))?.map((m) => m.toString('latin1'))).toEqual([
       'Subject: only\r\n\r\nbody\r\n',
     ])
+  })
+
+  it('reads 1 MiB of candidate separator lines full of times without a year in linear time', () => {
+    const unit = `x\n\nFrom a ${'12:34 '.repeat(165)}\n`
+    const bestMs = bestOfFiveMs(`From a@b.example Mon Nov 23 10:00:00 2026\n${oneMiBOf(unit)}`, (text) => splitMbox(Buffer.from(text, 'latin1')))
+    expect(bestMs, `best of five: ${bestMs.toFixed(1)} ms`).toBeLessThan(200)
   })
 })

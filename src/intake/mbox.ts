@@ -25,8 +25,10 @@ export function splitMbox(data: Buffer): Buffer[] | undefined {
 function isSeparatorAt(data: Buffer, at: number): boolean {
   if (data.toString('latin1', at, at + 5) !== 'From ') return false
   const eol = data.indexOf(0x0a, at)
-  const line = data.toString('latin1', at + 5, Math.min(eol === -1 ? data.length : eol, at + 1000)).trim()
-  return /^\S+ +.*\b\d{1,2}:\d{2}(:\d{2})?\b.*\b\d{4}\b/.test(line)
+  const words = data.toString('latin1', at + 5, Math.min(eol === -1 ? data.length : eol, at + 1000)).trim().split(/\s+/)
+  // Word by word, one pass: a single regular expression over the line backtracked quadratically on lines full of
+  // times without a year (a crafted 25 MB file took 9.6 s).
+  return words.length >= 3 && words.slice(1).some((w) => /^\d{1,2}:\d{2}(:\d{2})?$/.test(w)) && words.slice(1).some((w) => /^\d{4}$/.test(w))
 }
 
 /** The empty line that separates a message from the next separator belongs to neither. */
