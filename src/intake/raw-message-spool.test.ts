@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store } from '../store/database.ts'
 import { createTestDatabase, testDialects } from '../../test/helpers/test-database.ts'
 import { decryptRawMessage } from './raw-message-crypto.ts'
-import { RawMessageSpool } from './raw-message-spool.ts'
+import { isRowRefused, RawMessageSpool } from './raw-message-spool.ts'
 
 const KEY = Buffer.alloc(32, 7)
 
@@ -57,6 +57,19 @@ for (const setup of setups) {
       const rows = await store.db.selectFrom('raw_messages').select('mail_from').orderBy('id').execute()
       expect(rows.map((r) => r.mail_from)).toEqual(['s1@customer.example', 's2@customer.example', 's4@customer.example', 's5@customer.example'])
       expect(batches).toBe(4)
+    })
+
+    it('refuses a whole batch at once when the write itself fails, instead of trying each row against it', async () => {
+      const spool = new RawMessageSpool(store.db, KEY)
+      await spool.spool({ raw: Buffer.from('a'), source: 'file' })
+      await store.db.schema.alterTable('raw_messages').renameTo('raw_messages_gone').execute()
+      const results = await Promise.allSettled([1, 2, 3].map((i) => spool.spool({ raw: Buffer.from(`m${i}`), source: 'smtp' })))
+      const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined))
+      expect(reasons.every((r) => r instanceof Error && /raw_messages/.test(r.message))).toBe(true)
+      // One attempt, one error for the three: a missing table is no refused row.
+      expect(new Set(reasons).size).toBe(1)
+      expect(isRowRefused(reasons[0])).toBe(false)
+      await store.db.schema.alterTable('raw_messages_gone').renameTo('raw_messages').execute()
     })
 
     it('rejects the waiting messages when the write fails, and goes on working afterwards', async () => {

@@ -124,12 +124,13 @@ export class RawMessageSpool {
       batch.forEach((w, i) => w.resolve(ids[i] as number))
       for (const listener of this.listeners) listener()
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]?.reject(err)
+      // One bad row (a NUL byte PostgreSQL refuses, say) must not refuse the senders that shared its batch: each
+      // message is written on its own, and only what fails again is refused. Any other failure (the database is
+      // down, the disk is full) would fail every row the same way, once per row: the batch is refused at once.
+      if (batch.length === 1 || !isRowRefused(err)) {
+        for (const w of batch) w.reject(err)
         return
       }
-      // One bad row (a NUL byte PostgreSQL refuses, say) must not refuse the senders that shared its batch: each
-      // message is written on its own, and only what fails again is refused.
       for (const w of batch) await this.writeBatch(writer, [w])
     }
   }
@@ -172,4 +173,14 @@ export class RawMessageSpool {
       encryption: this.encryptionKey ? RAW_ENCRYPTION : null,
     }
   }
+}
+
+/**
+ * True when the database refused the data itself: PostgreSQL's data exceptions and integrity violations (SQLSTATE
+ * classes 22 and 23), SQLite's constraint, type and size errors.
+ */
+export function isRowRefused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return false
+  return /^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code)
 }

@@ -58,7 +58,7 @@ parentPort.on('message', (m) => {
   try {
     parentPort.postMessage({ ids: insertAll(m.map(toParams)) })
   } catch (err) {
-    parentPort.postMessage({ error: String((err && err.message) || err) })
+    parentPort.postMessage({ error: String((err && err.message) || err), code: err && err.code })
   }
 })
 `
@@ -112,10 +112,11 @@ export class SqliteSpoolWriter {
       this.inFlight = undefined
       return pending
     }
-    worker.on('message', (m: { ids?: number[]; error?: string }) => {
+    worker.on('message', (m: { ids?: number[]; error?: string; code?: string }) => {
       const pending = settle()
       if (m.ids) pending?.resolve(m.ids)
-      else pending?.reject(new Error(`spool write failed: ${m.error ?? 'unknown error'}`))
+      // The SQLite code travels with the message, so the spool can tell a refused row from a failed write.
+      else pending?.reject(Object.assign(new Error(`spool write failed: ${m.error ?? 'unknown error'}`), { code: m.code }))
     })
     const fail = (err: unknown) => {
       if (this.worker === worker) this.worker = undefined
