@@ -15,9 +15,11 @@ export function registerPlainQueryNumbers(app: FastifyInstance): void {
     if (!query || typeof query !== 'object') return
     const mark = request.url.indexOf('?')
     if (mark === -1) return
-    const raw = new URLSearchParams(request.url.slice(mark + 1))
+    // The query is read again only for a request that has a number in it (most have none, or only defaults).
+    let raw: URLSearchParams | undefined
     for (const [name, value] of Object.entries(query)) {
       if (typeof value !== 'number') continue
+      raw ??= new URLSearchParams(request.url.slice(mark + 1))
       const written = raw.get(name)
       if (written !== null && !PLAIN_DECIMAL.test(written)) {
         throw new InvalidInputError(`querystring/${name} must be a plain decimal number (got ${JSON.stringify(written.slice(0, 20))})`, name)
