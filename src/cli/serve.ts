@@ -80,90 +80,93 @@ async function listenForMetrics(host: string, port: number, token: string | unde
 export async function serve(config: Config, log: Logger, role: ServeRole = 'all', options: { metricsPort?: number | undefined } = {}): Promise<void> {
   // Listening from the first moment: a SIGTERM while the database opens and migrates lets the start finish, then
   // shuts down the usual way (never a kill in the middle of a migration or of writing the first admin's password).
-  let stopSignal: string | undefined
-  let onStop: (() => void) | undefined
-  const stopOn = (signal: NodeJS.Signals) => () => {
-    stopSignal ??= signal
-    onStop?.()
-  }
-  const onSigterm = stopOn('SIGTERM')
-  const onSigint = stopOn('SIGINT')
-  process.once('SIGTERM', onSigterm)
-  process.once('SIGINT', onSigint)
+  const stop = listenForStopSignal()
   try {
-    await run()
+    await serveUntil(stop.signal, config, log, role, options)
   } finally {
-    process.off('SIGTERM', onSigterm)
-    process.off('SIGINT', onSigint)
+    stop.dispose()
   }
+}
 
-  async function run(): Promise<void> {
-    const runtime = await openRuntime(config, log)
-    const runs = { http: role === 'all' || role === 'http', smtp: role === 'all' || role === 'smtp', worker: role === 'all' || role === 'worker' }
-    const app = runs.http
-      ? await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify(), transport: runtime.transport, metrics: runtime.metrics })
-      : undefined
-    const smtp = runs.smtp
-      ? new SmtpIntake(
-          {
-            host: config.host,
-            port: config.smtpPort,
-            acceptedRecipients: officialAddresses(config.brand),
-            maxMessageBytes: config.maxMessageBytes,
-            maxClients: config.smtpMaxClients,
-            serverName: config.brand.officialDomains[0] ?? 'localhost',
-            tls: config.smtpTls,
-            rawFiles: { dir: rawMessageDir(config.dataDir), rawMessageKey: runtime.pipeline.rawMessageKey },
-          },
-          runtime.spool,
-          log.child({ component: 'smtp' }),
-        )
-      : undefined
-    const imap = runs.worker
-      ? new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
+/** Starts what the role asks for, runs until `stopSignal` settles, then stops it all in order. */
+async function serveUntil(stopSignal: Promise<NodeJS.Signals>, config: Config, log: Logger, role: ServeRole, options: { metricsPort?: number | undefined }): Promise<void> {
+  const runtime = await openRuntime(config, log)
+  const runs = { http: role === 'all' || role === 'http', smtp: role === 'all' || role === 'smtp', worker: role === 'all' || role === 'worker' }
+  const app = runs.http
+    ? await buildApp({ config, store: runtime.store, spool: runtime.spool, log, onSpooled: () => runtime.worker.notify(), transport: runtime.transport, metrics: runtime.metrics })
+    : undefined
+  const smtp = runs.smtp
+    ? new SmtpIntake(
+        {
+          host: config.host,
+          port: config.smtpPort,
+          acceptedRecipients: officialAddresses(config.brand),
           maxMessageBytes: config.maxMessageBytes,
-          alertAfterMs: config.imap.alertAfterMs,
-          pollIntervalMs: config.imap.pollIntervalMs,
-          leaseMs: config.imap.leaseMs,
-        })
-      : undefined
-    // Ports first: a port that is taken stops the start cleanly (everything closed, a clear message, exit 1)
-    // before any work begins or the first admin's one-time password is printed.
-    let httpAddress: string | undefined
-    let smtpAddress: Awaited<ReturnType<SmtpIntake['listen']>> | undefined
-    let metrics: Awaited<ReturnType<typeof listenForMetrics>> | undefined
-    try {
-      httpAddress = app ? await app.listen({ host: config.host, port: config.httpPort }) : undefined
-      smtpAddress = smtp ? await smtp.listen() : undefined
-      // HTTP nodes serve /metrics in the web app; the others only when asked, on a port of their own.
-      metrics =
-        !app && options.metricsPort !== undefined
-          ? await listenForMetrics(config.host, options.metricsPort, config.metricsToken, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
-          : undefined
-    } catch (err) {
-      await Promise.allSettled([app?.close(), smtpAddress ? smtp?.close() : undefined])
-      await runtime.close()
-      throw err
-    }
-    if (app) await announceFirstAdmin(runtime.store.db, config, log)
-    if (runs.worker) {
-      runtime.worker.start()
-      runtime.scheduler.start()
-      imap?.start()
-    }
-    const smtpText = smtpAddress ? `${smtpAddress.address}:${smtpAddress.port}` : undefined
-    log.info({ role, http: httpAddress, smtp: smtpText, database: runtime.store.dialect, dataDir: config.dataDir }, 'maildesk started')
-    // Machine-readable for scripts and tests that start us on port 0.
-    const parts = [httpAddress ? `http=${httpAddress}` : '', smtpText ? `smtp=${smtpText}` : '', metrics ? `metrics=${metrics.address}` : '', `role=${role}`].filter(Boolean)
-    process.stdout.write(`maildesk listening ${parts.join(' ')}\n`)
-
-    await new Promise<void>((resolve) => {
-      onStop = resolve
-      if (stopSignal) resolve()
-    })
-    log.info({ signal: stopSignal }, 'shutting down: no new connections, finishing in-flight work')
-    await Promise.all([smtp?.close(), app?.close(), imap?.stop(), metrics?.close()])
+          maxClients: config.smtpMaxClients,
+          serverName: config.brand.officialDomains[0] ?? 'localhost',
+          tls: config.smtpTls,
+          rawFiles: { dir: rawMessageDir(config.dataDir), rawMessageKey: runtime.pipeline.rawMessageKey },
+        },
+        runtime.spool,
+        log.child({ component: 'smtp' }),
+      )
+    : undefined
+  const imap = runs.worker
+    ? new ImapIntake(config.imap.mailboxes, { db: runtime.store.db, spool: runtime.spool, log }, {
+        maxMessageBytes: config.maxMessageBytes,
+        alertAfterMs: config.imap.alertAfterMs,
+        pollIntervalMs: config.imap.pollIntervalMs,
+        leaseMs: config.imap.leaseMs,
+      })
+    : undefined
+  // Ports first: a port that is taken stops the start cleanly (everything closed, a clear message, exit 1)
+  // before any work begins or the first admin's one-time password is printed.
+  let httpAddress: string | undefined
+  let smtpAddress: Awaited<ReturnType<SmtpIntake['listen']>> | undefined
+  let metrics: Awaited<ReturnType<typeof listenForMetrics>> | undefined
+  try {
+    httpAddress = app ? await app.listen({ host: config.host, port: config.httpPort }) : undefined
+    smtpAddress = smtp ? await smtp.listen() : undefined
+    // HTTP nodes serve /metrics in the web app; the others only when asked, on a port of their own.
+    metrics =
+      !app && options.metricsPort !== undefined
+        ? await listenForMetrics(config.host, options.metricsPort, config.metricsToken, async () => ({ body: await runtime.metrics.render(runtime.store.db, new Date()), contentType: runtime.metrics.contentType }), log)
+        : undefined
+  } catch (err) {
+    await Promise.allSettled([app?.close(), smtpAddress ? smtp?.close() : undefined])
     await runtime.close()
-    log.info('maildesk stopped')
+    throw err
   }
+  if (app) await announceFirstAdmin(runtime.store.db, config, log)
+  if (runs.worker) {
+    runtime.worker.start()
+    runtime.scheduler.start()
+    imap?.start()
+  }
+  const smtpText = smtpAddress ? `${smtpAddress.address}:${smtpAddress.port}` : undefined
+  log.info({ role, http: httpAddress, smtp: smtpText, database: runtime.store.dialect, dataDir: config.dataDir }, 'maildesk started')
+  // Machine-readable for scripts and tests that start us on port 0.
+  const parts = [httpAddress ? `http=${httpAddress}` : '', smtpText ? `smtp=${smtpText}` : '', metrics ? `metrics=${metrics.address}` : '', `role=${role}`].filter(Boolean)
+  process.stdout.write(`maildesk listening ${parts.join(' ')}\n`)
+
+  log.info({ signal: await stopSignal }, 'shutting down: no new connections, finishing in-flight work')
+  await Promise.all([smtp?.close(), app?.close(), imap?.stop(), metrics?.close()])
+  await runtime.close()
+  log.info('maildesk stopped')
+}
+
+/** The first SIGTERM or SIGINT from now on, however long before it is awaited; dispose() stops listening. */
+function listenForStopSignal(): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let dispose = () => {}
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    const onSigterm = () => resolve('SIGTERM')
+    const onSigint = () => resolve('SIGINT')
+    process.once('SIGTERM', onSigterm)
+    process.once('SIGINT', onSigint)
+    dispose = () => {
+      process.off('SIGTERM', onSigterm)
+      process.off('SIGINT', onSigint)
+    }
+  })
+  return { signal, dispose }
 }
