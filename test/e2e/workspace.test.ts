@@ -204,6 +204,7 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
       subject: longWord,
       messageId: '<long-subject@customer.example>',
       text: 'My refund has not arrived.',
+      html: '<p>My refund has <b>not</b> arrived.</p>',
     })
     await logInThroughUi(page, server.httpUrl, server.adminEmail, server.adminPassword)
     await page.goto(`${server.httpUrl}/agent/#/view/all`)
@@ -221,7 +222,9 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
     await page.focus('tr.ticket-row:has-text("Refundxxx")')
     await page.keyboard.press('Enter')
     await page.waitForSelector('.ticket-page')
-    expect(await page.locator('.show-images').count()).toBe(0) // a plain-text mail has no remote images
+    // An HTML mail without remote images: its body can be shown, but there are no images to allow.
+    expect(await page.locator('.show-html').count()).toBe(1)
+    expect(await page.locator('.show-images').count()).toBe(0)
     expect(await overflow()).toBeLessThanOrEqual(0)
     expect(await page.locator('.message-inbound .verdict-danger, .message-inbound .verdict-fail').count()).toBe(0)
 
