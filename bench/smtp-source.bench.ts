@@ -23,7 +23,7 @@
 // durable intake's rate is bounded by its commit latency (group commit has few messages to share an fsync), and
 // with many it is bounded by its CPU; 20 is a handful of busy senders, 100 an MX under load.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync, chmodSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -192,8 +192,9 @@ async function postfixQueueRate(load: Load): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'maildesk-bench-postfix-'))
   chmodSync(dir, 0o755) // the postfix user walks into its queue and data directories
   const postfix = (...args: string[]) => execFileSync('/usr/sbin/postfix', ['-c', dir, ...args], { stdio: 'ignore' })
-  for (const sub of ['spool', 'data']) execFileSync('mkdir', ['-p', path.join(dir, sub)])
-  execFileSync('chown', ['postfix', path.join(dir, 'data')])
+  for (const sub of ['spool', 'data']) mkdirSync(path.join(dir, sub))
+  const postfixUid = Number(execFileSync('id', ['-u', 'postfix'], { encoding: 'utf8' }))
+  chownSync(path.join(dir, 'data'), postfixUid, -1)
   writeFileSync(
     path.join(dir, 'main.cf'),
     [
@@ -226,7 +227,8 @@ async function postfixQueueRate(load: Load): Promise<number> {
     postfix('start')
     await waitForPort(port)
     const rate = smtpSource(port, load)
-    const held = execFileSync('find', [path.join(dir, 'spool', 'hold'), '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean).length
+    const hold = path.join(dir, 'spool', 'hold')
+    const held = readdirSync(hold, { recursive: true }).filter((f) => statSync(path.join(hold, String(f))).isFile()).length
     if (held !== WARMUP + COUNT) throw new Error(`expected ${WARMUP + COUNT} messages in Postfix's hold queue, found ${held}`)
     return rate
   } finally {
