@@ -230,6 +230,7 @@ describe.skipIf(!hasChromium)('agent workspace in Chromium', () => {
 
     // The draft survives a reload (and so a lost session and a new login in this tab).
     await page.fill('#composer-text', 'Dear Ms Chen, the refund left us on 11-21.')
+    await page.waitForFunction(() => Object.keys(sessionStorage).some((k) => k.startsWith('maildesk.draft.')))
     await page.reload()
     await page.waitForSelector('.ticket-page')
     expect(await page.inputValue('#composer-text')).toBe('Dear Ms Chen, the refund left us on 11-21.')

@@ -28,10 +28,10 @@ export function ticketTable(tickets, { selectable = true, onOpen } = {}) {
   tickets.forEach((ticket, index) => {
     const sla = slaClock(ticket.dueAt, ticket.status)
     const box = selectable ? h('input', { type: 'checkbox', 'aria-label': ticket.number, onchange: (e) => { e.target.checked ? selected.add(ticket.number) : selected.delete(ticket.number); table.dispatchEvent(new Event('selectionchange')) } }) : null
-    // Reachable with Tab and opened with Enter, as well as by j/k/o and the mouse.
+    // Reachable with Tab: a focused row is the j/k row, so the scene's Enter and o open it (one way to open a row).
     const row = h('tr', { 'data-number': ticket.number, class: 'ticket-row', tabindex: 0, 'aria-label': `${ticket.number} ${ticket.subject}`,
       onclick: (e) => { if (e.target !== box) onOpen(ticket) },
-      onkeydown: (e) => { if (e.key === 'Enter' && e.target === row) onOpen(ticket) } },
+      onfocus: () => focus(index) },
       selectable ? h('td', { class: 'check' }, box) : null,
       h('td', { class: 'number' }, ticket.number),
       h('td', { class: 'subject' }, h('div', { class: 'subject-line' }, ticket.subject), h('div', { class: 'tags' }, (ticket.tags ?? []).map((tag) => h('span', { class: 'tag' }, tag)))),
